@@ -1,0 +1,198 @@
+/* VMX capability probing and instruction wrappers. Every wrapper looks at
+ * RFLAGS after the instruction: CF=1 is VMfailInvalid, ZF=1 is VMfailValid
+ * and the error number is read from the VM-instruction error field. */
+#include "vmx.h"
+#include "cpu.h"
+#include "vmm/shadow/vmcs_fields.h"
+
+#define FC_LOCK            (1ull << 0)
+#define FC_VMX_OUTSIDE_SMX (1ull << 2)
+#define CR4_VMXE           (1ull << 13)
+
+extern int vmx_enter_raw(struct guest_regs *regs, int launch);
+extern char vmx_exit_stub[];
+extern char vmx_exit_stack_top[];
+
+void vmx_probe(struct vmx_support *s)
+{
+	struct cpuid_regs r;
+	cpuid(0, 0, &r);
+	*(uint32_t *)&s->vendor[0] = r.ebx;
+	*(uint32_t *)&s->vendor[4] = r.edx;
+	*(uint32_t *)&s->vendor[8] = r.ecx;
+	s->vendor[12] = 0;
+	cpuid(1, 0, &r);
+	s->vmx = (r.ecx >> 5) & 1;
+	if (!s->vmx)
+		return;
+	s->feature_control = rdmsr(MSR_IA32_FEATURE_CONTROL);
+	s->feature_locked_off = (s->feature_control & FC_LOCK) &&
+				!(s->feature_control & FC_VMX_OUTSIDE_SMX);
+	if (s->feature_locked_off)
+		return;
+	uint64_t proc = rdmsr(MSR_IA32_VMX_PROCBASED);
+	uint64_t pin = rdmsr(MSR_IA32_VMX_PINBASED);
+	uint64_t exit = rdmsr(MSR_IA32_VMX_EXIT);
+	uint64_t proc2 = (proc >> 63) ? rdmsr(MSR_IA32_VMX_PROCBASED2) : 0;
+	uint64_t ept = (proc2 >> 32) & ((1ull << 1) | (1ull << 5)) ? rdmsr(MSR_IA32_VMX_EPT_VPID) : 0;
+	s->ept = (proc2 >> (32 + 1)) & 1;
+	s->vpid = (proc2 >> (32 + 5)) & 1;
+	s->ug = (proc2 >> (32 + 7)) & 1;
+	s->ptimer = (pin >> (32 + 6)) & 1;
+	s->save_ptimer = (exit >> (32 + 22)) & 1;
+	s->invept_global = (ept >> 20) & (ept >> 26) & 1;
+}
+
+void vmx_enable_feature_control(void)
+{
+	uint64_t fc = rdmsr(MSR_IA32_FEATURE_CONTROL);
+	if (!(fc & FC_LOCK))
+		wrmsr(MSR_IA32_FEATURE_CONTROL, fc | FC_LOCK | FC_VMX_OUTSIDE_SMX);
+}
+
+static struct vmx_ctl_cap ctl_cap(uint32_t msr)
+{
+	uint64_t v = rdmsr(msr);
+	return (struct vmx_ctl_cap){ (uint32_t)v, (uint32_t)(v >> 32) };
+}
+
+/* Use the TRUE_* MSRs when IA32_VMX_BASIC bit 55 says they exist
+ * (SDM Vol. 3D A.2): they report the default1 bits that may be 0. */
+void vmx_caps_read(struct vmx_caps *c)
+{
+	c->basic = rdmsr(MSR_IA32_VMX_BASIC);
+	int t = (c->basic >> 55) & 1;
+	c->pin = ctl_cap(t ? MSR_IA32_VMX_TRUE_PIN : MSR_IA32_VMX_PINBASED);
+	c->proc = ctl_cap(t ? MSR_IA32_VMX_TRUE_PROC : MSR_IA32_VMX_PROCBASED);
+	c->exit = ctl_cap(t ? MSR_IA32_VMX_TRUE_EXIT : MSR_IA32_VMX_EXIT);
+	c->entry = ctl_cap(t ? MSR_IA32_VMX_TRUE_ENTRY : MSR_IA32_VMX_ENTRY);
+	c->proc2 = (c->proc.may_be_1 >> 31) ? ctl_cap(MSR_IA32_VMX_PROCBASED2)
+					    : (struct vmx_ctl_cap){ 0, 0 };
+	c->misc = rdmsr(MSR_IA32_VMX_MISC);
+	c->cr0_fixed0 = rdmsr(MSR_IA32_VMX_CR0_FIXED0);
+	c->cr0_fixed1 = rdmsr(MSR_IA32_VMX_CR0_FIXED1);
+	c->cr4_fixed0 = rdmsr(MSR_IA32_VMX_CR4_FIXED0);
+	c->cr4_fixed1 = rdmsr(MSR_IA32_VMX_CR4_FIXED1);
+	c->ept_vpid_cap = (c->proc2.may_be_1 & ((1u << 1) | (1u << 5))) ? rdmsr(MSR_IA32_VMX_EPT_VPID) : 0;
+	struct cpuid_regs r;
+	cpuid(0x80000000, 0, &r);
+	if (r.eax >= 0x80000008) {
+		cpuid(0x80000008, 0, &r);
+		c->maxphyaddr = r.eax & 0xff;
+	} else {
+		c->maxphyaddr = 36;
+	}
+}
+
+/* Decode RFLAGS after a VMX instruction (SDM Vol. 3C 31.2). */
+static struct vmx_result vmx_result_from(uint8_t cf, uint8_t zf)
+{
+	struct vmx_result r = { VMX_OK, 0 };
+	if (cf) {
+		r.status = VMX_FAIL_INVALID;
+	} else if (zf) {
+		uint64_t e = 0;
+		r.status = VMX_FAIL_VALID;
+		__asm__ volatile("vmread %1, %0" : "=rm"(e) : "r"((uint64_t)vmcs_field_encoding(VMCS_vm_instr_error)) : "cc");
+		r.error = (uint32_t)e;
+	}
+	return r;
+}
+
+#define VMX_INSN_MEM(insn, operand)                                               \
+	({                                                                        \
+		uint8_t cf, zf;                                                   \
+		__asm__ volatile(insn " %2; setc %0; setz %1"                     \
+				 : "=qm"(cf), "=qm"(zf)                           \
+				 : "m"(operand)                                   \
+				 : "cc", "memory");                               \
+		vmx_result_from(cf, zf);                                          \
+	})
+
+struct vmx_result vmx_on(uint64_t region_pa)
+{
+	struct vmx_caps c;
+	vmx_caps_read(&c);
+	*(uint32_t *)region_pa = (uint32_t)(c.basic & 0x7fffffff);
+	uint64_t cr0 = (read_cr0() | c.cr0_fixed0) & c.cr0_fixed1;
+	uint64_t cr4 = (read_cr4() | c.cr4_fixed0 | CR4_VMXE) & c.cr4_fixed1;
+	write_cr0(cr0);
+	write_cr4(cr4);
+	return VMX_INSN_MEM("vmxon", region_pa);
+}
+
+struct vmx_result vmx_off(void)
+{
+	uint8_t cf, zf;
+	__asm__ volatile("vmxoff; setc %0; setz %1" : "=qm"(cf), "=qm"(zf)::"cc", "memory");
+	struct vmx_result r = vmx_result_from(cf, zf);
+	if (r.status == VMX_OK)
+		write_cr4(read_cr4() & ~CR4_VMXE);
+	return r;
+}
+
+struct vmx_result vmx_clear(uint64_t vmcs_pa)
+{
+	return VMX_INSN_MEM("vmclear", vmcs_pa);
+}
+
+struct vmx_result vmx_ptrld(uint64_t vmcs_pa)
+{
+	return VMX_INSN_MEM("vmptrld", vmcs_pa);
+}
+
+struct vmx_result vmx_read(uint32_t encoding, uint64_t *value)
+{
+	uint8_t cf, zf;
+	uint64_t v = 0;
+	__asm__ volatile("vmread %3, %0; setc %1; setz %2"
+			 : "=r"(v), "=qm"(cf), "=qm"(zf)
+			 : "r"((uint64_t)encoding)
+			 : "cc");
+	*value = v;
+	return vmx_result_from(cf, zf);
+}
+
+struct vmx_result vmx_write(uint32_t encoding, uint64_t value)
+{
+	uint8_t cf, zf;
+	__asm__ volatile("vmwrite %2, %3; setc %0; setz %1"
+			 : "=qm"(cf), "=qm"(zf)
+			 : "rm"(value), "r"((uint64_t)encoding)
+			 : "cc", "memory");
+	return vmx_result_from(cf, zf);
+}
+
+struct vmx_result vmx_invept_global(void)
+{
+	struct { uint64_t eptp, zero; } desc = { 0, 0 };
+	uint8_t cf, zf;
+	__asm__ volatile("invept %2, %3; setc %0; setz %1"
+			 : "=qm"(cf), "=qm"(zf)
+			 : "m"(desc), "r"((uint64_t)2)
+			 : "cc", "memory");
+	return vmx_result_from(cf, zf);
+}
+
+struct vmx_result vmx_enter(struct guest_regs *regs, bool launch)
+{
+	int rc = vmx_enter_raw(regs, launch);
+	if (rc == 0)
+		return (struct vmx_result){ VMX_OK, 0 };
+	if (rc == 2)
+		return (struct vmx_result){ VMX_FAIL_INVALID, 0 };
+	uint64_t e = 0;
+	if (vmx_read(vmcs_field_encoding(VMCS_vm_instr_error), &e).status != VMX_OK)
+		e = 0;
+	return (struct vmx_result){ VMX_FAIL_VALID, (uint32_t)e };
+}
+
+uint64_t vmx_exit_rip(void)
+{
+	return (uint64_t)vmx_exit_stub;
+}
+
+uint64_t vmx_exit_rsp(void)
+{
+	return (uint64_t)vmx_exit_stack_top;
+}

@@ -1,0 +1,95 @@
+/* Multiboot2 boot path: read GRUB's information structure into a bootinfo
+ * and call hv_main. Runs in 64-bit mode with the first 4 GiB identity
+ * mapped by entry.asm. */
+#include <stdint.h>
+#include "vmm/bootinfo.h"
+#include "arch/x86/cpu.h"
+#include "arch/x86/power.h"
+#include "arch/x86/serial.h"
+
+#define MB2_BOOTLOADER_MAGIC 0x36d76289
+#define MB2_TAG_END     0
+#define MB2_TAG_CMDLINE 1
+#define MB2_TAG_MODULE  3
+#define MB2_TAG_MMAP    6
+#define MB2_MEM_USABLE  1
+#define POOL_MAX        (64ull << 20)
+#define FOUR_GIB        (4ull << 30)
+
+extern char __image_end[];
+
+struct mb2_tag { uint32_t type, size; };
+struct mb2_mmap_entry { uint64_t base, len; uint32_t type, reserved; };
+
+static void __attribute__((noreturn)) mb2_power_off(int status)
+{
+	power_off_emulators(status);
+	cpu_halt_forever();
+	__builtin_unreachable();
+}
+
+static uint64_t align_up(uint64_t v, uint64_t a)
+{
+	return (v + a - 1) & ~(a - 1);
+}
+
+/* Pick the pool: the largest usable range above everything GRUB loaded. */
+static void mb2_pick_pool(struct bootinfo *bi, const struct mb2_tag *mmap, uint64_t floor)
+{
+	const uint32_t *w = (const uint32_t *)mmap;
+	uint32_t esize = w[2];
+	const uint8_t *p = (const uint8_t *)mmap + 16, *end = (const uint8_t *)mmap + mmap->size;
+	for (; p + esize <= end; p += esize) {
+		const struct mb2_mmap_entry *e = (const void *)p;
+		if (e->type != MB2_MEM_USABLE)
+			continue;
+		bi->usable_bytes += e->len;
+		bi->usable_ranges++;
+		uint64_t lo = align_up(e->base > floor ? e->base : floor, 4096);
+		uint64_t hi = e->base + e->len < FOUR_GIB ? e->base + e->len : FOUR_GIB;
+		if (hi > lo && hi - lo > bi->pool_size) {
+			bi->pool_base = lo;
+			bi->pool_size = (hi - lo) & ~4095ull;
+		}
+	}
+	if (bi->pool_size > POOL_MAX)
+		bi->pool_size = POOL_MAX;
+}
+
+void mb2_main(uint32_t magic, uint64_t mbi)
+{
+	static struct bootinfo bi;
+	const struct mb2_tag *mmap = 0;
+	uint64_t floor = (uint64_t)__image_end;
+
+	serial_init();
+	bi.path = "multiboot2";
+	bi.cmdline = "";
+	bi.power_off = mb2_power_off;
+	if (magic != MB2_BOOTLOADER_MAGIC) {
+		serial_write("hv ev=error what=\"not started by a multiboot2 loader\"\n", 55);
+		mb2_power_off(1);
+	}
+	uint32_t total = *(const uint32_t *)mbi;
+	if (mbi + total > floor)
+		floor = mbi + total;
+	for (uint64_t p = mbi + 8; p < mbi + total; p = align_up(p + ((const struct mb2_tag *)p)->size, 8)) {
+		const struct mb2_tag *t = (const void *)p;
+		if (t->type == MB2_TAG_END)
+			break;
+		if (t->type == MB2_TAG_CMDLINE)
+			bi.cmdline = (const char *)(p + 8);
+		if (t->type == MB2_TAG_MMAP)
+			mmap = t;
+		if (t->type == MB2_TAG_MODULE) {
+			const uint32_t *m = (const uint32_t *)(p + 8);
+			bi.entrycheck = (const char *)(uint64_t)m[0];
+			bi.entrycheck_len = m[1] - m[0];
+			if (m[1] > floor)
+				floor = m[1];
+		}
+	}
+	if (mmap)
+		mb2_pick_pool(&bi, mmap, align_up(floor, 4096));
+	hv_main(&bi);
+}

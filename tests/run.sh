@@ -1,0 +1,60 @@
+#!/bin/bash
+# Run every test and count them. Each test prints "PASS name" or
+# "FAIL name: why" lines; unit tests (cmocka) are read through their TAP
+# output. Ends with "N passed, N failed"; exit status 1 if any failed.
+# Usage: tests/run.sh [--unit-only]
+set -u
+cd "$(dirname "$0")/.."
+passed=0 failed=0
+failures=()
+
+record() {   # reads PASS/FAIL lines on stdin, echoes and counts them
+	while IFS= read -r line; do
+		case "$line" in
+		PASS\ *) passed=$((passed + 1)); echo "$line" ;;
+		FAIL\ *) failed=$((failed + 1)); failures+=("$line"); echo "$line" ;;
+		*) echo "$line" ;;
+		esac
+	done
+}
+
+run_unit() {
+	local t=$1 out
+	out=$(CMOCKA_MESSAGE_OUTPUT=TAP timeout 120 "$t" 2>&1)
+	local rc=$? name=$(basename "$t") seen=0
+	while IFS= read -r l; do
+		case "$l" in
+		"ok "*) echo "PASS $name: ${l#ok * - }"; seen=1 ;;
+		"not ok "*) echo "FAIL $name: ${l#not ok * - }"; seen=1 ;;
+		"#"*) echo "    $l" ;;
+		esac
+	done <<<"$out"
+	if [ $seen -eq 0 ] || { [ $rc -ne 0 ] && ! grep -q '^not ok' <<<"$out"; }; then
+		echo "FAIL $name: exited with status $rc"
+		tail -20 <<<"$out" | sed 's/^/    /'
+	fi
+}
+
+echo "== unit tests"
+for t in build/tests/test_*; do
+	[ -x "$t" ] && run_unit "$t"
+done > build/unit.log 2>&1
+record < build/unit.log
+
+if [ "${1:-}" != "--unit-only" ]; then
+	if [ -x tests/trace/run.sh ]; then
+		echo "== trace reader tests"
+		record < <(tests/trace/run.sh 2>&1)
+	fi
+	for s in tests/system/test_*.sh; do
+		echo "== $(basename "$s" .sh)"
+		record < <(bash "$s" 2>&1)
+	done
+fi
+
+if [ $failed -gt 0 ]; then
+	echo "== failures"
+	printf '%s\n' "${failures[@]}"
+fi
+echo "$passed passed, $failed failed"
+[ $failed -eq 0 ]

@@ -1,0 +1,16 @@
+/* A valid VMCS shadow and capability set, shaped like what shadowvisor
+ * uses on Bochs corei7_skylake_x: 64-bit host, EPT + unrestricted guest,
+ * a 32-bit protected-mode guest with paging off. Tests mutate it. */
+#ifndef TESTS_BASELINE_H
+#define TESTS_BASELINE_H
+#include "vmcs_shadow.h"
+#include "vmx_caps.h"
+#include "validate.h"
+
+void baseline_caps(struct vmx_caps *caps);
+/* shadow_init + every field written (so all known and dirty). */
+void baseline_shadow(struct vmcs_shadow *s);
+/* Both of the above, and a ctx over them with no fetch callback. */
+void baseline_ctx(struct check_ctx *c, struct vmcs_shadow *s, struct vmx_caps *caps);
+
+#endif

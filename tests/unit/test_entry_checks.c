@@ -1,0 +1,368 @@
+/* Every entry check: the baseline passes it, and a mutation of the
+ * baseline fails it, with its id, category, code and qualification, as the
+ * first failure validate_full reports. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+#include <cmocka.h>
+#include "baseline.h"
+#include "entry_checks.h"
+#include "validate.h"
+
+#define NONCANON 0x0000800000000000ull
+
+struct write { enum vmcs_field f; uint64_t v; };
+
+struct mutation {
+	const char *id;       /* the check that must fail */
+	const char *first;    /* what validate_full reports first, if not id */
+	void (*caps)(struct vmx_caps *caps);
+	struct write w[5];
+};
+
+static void caps_no_ept_ad(struct vmx_caps *caps)
+{
+	caps->ept_vpid_cap &= ~(1ull << 21);
+}
+
+#define V(name) VMCS_##name
+#define M(id_, ...) { .id = (id_), .w = { __VA_ARGS__, { VMCS_FIELD_NONE, 0 } } }
+#define MF(id_, first_, ...) { .id = (id_), .first = (first_), \
+			       .w = { __VA_ARGS__, { VMCS_FIELD_NONE, 0 } } }
+#define PROC 0x850061f2u
+#define ENTRY 0x11fbu
+#define EXITC 0x36ffbu
+#define TPR { V(proc_controls), PROC | (1u << 21) }, { V(virtual_apic_addr), 0x5000 }
+#define NO_UG_PAGED { V(proc_controls2), 0x2 }, { V(guest_cr0), 0x80000031 }
+#define DATA_MUTATIONS(s) \
+	M("guest." #s ".ar.type", { V(guest_##s##_ar), 0xc092 }), \
+	M("guest." #s ".ar.s", { V(guest_##s##_ar), 0xc083 }), \
+	M("guest." #s ".ar.dpl", NO_UG_PAGED, { V(guest_##s##_sel), 0x13 }), \
+	M("guest." #s ".ar.p", { V(guest_##s##_ar), 0xc013 }), \
+	M("guest." #s ".ar.reserved", { V(guest_##s##_ar), 0xc193 }), \
+	M("guest." #s ".ar.g", { V(guest_##s##_limit), 0xffff000 })
+
+static const struct mutation mutations[] = {
+	/* 27.2.1 controls */
+	M("ctl.pin.reserved", { V(pin_controls), 0x5d }),
+	M("ctl.proc.reserved", { V(proc_controls), PROC | 1 }),
+	M("ctl.proc2.reserved", { V(proc_controls2), 0x8082 }),
+	M("ctl.cr3_target_count", { V(cr3_target_count), 5 }),
+	M("ctl.io_bitmaps", { V(proc_controls), PROC | (1u << 25) }, { V(io_bitmap_a), 0x1001 }),
+	M("ctl.msr_bitmap", { V(proc_controls), PROC | (1u << 28) }, { V(msr_bitmap), 1ull << 40 }),
+	M("ctl.tpr_shadow.vapic_addr", { V(proc_controls), PROC | (1u << 21) },
+	  { V(virtual_apic_addr), 0x123 }),
+	M("ctl.tpr_shadow.threshold", TPR, { V(tpr_threshold), 0x10 }),
+	M("ctl.tpr_shadow.off", { V(proc_controls2), 0x92 }),
+	M("ctl.nmi.virtual_nmi", { V(pin_controls), 0x77 }),
+	M("ctl.nmi.window", { V(proc_controls), PROC | (1u << 22) }),
+	M("ctl.apic_access_addr", { V(proc_controls2), 0x83 }, { V(apic_access_addr), 0x1234 }),
+	M("ctl.x2apic.apic_access", TPR, { V(proc_controls2), 0x93 }),
+	M("ctl.vid.ext_int", TPR, { V(proc_controls2), 0x282 }, { V(pin_controls), 0x5e }),
+	M("ctl.vpid.nonzero", { V(proc_controls2), 0xa2 }),
+	M("ctl.ept.memtype", { V(ept_pointer), 0x100019 }),
+	M("ctl.ept.walk", { V(ept_pointer), 0x100016 }),
+	{ .id = "ctl.ept.ad", .caps = caps_no_ept_ad,
+	  .w = { { V(ept_pointer), 0x10005e }, { VMCS_FIELD_NONE, 0 } } },
+	M("ctl.ept.reserved", { V(ept_pointer), 0x10011e }),
+	M("ctl.pml.ept", { V(proc_controls2), 0x20000 }),
+	M("ctl.ug.ept", { V(proc_controls2), 0x80 }),
+	M("ctl.exit.reserved", { V(exit_controls), EXITC | (1u << 24) }),
+	M("ctl.exit.preempt_timer", { V(pin_controls), 0x1f },
+	  { V(exit_controls), EXITC | (1u << 22) }),
+	M("ctl.exit.msr_store", { V(exit_msr_store_count), 1 }, { V(exit_msr_store_addr), 0x1008 }),
+	M("ctl.exit.msr_load", { V(exit_msr_load_count), 2 },
+	  { V(exit_msr_load_addr), (1ull << 40) - 16 }),
+	M("ctl.entry.reserved", { V(entry_controls), 0x11fa }),
+	M("ctl.entry.intr.type", { V(entry_intr_info), 0x80000100 }),
+	M("ctl.entry.intr.vector", { V(entry_intr_info), 0x80000203 }),
+	M("ctl.entry.intr.error_code", { V(entry_intr_info), 0x8000030d }),
+	M("ctl.entry.intr.reserved", { V(entry_intr_info), 0x80001306 }),
+	M("ctl.entry.intr.error_reserved", { V(entry_intr_info), 0x80000b0d },
+	  { V(entry_exception_error), 0x10000 }),
+	M("ctl.entry.intr.instr_len", { V(entry_intr_info), 0x80000403 }),
+	M("ctl.entry.msr_load", { V(entry_msr_load_count), 1 }, { V(entry_msr_load_addr), 0x1004 }),
+	M("ctl.entry.smm", { V(entry_controls), ENTRY | (1u << 10) }),
+	/* 27.2.2-27.2.4 host state */
+	M("host.cr0.fixed", { V(host_cr0), 0x80050032 }),
+	M("host.cr4.fixed", { V(host_cr4), 0x20 }),
+	M("host.cr3.range", { V(host_cr3), 1ull << 40 }),
+	M("host.sysenter.canonical", { V(host_sysenter_eip), NONCANON }),
+	M("host.pat", { V(exit_controls), EXITC | (1u << 19) }, { V(host_pat), 0x0007040600070402ull }),
+	M("host.efer.reserved", { V(exit_controls), EXITC | (1u << 21) }, { V(host_efer), 0x503 }),
+	M("host.efer.lma_lme", { V(exit_controls), EXITC | (1u << 21) }, { V(host_efer), 0x100 }),
+	M("host.sel.rpl_ti", { V(host_ds_sel), 0x13 }),
+	M("host.cs.nonzero", { V(host_cs_sel), 0 }),
+	M("host.tr.nonzero", { V(host_tr_sel), 0 }),
+	M("host.ss.nonzero", { V(exit_controls), 0x36dfb }, { V(host_ss_sel), 0 }),
+	M("host.bases.canonical", { V(host_gs_base), NONCANON }),
+	M("host.addr_size.cpu", { V(exit_controls), 0x36dfb }),
+	MF("host.addr_size.guest", "host.addr_size.cpu", { V(exit_controls), 0x36dfb },
+	   { V(entry_controls), ENTRY | (1u << 9) }),
+	M("host.addr_size.pae", { V(host_cr4), 0x2000 }),
+	MF("host.addr_size.pcide", "host.addr_size.cpu", { V(exit_controls), 0x36dfb },
+	   { V(host_cr4), 0x22020 }),
+	M("host.addr_size.rip", { V(host_rip), NONCANON }),
+	/* 27.3.1.1 guest control registers and MSRs */
+	M("guest.cr0.fixed", { V(guest_cr0), 0x11 }),
+	M("guest.cr0.pg_pe", { V(guest_cr0), 0x80000030 }),
+	M("guest.cr4.fixed", { V(guest_cr4), 0 }),
+	M("guest.debugctl.reserved", { V(entry_controls), ENTRY | 4 }, { V(guest_debugctl), 4 }),
+	M("guest.ia32e.paging", { V(entry_controls), ENTRY | (1u << 9) }),
+	M("guest.cr4.pcide", { V(guest_cr4), 0x22000 }),
+	M("guest.cr3.range", { V(guest_cr3), 1ull << 40 }),
+	M("guest.dr7.high", { V(entry_controls), ENTRY | 4 }, { V(guest_dr7), 0x100000400ull }),
+	M("guest.sysenter.canonical", { V(guest_sysenter_esp), NONCANON }),
+	M("guest.pat", { V(entry_controls), ENTRY | (1u << 14) },
+	  { V(guest_pat), 0x0007040600070408ull }),
+	M("guest.efer.reserved", { V(entry_controls), ENTRY | (1u << 15) }, { V(guest_efer), 2 }),
+	M("guest.efer.lma_lme", { V(entry_controls), ENTRY | (1u << 15) }, { V(guest_efer), 0x400 }),
+	/* 27.3.1.2 guest segment registers */
+	M("guest.tr.sel.ti", { V(guest_tr_sel), 0x1c }),
+	M("guest.ldtr.sel.ti", { V(guest_ldtr_ar), 0x82 }, { V(guest_ldtr_sel), 4 }),
+	M("guest.ss.sel.rpl", NO_UG_PAGED, { V(guest_ss_sel), 0x13 }),
+	M("guest.cs.v86", { V(guest_rflags), 0x20002 }),
+	M("guest.ss.v86", { V(guest_rflags), 0x20002 }, { V(guest_cs_base), 0x80 },
+	  { V(guest_cs_limit), 0xffff }, { V(guest_cs_ar), 0xf3 }),
+	MF("guest.ds.v86", "guest.cs.v86", { V(guest_rflags), 0x20002 }),
+	MF("guest.es.v86", "guest.cs.v86", { V(guest_rflags), 0x20002 }),
+	MF("guest.fs.v86", "guest.cs.v86", { V(guest_rflags), 0x20002 }),
+	MF("guest.gs.v86", "guest.cs.v86", { V(guest_rflags), 0x20002 }),
+	M("guest.tr.base", { V(guest_tr_base), NONCANON }),
+	M("guest.fs.base", { V(guest_fs_base), NONCANON }),
+	M("guest.gs.base", { V(guest_gs_base), NONCANON }),
+	M("guest.ldtr.base", { V(guest_ldtr_ar), 0x82 }, { V(guest_ldtr_base), NONCANON }),
+	M("guest.cs.base", { V(guest_cs_base), 1ull << 32 }),
+	M("guest.ss.base", { V(guest_ss_base), 1ull << 32 }),
+	M("guest.ds.base", { V(guest_ds_base), 1ull << 32 }),
+	M("guest.es.base", { V(guest_es_base), 1ull << 32 }),
+	M("guest.cs.ar.type", { V(guest_cs_ar), 0xc091 }),
+	M("guest.cs.ar.s", { V(guest_cs_ar), 0xc08b }),
+	M("guest.cs.ar.dpl", { V(guest_cs_ar), 0xc0bb }),
+	M("guest.cs.ar.p", { V(guest_cs_ar), 0xc01b }),
+	M("guest.cs.ar.reserved", { V(guest_cs_ar), 0xc19b }),
+	M("guest.cs.ar.db", { V(entry_controls), ENTRY | (1u << 9) }, { V(guest_cr0), 0x80000031 },
+	  { V(guest_cr4), 0x2020 }, { V(guest_cs_ar), 0xe09b }),
+	M("guest.cs.ar.g", { V(guest_cs_limit), 0xffff000 }),
+	M("guest.ss.ar.type", { V(guest_ss_ar), 0xc091 }),
+	M("guest.ss.ar.s", { V(guest_ss_ar), 0xc083 }),
+	M("guest.ss.ar.dpl", { V(guest_cr0), 0x30 }, { V(guest_cs_ar), 0xc09f },
+	  { V(guest_ss_ar), 0xc0f3 }),
+	M("guest.ss.ar.p", { V(guest_ss_ar), 0xc013 }),
+	M("guest.ss.ar.reserved", { V(guest_ss_ar), 0xc193 }),
+	M("guest.ss.ar.g", { V(guest_ss_limit), 0xffff000 }),
+	DATA_MUTATIONS(ds), DATA_MUTATIONS(es), DATA_MUTATIONS(fs), DATA_MUTATIONS(gs),
+	M("guest.tr.ar.type", { V(guest_tr_ar), 0x89 }),
+	M("guest.tr.ar.s", { V(guest_tr_ar), 0x9b }),
+	M("guest.tr.ar.p", { V(guest_tr_ar), 0x0b }),
+	M("guest.tr.ar.reserved", { V(guest_tr_ar), 0x18b }),
+	M("guest.tr.ar.g", { V(guest_tr_ar), 0x808b }),
+	M("guest.tr.ar.usable", { V(guest_tr_ar), 0x1008b }),
+	M("guest.ldtr.ar.type", { V(guest_ldtr_ar), 0x83 }),
+	M("guest.ldtr.ar.s", { V(guest_ldtr_ar), 0x92 }),
+	M("guest.ldtr.ar.p", { V(guest_ldtr_ar), 0x02 }),
+	M("guest.ldtr.ar.reserved", { V(guest_ldtr_ar), 0x182 }),
+	M("guest.ldtr.ar.g", { V(guest_ldtr_ar), 0x8082 }),
+	/* 27.3.1.3 descriptor tables */
+	M("guest.gdtr.base", { V(guest_gdtr_base), NONCANON }),
+	M("guest.idtr.base", { V(guest_idtr_base), NONCANON }),
+	M("guest.gdtr.limit", { V(guest_gdtr_limit), 0x10000 }),
+	M("guest.idtr.limit", { V(guest_idtr_limit), 0x10000 }),
+	/* 27.3.1.4 RIP and RFLAGS */
+	M("guest.rip.high", { V(guest_rip), 1ull << 32 }),
+	M("guest.rflags.reserved", { V(guest_rflags), 0 }),
+	MF("guest.rflags.vm", "guest.cs.v86", { V(guest_cr0), 0x30 }, { V(guest_rflags), 0x20002 }),
+	M("guest.rflags.if", { V(entry_intr_info), 0x80000020 }),
+	/* 27.3.1.5 non-register state */
+	M("guest.activity.value", { V(guest_activity_state), 4 }),
+	M("guest.activity.hlt_dpl", { V(guest_activity_state), 1 }, { V(guest_cs_ar), 0xc09f },
+	  { V(guest_ss_ar), 0xc0f3 }),
+	M("guest.activity.sti_movss", { V(guest_activity_state), 1 },
+	  { V(guest_interruptibility), 2 }),
+	M("guest.activity.event", { V(guest_activity_state), 1 }, { V(entry_intr_info), 0x80000306 }),
+	M("guest.intr.reserved", { V(guest_interruptibility), 0x20 }),
+	M("guest.intr.sti_movss", { V(guest_interruptibility), 3 }, { V(guest_rflags), 0x202 }),
+	M("guest.intr.sti_if", { V(guest_interruptibility), 1 }),
+	M("guest.intr.ext_int", { V(entry_intr_info), 0x80000020 }, { V(guest_rflags), 0x202 },
+	  { V(guest_interruptibility), 2 }),
+	M("guest.intr.nmi_movss", { V(entry_intr_info), 0x80000202 }, { V(guest_interruptibility), 2 }),
+	M("guest.intr.nmi_sti", { V(entry_intr_info), 0x80000202 }, { V(guest_interruptibility), 1 },
+	  { V(guest_rflags), 0x202 }),
+	M("guest.intr.smi", { V(guest_interruptibility), 4 }),
+	M("guest.intr.virtual_nmi", { V(pin_controls), 0x7f }, { V(entry_intr_info), 0x80000202 },
+	  { V(guest_interruptibility), 8 }),
+	M("guest.pending_dbg.reserved", { V(guest_pending_dbg), 0x10 }),
+	M("guest.pending_dbg.bs", { V(guest_interruptibility), 2 }, { V(guest_pending_dbg), 0x4000 }),
+	M("guest.pending_dbg.rtm", { V(guest_pending_dbg), 0x10000 }),
+	M("guest.link_ptr", { V(vmcs_link_ptr), 0x1234 }),
+	/* 27.3.1.6 PDPTEs */
+	M("guest.pdpte", { V(guest_cr0), 0x80000031 }, { V(guest_cr4), 0x2020 },
+	  { V(guest_pdpte0), 3 }),
+};
+#define NMUT (sizeof(mutations) / sizeof(mutations[0]))
+
+static bool run_one(struct check_ctx *c, const struct entry_check *chk)
+{
+	c->current = chk;
+	c->bad_field = VMCS_FIELD_NONE;
+	bool ok = chk->ok(c);
+	c->current = NULL;
+	return ok;
+}
+
+static void test_every_check_has_a_mutation(void **state)
+{
+	(void)state;
+	for (unsigned i = 0; i < entry_check_count(); i++) {
+		const char *id = entry_check_at(i)->id;
+		bool found = false;
+		for (unsigned m = 0; m < NMUT; m++)
+			found |= strcmp(mutations[m].id, id) == 0;
+		if (!found)
+			fail_msg("no mutation for check %s", id);
+	}
+	for (unsigned m = 0; m < NMUT; m++)
+		if (!entry_check_by_id(mutations[m].id))
+			fail_msg("mutation for unknown check %s", mutations[m].id);
+}
+
+static void test_ids_are_unique_and_rows_well_formed(void **state)
+{
+	(void)state;
+	unsigned n = entry_check_count();
+	for (unsigned i = 0; i < n; i++) {
+		const struct entry_check *a = entry_check_at(i);
+		assert_ptr_equal(entry_check_by_id(a->id), a);
+		assert_non_null(a->ok);
+		assert_true(strncmp(a->sdm, "27.", 3) == 0);
+		assert_int_not_equal(a->reads[0], VMCS_FIELD_NONE);
+		bool term = false;
+		for (unsigned r = 0; r < ENTRY_CHECK_MAX_READS; r++)
+			term |= a->reads[r] == VMCS_FIELD_NONE;
+		assert_true(term);
+	}
+	assert_null(entry_check_at(n));
+	assert_null(entry_check_by_id("no.such.check"));
+}
+
+/* Controls, then host, then guest: the category order of SDM 27.2/27.3. */
+static void test_checks_are_ordered_by_category(void **state)
+{
+	(void)state;
+	unsigned prev = 0;
+	for (unsigned i = 0; i < entry_check_count(); i++) {
+		const struct entry_check *a = entry_check_at(i);
+		unsigned rank = a->kind == VERDICT_ENTRYFAIL ? 2 : a->code == 8 ? 1 : 0;
+		assert_true(rank >= prev);
+		assert_true(strncmp(a->id, rank == 0 ? "ctl." : rank == 1 ? "host." : "guest.",
+				    rank == 0 ? 4 : rank == 1 ? 5 : 6) == 0);
+		prev = rank;
+	}
+}
+
+static void test_baseline_passes_each_check(void **state)
+{
+	(void)state;
+	struct vmcs_shadow s;
+	struct vmx_caps caps;
+	struct check_ctx c;
+	baseline_ctx(&c, &s, &caps);
+	for (unsigned i = 0; i < entry_check_count(); i++) {
+		const struct entry_check *chk = entry_check_at(i);
+		if (!run_one(&c, chk))
+			fail_msg("baseline fails %s", chk->id);
+		assert_int_equal(c.bad_field, VMCS_FIELD_NONE);
+	}
+	assert_false(c.undeclared_read);
+}
+
+static void apply(struct check_ctx *c, struct vmcs_shadow *s, struct vmx_caps *caps,
+		  const struct mutation *m)
+{
+	baseline_ctx(c, s, caps);
+	if (m->caps)
+		m->caps(caps);
+	for (unsigned w = 0; w < 5 && m->w[w].f != VMCS_FIELD_NONE; w++)
+		shadow_write(s, m->w[w].f, m->w[w].v);
+}
+
+static void test_each_mutation_fails_its_check(void **state)
+{
+	(void)state;
+	for (unsigned m = 0; m < NMUT; m++) {
+		const struct mutation *mu = &mutations[m];
+		const struct entry_check *chk = entry_check_by_id(mu->id);
+		struct vmcs_shadow s;
+		struct vmx_caps caps;
+		struct check_ctx c;
+		struct verdict v;
+		apply(&c, &s, &caps, mu);
+		if (run_one(&c, chk))
+			fail_msg("mutation does not fail %s", mu->id);
+		if (c.bad_field == VMCS_FIELD_NONE || !entry_check_reads(chk, c.bad_field))
+			fail_msg("%s: bad field not among its reads", mu->id);
+
+		validate_full(&c, &v);
+		const char *want = mu->first ? mu->first : mu->id;
+		const struct entry_check *first = entry_check_by_id(want);
+		if (v.check != first)
+			fail_msg("%s: validate_full reports %s", mu->id, v.check ? v.check->id : "ok");
+		assert_int_equal(v.kind, first->kind);
+		assert_int_equal(v.code, first->code);
+		assert_int_equal(v.qual, first->qual);
+		assert_int_equal(v.value, shadow_get(&s, v.field));
+		assert_int_equal(v.kind, first->code == 33 ? VERDICT_ENTRYFAIL : VERDICT_VMFAIL);
+		if (c.undeclared_read)
+			fail_msg("%s: undeclared read", mu->id);
+	}
+}
+
+/* Every predicate, run on every mutated state, reads only what it declares. */
+static void test_no_undeclared_reads_on_any_mutation(void **state)
+{
+	(void)state;
+	for (unsigned m = 0; m < NMUT; m++) {
+		struct vmcs_shadow s;
+		struct vmx_caps caps;
+		struct check_ctx c;
+		apply(&c, &s, &caps, &mutations[m]);
+		for (unsigned i = 0; i < entry_check_count(); i++) {
+			const struct entry_check *chk = entry_check_at(i);
+			bool ok = run_one(&c, chk);
+			if (!ok && !entry_check_reads(chk, c.bad_field))
+				fail_msg("%s reports undeclared field", chk->id);
+			if (c.undeclared_read)
+				fail_msg("%s reads an undeclared field (state of %s)", chk->id,
+					 mutations[m].id);
+		}
+	}
+}
+
+/* Categories and codes as SDM 27.2/27.3 assign them. */
+static void test_failure_codes(void **state)
+{
+	(void)state;
+	assert_int_equal(entry_check_by_id("ctl.pin.reserved")->code, 7);
+	assert_int_equal(entry_check_by_id("host.cr0.fixed")->code, 8);
+	assert_int_equal(entry_check_by_id("guest.cs.ar.type")->code, 33);
+	assert_int_equal(entry_check_by_id("guest.link_ptr")->qual, 4);
+	assert_int_equal(entry_check_by_id("guest.pdpte")->qual, 2);
+	assert_int_equal(entry_check_by_id("guest.intr.nmi_sti")->qual, 3);
+	assert_int_equal(entry_check_by_id("guest.rflags.reserved")->qual, 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_every_check_has_a_mutation),
+		cmocka_unit_test(test_ids_are_unique_and_rows_well_formed),
+		cmocka_unit_test(test_checks_are_ordered_by_category),
+		cmocka_unit_test(test_baseline_passes_each_check),
+		cmocka_unit_test(test_each_mutation_fails_its_check),
+		cmocka_unit_test(test_no_undeclared_reads_on_any_mutation),
+		cmocka_unit_test(test_failure_codes),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,56 @@
+#!/bin/bash
+# Boot build/hv.elf in Bochs through GRUB (multiboot2, BIOS) and capture
+# COM1. Usage: tools/run-bochs.sh OUTDIR TIMEOUT_S "CMDLINE" [MODULE_FILE]
+# Leaves OUTDIR/serial.txt (the trace) and OUTDIR/bochs.log. Exit status:
+# 0 when the trace reached "hv ev=halt", 124 on timeout, 1 otherwise.
+# Bochs gets relative paths (run in OUTDIR): its fortified build aborts on
+# long ones. Sound is set to dummy drivers: its ALSA mixer thread aborts
+# ("buffer overflow detected") on machines without a sound card.
+set -u
+out=$1 timeout_s=$2 cmdline=$3 module=${4:-}
+root=$(cd "$(dirname "$0")/.." && pwd)
+mkdir -p "$out/iso/boot/grub"
+out=$(cd "$out" && pwd)
+cp "$root/build/hv.elf" "$out/iso/boot/hv.elf"
+modline=""
+if [ -n "$module" ]; then
+	cp "$module" "$out/iso/boot/entrycheck.txt"
+	modline="module2 /boot/entrycheck.txt entrycheck"
+fi
+cat > "$out/iso/boot/grub/grub.cfg" <<CFG
+set timeout=0
+set default=0
+menuentry "shadowvisor" {
+	multiboot2 /boot/hv.elf $cmdline
+	$modline
+	boot
+}
+CFG
+grub-mkrescue -o "$out/hv.iso" "$out/iso" >"$out/grub-mkrescue.log" 2>&1 || {
+	echo "run-bochs: grub-mkrescue failed:"; tail -5 "$out/grub-mkrescue.log"; exit 1; }
+cat > "$out/bochsrc" <<RC
+megs: 256
+cpu: model=corei7_skylake_x, count=1, ips=200000000, reset_on_triple_fault=0
+romimage: file=/usr/share/bochs/BIOS-bochs-latest
+vgaromimage: file=/usr/share/vgabios/vgabios.bin
+display_library: rfb, options="timeout=0"
+ata0-master: type=cdrom, path=hv.iso, status=inserted
+boot: cdrom
+com1: enabled=1, mode=file, dev=serial.txt
+clock: sync=none, time0=local
+log: bochs.log
+panic: action=fatal
+error: action=report
+info: action=report
+debug: action=ignore
+sound: waveoutdrv=dummy, waveindrv=dummy, midioutdrv=dummy
+speaker: enabled=1, mode=dummy
+RC
+printf 'c\nquit\n' > "$out/bochs.rc"
+rm -f "$out/serial.txt"
+cd "$out" || exit 1
+timeout -k 5 "$timeout_s" bochs -q -f "$out/bochsrc" -rc "$out/bochs.rc" </dev/null >"$out/bochs.out" 2>&1
+rc=$?
+[ $rc -eq 124 ] && exit 124
+grep -q '^hv ev=halt' "$out/serial.txt" 2>/dev/null && exit 0
+exit 1

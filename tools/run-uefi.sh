@@ -1,0 +1,32 @@
+#!/bin/bash
+# Boot build/hypervisor.efi in QEMU with OVMF and capture COM1.
+# Usage: tools/run-uefi.sh OUTDIR TIMEOUT_S "CMDLINE" [kvm|tcg] [CASEFILE]
+# The image is \EFI\BOOT\BOOTX64.EFI on a FAT directory drive, the command
+# line is \shadowvisor.cmdline beside it. Leaves OUTDIR/serial.txt.
+# Exit status: QEMU's (isa-debug-exit: (status<<1)|1, so 1 = ok, 3 = fail),
+# 124 on timeout.
+set -u
+out=$1 timeout_s=$2 cmdline=$3 accel=${4:-tcg} casefile=${5:-}
+root=$(cd "$(dirname "$0")/.." && pwd)
+mkdir -p "$out/esp/EFI/BOOT"
+out=$(cd "$out" && pwd)
+cp "$root/build/hypervisor.efi" "$out/esp/EFI/BOOT/BOOTX64.EFI"
+printf '%s\n' "$cmdline" > "$out/esp/shadowvisor.cmdline"
+[ -n "$casefile" ] && cp "$casefile" "$out/esp/$(basename "$casefile")"
+code=/usr/share/OVMF/OVMF_CODE_4M.fd
+vars=/usr/share/OVMF/OVMF_VARS_4M.fd
+[ -f "$code" ] || { code=/usr/share/OVMF/OVMF_CODE.fd; vars=/usr/share/OVMF/OVMF_VARS.fd; }
+cp "$vars" "$out/OVMF_VARS.fd"
+if [ "$accel" = kvm ]; then
+	accel_opts=(-enable-kvm -cpu host)
+else
+	accel_opts=(-accel tcg -cpu max)
+fi
+rm -f "$out/serial.txt"
+timeout -k 5 "$timeout_s" qemu-system-x86_64 -machine q35 -m 512 "${accel_opts[@]}" \
+	-drive if=pflash,format=raw,readonly=on,file="$code" \
+	-drive if=pflash,format=raw,file="$out/OVMF_VARS.fd" \
+	-drive format=raw,file=fat:rw:"$out/esp" \
+	-serial file:"$out/serial.txt" -display none -monitor none -no-reboot \
+	-device isa-debug-exit,iobase=0xf4,iosize=0x04 >"$out/qemu.out" 2>&1
+exit $?

@@ -1,0 +1,23 @@
+/* What a boot path hands to hv_main: the only thing the core knows about
+ * the firmware it came from. */
+#ifndef VMM_BOOTINFO_H
+#define VMM_BOOTINFO_H
+#include <stddef.h>
+#include <stdint.h>
+
+struct bootinfo {
+	const char *path;          /* "multiboot2" or "uefi" */
+	const char *cmdline;       /* key=value words; may start with the image name */
+	uint64_t usable_bytes;     /* total usable RAM the firmware reported */
+	unsigned usable_ranges;
+	uint64_t pool_base;        /* identity-mapped, page-aligned memory for the */
+	uint64_t pool_size;        /* hypervisor's page allocator, below 4 GiB */
+	const char *entrycheck;    /* contents of an entrycheck case file, or NULL */
+	size_t entrycheck_len;
+	/* Power off with status 0 (ok) or 1 (failure); never returns. */
+	void (*power_off)(int status) __attribute__((noreturn));
+};
+
+void hv_main(const struct bootinfo *bi) __attribute__((noreturn));
+
+#endif

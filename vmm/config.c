@@ -1,0 +1,124 @@
+/* Command line parsing: "vms=a,b policy=threshold:3 slots=2 quantum=N
+ * entrycheck=..." (the first word is skipped when it is the image path). */
+#include "config.h"
+#include "fmt.h"
+#include <string.h>
+
+static bool is_space(char ch)
+{
+	return ch == ' ' || ch == '\t' || ch == '\n' || ch == '\r';
+}
+
+static bool parse_u32(const char *s, unsigned len, uint32_t *out)
+{
+	uint64_t v = 0;
+	if (len == 0 || len > 10)
+		return false;
+	for (unsigned i = 0; i < len; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return false;
+		v = v * 10 + (uint64_t)(s[i] - '0');
+	}
+	if (v > 0xffffffffu)
+		return false;
+	*out = (uint32_t)v;
+	return true;
+}
+
+static bool parse_vms(const char *v, unsigned len, guest_lookup_fn lookup, struct config *c,
+		      char *err, size_t errlen)
+{
+	c->nvms = 0;
+	unsigned start = 0;
+	for (unsigned i = 0; i <= len; i++) {
+		if (i < len && v[i] != ',')
+			continue;
+		unsigned n = i - start;
+		const struct guest_image *g = n ? lookup(v + start, n) : NULL;
+		if (!g) {
+			size_t o = fmt(err, errlen, "unknown guest \"");
+			for (unsigned k = 0; k < n && o + 16 < errlen; k++)
+				err[o++] = v[start + k];
+			fmt(err + o, errlen - o, "\" in vms=");
+			return false;
+		}
+		if (c->nvms == VM_MAX) {
+			fmt(err, errlen, "too many VMs in vms= (at most %u)", VM_MAX);
+			return false;
+		}
+		c->vms[c->nvms++] = g;
+		start = i + 1;
+	}
+	return true;
+}
+
+static bool parse_word(const char *w, unsigned len, guest_lookup_fn lookup, struct config *c,
+		       char *err, size_t errlen)
+{
+	const char *eq = memchr(w, '=', len);
+	unsigned klen = eq ? (unsigned)(eq - w) : len;
+	const char *v = eq ? eq + 1 : w + len;
+	unsigned vlen = len - klen - (eq ? 1 : 0);
+#define KEY(k) (klen == sizeof(k) - 1 && memcmp(w, k, klen) == 0)
+	if (KEY("vms") && eq)
+		return parse_vms(v, vlen, lookup, c, err, errlen);
+	if (KEY("policy") && eq) {
+		if (pmr_parse_policy(v, vlen, &c->pmr))
+			return true;
+		fmt(err, errlen, "bad policy= (use first, threshold:N or history[:W])");
+		return false;
+	}
+	if (KEY("slots") && eq) {
+		uint32_t s;
+		if (parse_u32(v, vlen, &s) && s <= PMR_MAX_SLOTS) {
+			c->pmr.slots = s;
+			return true;
+		}
+		fmt(err, errlen, "bad slots= (0..%u)", PMR_MAX_SLOTS);
+		return false;
+	}
+	if (KEY("quantum") && eq) {
+		if (parse_u32(v, vlen, &c->quantum) && c->quantum > 0)
+			return true;
+		fmt(err, errlen, "bad quantum= (a positive number of timer ticks)");
+		return false;
+	}
+	if (KEY("entrycheck") && eq && vlen) {
+		c->entrycheck = v;
+		c->entrycheck_len = vlen;
+		return true;
+	}
+#undef KEY
+	size_t o = fmt(err, errlen, "unknown option \"");
+	for (unsigned k = 0; k < len && o + 4 < errlen; k++)
+		err[o++] = w[k];
+	fmt(err + o, errlen - o, "\"");
+	return false;
+}
+
+bool config_parse(const char *cmdline, guest_lookup_fn lookup, struct config *c,
+		  char *err, size_t errlen)
+{
+	memset(c, 0, sizeof(*c));
+	pmr_config_default(&c->pmr);
+	c->quantum = CONFIG_DEFAULT_QUANTUM;
+	err[0] = '\0';
+	if (!parse_vms(CONFIG_DEFAULT_VMS, sizeof(CONFIG_DEFAULT_VMS) - 1, lookup, c, err, errlen))
+		return false;
+	const char *p = cmdline ? cmdline : "";
+	for (bool first = true; *p; first = false) {
+		while (is_space(*p))
+			p++;
+		const char *w = p;
+		while (*p && !is_space(*p))
+			p++;
+		unsigned len = (unsigned)(p - w);
+		if (!len)
+			break;
+		if (first && !memchr(w, '=', len))
+			continue;            /* the image path GRUB or the shell passes */
+		if (!parse_word(w, len, lookup, c, err, errlen))
+			return false;
+	}
+	return true;
+}

@@ -1,0 +1,28 @@
+/* The boot command line: the same key=value words from GRUB and from the
+ * UEFI load options. Parsed completely before any VM starts; an unknown
+ * key, a bad value or an unknown guest is an error with words. Pure C. */
+#ifndef VMM_CONFIG_H
+#define VMM_CONFIG_H
+#include <stdbool.h>
+#include <stddef.h>
+#include "vm.h"
+#include "shadow/pmr_cache.h"
+
+#define CONFIG_DEFAULT_VMS "hello"
+#define CONFIG_DEFAULT_QUANTUM 20000
+
+typedef const struct guest_image *(*guest_lookup_fn)(const char *name, unsigned len);
+
+struct config {
+	const struct guest_image *vms[VM_MAX];
+	unsigned nvms;
+	struct pmr_config pmr;
+	uint32_t quantum;            /* VMX-preemption timer value per slice */
+	const char *entrycheck;      /* value of entrycheck=, or NULL */
+	unsigned entrycheck_len;
+};
+
+bool config_parse(const char *cmdline, guest_lookup_fn lookup, struct config *c,
+		  char *err, size_t errlen);
+
+#endif

@@ -1,0 +1,17 @@
+/* VM-exit dispatch: one small handler per exit reason. */
+#ifndef VMM_EXITS_H
+#define VMM_EXITS_H
+#include "notify.h"
+
+enum exit_action {
+	ACT_CONTINUE,   /* resume this VM */
+	ACT_YIELD,      /* give the CPU to the next VM */
+	ACT_DONE,       /* the guest finished (HLT, HC_EXIT) */
+	ACT_STOP,       /* the guest misbehaved: stop it, vm->why says why */
+};
+
+enum exit_action exits_handle(struct notify *n, struct vm *vm, uint32_t reason);
+/* Print what is left in the guest's console buffer. */
+void exits_flush_output(struct vm *vm);
+
+#endif

@@ -1,0 +1,10 @@
+/* The tiny guests built into the image (guest/guests.def). */
+#ifndef VMM_GUESTS_H
+#define VMM_GUESTS_H
+#include "vm.h"
+
+const struct guest_image *guest_find(const char *name, unsigned len);
+unsigned guest_count(void);
+const struct guest_image *guest_at(unsigned i);
+
+#endif

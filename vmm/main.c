@@ -1,0 +1,221 @@
+/* hv_main: from a filled bootinfo to VMX operation, the VMs, and off. */
+#include "bootinfo.h"
+#include "config.h"
+#include "ept.h"
+#include "exits.h"
+#include "fmt.h"
+#include "guests.h"
+#include "notify.h"
+#include "pagealloc.h"
+#include "sched.h"
+#include "trace.h"
+#include "vmcs_setup.h"
+#include "arch/x86/cpu.h"
+#include "arch/x86/desc.h"
+#include "arch/x86/serial.h"
+#include "arch/x86/vmx.h"
+#include <string.h>
+
+static const struct bootinfo *boot;
+static struct pagealloc pool;
+static struct vmx_caps caps;
+static struct config cfg;
+static struct vm vms[VM_MAX];
+static struct pmr_cache pmr;
+static struct notify notifier;
+static struct host_state host;
+
+static void __attribute__((noreturn)) halt(int status)
+{
+	trace_hv("halt status=%s", status ? "fail" : "ok");
+	boot->power_off(status);
+}
+
+static void report_exception(const struct exception_frame *f, uint64_t cr2)
+{
+	trace_hv("exception vector=%llu error=0x%llx rip=0x%llx cr2=0x%llx",
+		 (unsigned long long)f->vector, (unsigned long long)f->error,
+		 (unsigned long long)f->rip, (unsigned long long)cr2);
+	halt(1);
+}
+
+static void __attribute__((noreturn)) fatal(const char *what)
+{
+	trace_hv("error what=\"%s\"", what);
+	halt(1);
+}
+
+/* Say why VT-x cannot be used here and what to run instead. */
+static void __attribute__((noreturn)) no_vmx(const char *reason)
+{
+	trace_hv("novmx reason=\"%s\" hint=\"this CPU cannot run shadowvisor's guests; run 'make run-bochs' "
+		 "(Bochs emulates VMX), or boot on an Intel host with VT-x (KVM nested: 'make run')\"", reason);
+	halt(1);
+}
+
+static const struct vmx_ops hw_ops = {
+	vmx_clear, vmx_ptrld, vmx_read, vmx_write, vmx_enter,
+};
+
+static void probe_cpu(void)
+{
+	struct vmx_support s;
+	memset(&s, 0, sizeof(s));
+	vmx_probe(&s);
+	if (s.vmx && !s.feature_locked_off)
+		vmx_caps_read(&caps);
+	trace_hv("cpu vendor=%s vmx=%d feature_control=0x%llx vmcs_rev=0x%llx ept=%d ug=%d vpid=%d ptimer=%d "
+		 "save_ptimer=%d maxphyaddr=%u",
+		 s.vendor, s.vmx, (unsigned long long)s.feature_control,
+		 (unsigned long long)(caps.basic & 0x7fffffff), s.ept, s.ug, s.vpid, s.ptimer,
+		 s.save_ptimer, caps.maxphyaddr);
+	if (!s.vmx)
+		no_vmx("CPUID.1:ECX.VMX is 0: no VT-x (an AMD CPU, QEMU TCG, or a hypervisor that hides VMX)");
+	if (s.feature_locked_off)
+		no_vmx("IA32_FEATURE_CONTROL is locked with VMX disabled: enable VT-x in the firmware set-up");
+	if (!s.ept || !s.ug)
+		no_vmx("EPT and unrestricted guest are both required");
+	if (!s.invept_global)
+		no_vmx("INVEPT all-context is required");
+	vmx_enable_feature_control();
+	host.ptimer = s.ptimer;
+	host.save_ptimer = s.save_ptimer;
+}
+
+static void read_host_state(void)
+{
+	struct desc_bases b;
+	desc_bases(&b);
+	host.cr0 = read_cr0();
+	host.cr3 = read_cr3();
+	host.cr4 = read_cr4();
+	host.gdt_base = b.gdt;
+	host.idt_base = b.idt;
+	host.tr_base = b.tss;
+	host.fs_base = rdmsr(MSR_FS_BASE);
+	host.gs_base = rdmsr(MSR_GS_BASE);
+	host.cs = SEL_CODE;
+	host.ds = SEL_DATA;
+	host.tr = SEL_TSS;
+	host.rip = vmx_exit_rip();
+	host.rsp = vmx_exit_rsp();
+	host.quantum = cfg.quantum;
+}
+
+static unsigned mem_pages(const struct vm *vm)
+{
+	return (unsigned)(vm->mem_size / PAGE_SIZE);
+}
+
+static void vm_release(struct vm *vm)
+{
+	if (vm->mem_pa)
+		pagealloc_put(&pool, vm->mem_pa, mem_pages(vm));
+	if (vm->ept_pa) {
+		/* Cached translations of this EPT must not outlive its pages. */
+		struct vmx_result r = vmx_invept_global();
+		if (r.status != VMX_OK)
+			trace_vm(vm->id, "error what=\"INVEPT failed\"");
+		pagealloc_put(&pool, vm->ept_pa, EPT_PAGES);
+	}
+	if (vm->vmcs_pa)
+		pagealloc_put(&pool, vm->vmcs_pa, 1);
+	vm->mem_pa = vm->ept_pa = vm->vmcs_pa = 0;
+}
+
+static void vm_create(struct vm *vm, unsigned id, const struct guest_image *g)
+{
+	memset(vm, 0, sizeof(*vm));
+	vm->id = id;
+	vm->image = g;
+	vm->mem_size = (uint64_t)g->mem_kb * 1024;
+	vm->mem_pa = pagealloc_get(&pool, mem_pages(vm));
+	vm->vmcs_pa = pagealloc_get(&pool, 1);
+	if (vm->mem_pa)
+		vm->ept_pa = ept_build(&pool, vm->mem_pa, vm->mem_size);
+	uint64_t size = (uint64_t)(g->end - g->start);
+	if (!vm->mem_pa || !vm->vmcs_pa || !vm->ept_pa || size > vm->mem_size - 0x1000 - 0x100)
+		fatal("out of memory, or a guest image larger than its memory");
+	memcpy((void *)(vm->mem_pa + 0x1000), g->start, size);
+	*(uint32_t *)vm->vmcs_pa = (uint32_t)(caps.basic & 0x7fffffff);   /* revision id */
+	shadow_init(&vm->shadow);
+	trace_vm(id, "create guest=%s mem=%uK mode=%s entry=0x1000 image=%llu", g->name, g->mem_kb,
+		 g->mode == MODE_PROT32 ? "prot32" : "real16", (unsigned long long)size);
+}
+
+static void summary(void)
+{
+	uint64_t t[6] = { 0 };
+	for (unsigned i = 0; i < cfg.nvms; i++) {
+		const struct vm *vm = &vms[i];
+		const struct pmr_counters *p = pmr_vm_counters(&pmr, vm->id);
+		trace_vm(vm->id, "stats entries=%llu launches=%llu resumes=%llu exits=%llu checks_full=%llu "
+			 "checks_dirty=%llu pmr_hits=%llu pmr_misses=%llu pmr_allocs=%llu pmr_evicts=%llu "
+			 "pmr_flushes=%llu pmr_invalidates=%llu pmr_miss_bytes=%llu",
+			 (unsigned long long)vm->n.entries, (unsigned long long)vm->n.launches,
+			 (unsigned long long)vm->n.resumes, (unsigned long long)vm->n.exits,
+			 (unsigned long long)vm->n.checks_full, (unsigned long long)vm->n.checks_dirty,
+			 (unsigned long long)p->hits, (unsigned long long)p->misses,
+			 (unsigned long long)p->allocs, (unsigned long long)p->evicts,
+			 (unsigned long long)p->flushes, (unsigned long long)p->invalidates,
+			 (unsigned long long)p->miss_bytes);
+		t[0] += vm->n.entries, t[1] += vm->n.launches, t[2] += vm->n.resumes;
+		t[3] += vm->n.exits, t[4] += vm->n.checks_full, t[5] += vm->n.checks_dirty;
+	}
+	const struct pmr_counters *p = pmr_total(&pmr);
+	trace_hv("summary vms=%u entries=%llu launches=%llu resumes=%llu exits=%llu checks_full=%llu "
+		 "checks_dirty=%llu pmr_hits=%llu pmr_misses=%llu pmr_allocs=%llu pmr_evicts=%llu "
+		 "pmr_flushes=%llu pmr_invalidates=%llu pmr_miss_bytes=%llu",
+		 cfg.nvms, (unsigned long long)t[0], (unsigned long long)t[1], (unsigned long long)t[2],
+		 (unsigned long long)t[3], (unsigned long long)t[4], (unsigned long long)t[5],
+		 (unsigned long long)p->hits, (unsigned long long)p->misses, (unsigned long long)p->allocs,
+		 (unsigned long long)p->evicts, (unsigned long long)p->flushes,
+		 (unsigned long long)p->invalidates, (unsigned long long)p->miss_bytes);
+}
+
+static void trace_config(void)
+{
+	char list[VM_MAX * 12] = "", policy[32];
+	size_t o = 0;
+	for (unsigned i = 0; i < cfg.nvms; i++)
+		o += fmt(list + o, sizeof(list) - o, "%s%s", i ? "," : "", cfg.vms[i]->name);
+	pmr_policy_format(&cfg.pmr, policy, sizeof(policy));
+	trace_hv("config vms=%s policy=%s slots=%u quantum=%u", list, policy, cfg.pmr.slots, cfg.quantum);
+}
+
+void hv_main(const struct bootinfo *bi)
+{
+	boot = bi;
+	trace_set_sink(serial_write);
+	exception_report = report_exception;
+	desc_init();
+	char quoted[300];
+	trace_quote(quoted, sizeof(quoted), bi->cmdline, strlen(bi->cmdline));
+	trace_hv("boot path=%s mem=%lluK ranges=%u pool=%lluK cmdline=%s", bi->path,
+		 (unsigned long long)(bi->usable_bytes >> 10), bi->usable_ranges,
+		 (unsigned long long)(bi->pool_size >> 10), quoted);
+	char err[160];
+	if (!config_parse(bi->cmdline, guest_find, &cfg, err, sizeof(err)))
+		fatal(err);
+	probe_cpu();
+	trace_config();
+	pagealloc_init(&pool, bi->pool_base, bi->pool_size);
+	uint64_t vmxon_region = pagealloc_get(&pool, 1);
+	if (!vmxon_region)
+		fatal("no memory for the VMXON region");
+	struct vmx_result r = vmx_on(vmxon_region);
+	trace_hv("vmxon status=%s error=%u", vmx_status_name(r.status), r.error);
+	if (r.status != VMX_OK)
+		fatal("VMXON failed");
+	read_host_state();
+	pmr_init(&pmr, &cfg.pmr);
+	notify_init(&notifier, &hw_ops, &caps, &pmr, vmcs_setup, &host);
+	for (unsigned i = 0; i < cfg.nvms; i++)
+		vm_create(&vms[i], i + 1, cfg.vms[i]);
+	struct sched s = { &notifier, vms, cfg.nvms, cfg.quantum, host.ptimer, 0, vm_release };
+	sched_run(&s);
+	summary();
+	r = vmx_off();
+	trace_hv("vmxoff status=%s", vmx_status_name(r.status));
+	halt(r.status == VMX_OK ? 0 : 1);
+}

@@ -1,0 +1,286 @@
+/* Processor notification module: the entry state machine. */
+#include "notify.h"
+#include "trace.h"
+#include "fmt.h"
+#include <string.h>
+
+static const char *const insn_name[] = { "vmlaunch", "vmresume" };
+
+void notify_init(struct notify *n, const struct vmx_ops *ops, const struct vmx_caps *caps,
+		 struct pmr_cache *pmr, vmcs_setup_fn setup, void *setup_ctx)
+{
+	memset(n, 0, sizeof(*n));
+	n->ops = ops;
+	n->caps = caps;
+	n->pmr = pmr;
+	n->setup = setup;
+	n->setup_ctx = setup_ctx;
+	/* The VMCS state a miss loads: every field the VMM knows of. */
+	for (int f = 0; f < VMCS_FIELD_COUNT; f++) {
+		enum vmcs_width w = vmcs_field_table[f].width;
+		n->vmcs_bytes += w == W16 ? 2 : w == W32 ? 4 : 8;
+	}
+}
+
+enum entry_insn notify_next_insn(const struct vm *vm)
+{
+	return vm->launch == VMCS_LAUNCHED ? INSN_VMRESUME : INSN_VMLAUNCH;
+}
+
+static void trace_status(char *buf, size_t size, struct vmx_result r)
+{
+	if (r.status == VMX_FAIL_VALID)
+		fmt(buf, size, "status=vmfail_valid error=%u", r.error);
+	else
+		fmt(buf, size, "status=%s", vmx_status_name(r.status));
+}
+
+bool notify_write(struct notify *n, struct vm *vm, enum vmcs_field f, uint64_t v)
+{
+	v &= vmcs_field_mask(f);
+	if (shadow_known(&vm->shadow, f) && shadow_get(&vm->shadow, f) == v &&
+	    !shadow_bit(vm->pending, f))
+		return true;                        /* unchanged: no VMWRITE */
+	if (n->current != vm) {
+		shadow_write(&vm->shadow, f, v);
+		shadow_bit_set(vm->pending, f);
+		return true;
+	}
+	struct vmx_result r = n->ops->vmwrite(vmcs_field_encoding(f), v);
+	bool inval = r.status == VMX_OK && pmr_on_vmwrite(n->pmr, vm->id, f);
+	if (!n->quiet_writes || r.status != VMX_OK) {
+		char st[48];
+		trace_status(st, sizeof(st), r);
+		trace_vm(vm->id, "vmwrite field=%s value=0x%llx %s pmr=%s", vmcs_field_name(f),
+			 (unsigned long long)v, st, inval ? "invalidate" : "none");
+	}
+	if (r.status != VMX_OK)
+		return false;
+	shadow_write(&vm->shadow, f, v);
+	vm->pending[f / 64] &= ~(1ull << (f % 64));
+	return true;
+}
+
+bool notify_read(struct notify *n, struct vm *vm, enum vmcs_field f, uint64_t *v)
+{
+	if (shadow_known(&vm->shadow, f)) {
+		*v = shadow_get(&vm->shadow, f);
+		return true;
+	}
+	if (n->current != vm)
+		return false;
+	struct vmx_result r = n->ops->vmread(vmcs_field_encoding(f), v);
+	if (r.status != VMX_OK)
+		return false;
+	shadow_fill(&vm->shadow, f, *v);
+	return true;
+}
+
+static bool flush_pending(struct notify *n, struct vm *vm)
+{
+	for (int f = 0; f < VMCS_FIELD_COUNT; f++) {
+		if (!shadow_bit(vm->pending, (enum vmcs_field)f))
+			continue;
+		uint64_t v = shadow_get(&vm->shadow, (enum vmcs_field)f);
+		if (!notify_write(n, vm, (enum vmcs_field)f, v))
+			return false;
+	}
+	return true;
+}
+
+static uint64_t fetch_current(void *opaque, enum vmcs_field f)
+{
+	struct notify *n = opaque;
+	uint64_t v = 0;
+	if (n->current)
+		(void)n->ops->vmread(vmcs_field_encoding(f), &v);
+	return v;
+}
+
+static bool do_vmclear(struct notify *n, struct vm *vm, const char *kind)
+{
+	struct vmx_result r = n->ops->vmclear(vm->vmcs_pa);
+	struct pmr_outcome po;
+	bool had_slot = r.status == VMX_OK && pmr_on_vmclear(n->pmr, vm->id, &po) && po.flushed;
+	char st[48];
+	trace_status(st, sizeof(st), r);
+	trace_vm(vm->id, "vmclear kind=%s %s pmr=%s", kind, st, had_slot ? "flush,free" : "none");
+	if (had_slot) {
+		trace_vm(vm->id, "pmr op=flush slot=%d", po.slot);
+		trace_vm(vm->id, "pmr op=free slot=%d", po.slot);
+	}
+	if (r.status != VMX_OK)
+		return false;
+	if (n->current == vm)
+		n->current = NULL;   /* SDM: VMCLEAR of the current VMCS invalidates the pointer */
+	vm->launch = VMCS_CLEAR;
+	return true;
+}
+
+static bool do_vmptrld(struct notify *n, struct vm *vm, const char *why)
+{
+	struct vmx_result r = n->ops->vmptrld(vm->vmcs_pa);
+	char st[48];
+	trace_status(st, sizeof(st), r);
+	trace_vm(vm->id, "vmptrld why=%s %s", why, st);
+	if (r.status != VMX_OK)
+		return false;
+	n->current = vm;
+	return true;
+}
+
+/* Bring the VMCS up to date for the entry: the first entry writes it
+ * whole, a subsequent one only loads it on a switch and writes what
+ * changed. */
+static bool prepare(struct notify *n, struct vm *vm, enum entry_insn insn)
+{
+	if (insn == INSN_VMLAUNCH) {
+		if (vm->launch == VMCS_UNINIT && !do_vmclear(n, vm, "first"))
+			return false;
+		if (!do_vmptrld(n, vm, "first"))
+			return false;
+		return n->setup(n, vm) && flush_pending(n, vm);
+	}
+	if (n->current != vm && !do_vmptrld(n, vm, "switch"))
+		return false;
+	return flush_pending(n, vm);
+}
+
+static void dirty_list(const struct vm *vm, char *buf, size_t size)
+{
+	size_t o = 0;
+	buf[0] = '\0';
+	for (int f = 0; f < VMCS_FIELD_COUNT && o + 1 < size; f++) {
+		if (!shadow_dirty(&vm->shadow, (enum vmcs_field)f))
+			continue;
+		o += fmt(buf + o, size - o, "%s%s", o ? "," : " dirty=", vmcs_field_name((enum vmcs_field)f));
+	}
+}
+
+static void cache_entry(struct notify *n, struct vm *vm, struct pmr_outcome *po)
+{
+	pmr_on_entry(n->pmr, vm->id, n->vmcs_bytes, po);
+	if (po->evicted_vm)
+		trace_vm((unsigned)po->evicted_vm, "pmr op=evict slot=%d by=%u", po->evicted_slot, vm->id);
+	if (po->alloc_slot >= 0)
+		trace_vm(vm->id, "pmr op=alloc slot=%d", po->alloc_slot);
+}
+
+/* The CPU's verdict in the shadow's terms, to hold one against the other. */
+static bool cpu_agrees(const struct entry_result *r)
+{
+	const struct verdict *p = &r->predicted;
+	switch (r->outcome) {
+	case ENTRY_EXITED:
+		return p->kind == VERDICT_OK;
+	case ENTRY_VMFAIL:
+		return p->kind == VERDICT_VMFAIL && r->cpu.status == VMX_FAIL_VALID &&
+		       r->cpu.error == p->code;
+	case ENTRY_FAILED:
+		return p->kind == VERDICT_ENTRYFAIL && (r->exit_reason & 0xffff) == p->code &&
+		       r->exit_qual == p->qual;
+	default:
+		return false;
+	}
+}
+
+void notify_enter(struct notify *n, struct vm *vm, bool force, struct entry_result *r)
+{
+	memset(r, 0, sizeof(*r));
+	enum entry_insn insn = notify_next_insn(vm);
+	if (vm->dead) {
+		r->outcome = ENTRY_REFUSED;
+		trace_vm(vm->id, "refuse insn=%s why=\"VMCS was cleared for the last time\"", insn_name[insn]);
+		return;
+	}
+	if (!prepare(n, vm, insn)) {
+		r->outcome = ENTRY_SETUP_FAILED;
+		return;
+	}
+	struct check_ctx cc = { .s = &vm->shadow, .caps = n->caps, .fetch = fetch_current, .opaque = n };
+	char dirty[256];
+	dirty_list(vm, dirty, sizeof(dirty));
+	unsigned ran = insn == INSN_VMLAUNCH ? validate_full(&cc, &r->predicted)
+					     : validate_dirty(&cc, &r->predicted);
+	char verdict[32];
+	verdict_format(&r->predicted, verdict, sizeof(verdict));
+	struct pmr_outcome po;
+	cache_entry(n, vm, &po);
+	uint64_t nth = vm->n.entries + 1;
+	trace_vm(vm->id, "entry n=%llu kind=%s insn=%s checks=%s ran=%u%s verdict=%s pmr=%s load=%u",
+		 (unsigned long long)nth, insn == INSN_VMLAUNCH ? "first" : "subsequent",
+		 insn_name[insn], insn == INSN_VMLAUNCH ? "all" : "dirty", ran,
+		 insn == INSN_VMLAUNCH ? "" : dirty, verdict, po.hit ? "hit" : "miss", po.load_bytes);
+	vm->n.entries++;
+	if (insn == INSN_VMLAUNCH) {
+		vm->n.launches++;
+		vm->n.checks_full += ran;
+	} else {
+		vm->n.resumes++;
+		vm->n.checks_dirty += ran;
+	}
+	if (r->predicted.kind != VERDICT_OK && !force) {
+		r->outcome = ENTRY_PREDICTED_FAIL;
+		return;
+	}
+	notify_issue(n, vm, insn, r);
+	if (r->outcome == ENTRY_REFUSED)
+		return;
+	r->agree = cpu_agrees(r);
+	if (!r->agree)
+		trace_vm(vm->id, "disagree n=%llu shadow=%s cpu=%s", (unsigned long long)nth, verdict,
+			 r->outcome == ENTRY_EXITED ? "ok" : r->outcome == ENTRY_VMFAIL ? "vmfail" : "entryfail");
+}
+
+enum entry_outcome notify_issue(struct notify *n, struct vm *vm, enum entry_insn insn,
+				struct entry_result *r)
+{
+	const char *why = NULL;
+	if (n->current != vm)
+		why = "VMCS is not current";
+	else if (insn == INSN_VMLAUNCH && vm->launch != VMCS_CLEAR)
+		why = "VMLAUNCH needs a clear VMCS";
+	else if (insn == INSN_VMRESUME && vm->launch != VMCS_LAUNCHED)
+		why = "VMRESUME needs a launched VMCS";
+	if (why) {
+		trace_vm(vm->id, "refuse insn=%s why=\"%s\"", insn_name[insn], why);
+		return r->outcome = ENTRY_REFUSED;
+	}
+	r->cpu = n->ops->enter(&vm->regs, insn == INSN_VMLAUNCH);
+	if (r->cpu.status != VMX_OK) {
+		if (r->cpu.status == VMX_FAIL_VALID)
+			trace_vm(vm->id, "entryfail n=%llu insn=%s status=vmfail error=%u",
+				 (unsigned long long)vm->n.entries, insn_name[insn], r->cpu.error);
+		else
+			trace_vm(vm->id, "entryfail n=%llu insn=%s status=vmfail_invalid",
+				 (unsigned long long)vm->n.entries, insn_name[insn]);
+		return r->outcome = ENTRY_VMFAIL;
+	}
+	/* The guest ran (or entry failed after loading guest state): the CPU
+	 * owns the guest-state and exit-information fields again. */
+	shadow_on_exit(&vm->shadow);
+	uint64_t reason = 0, qual = 0;
+	(void)notify_read(n, vm, VMCS_exit_reason, &reason);
+	r->exit_reason = (uint32_t)reason;
+	if (reason & (1u << 31)) {
+		(void)notify_read(n, vm, VMCS_exit_qualification, &qual);
+		r->exit_qual = qual;
+		trace_vm(vm->id, "entryfail n=%llu insn=%s status=entryfail reason=%u qual=0x%llx",
+			 (unsigned long long)vm->n.entries, insn_name[insn], (unsigned)(reason & 0xffff),
+			 (unsigned long long)qual);
+		return r->outcome = ENTRY_FAILED;
+	}
+	if (insn == INSN_VMLAUNCH)
+		vm->launch = VMCS_LAUNCHED;
+	shadow_on_entry_ok(&vm->shadow);
+	return r->outcome = ENTRY_EXITED;
+}
+
+bool notify_last(struct notify *n, struct vm *vm)
+{
+	if (vm->dead)
+		return true;
+	bool ok = vm->launch == VMCS_UNINIT || do_vmclear(n, vm, "last");
+	vm->dead = true;
+	return ok;
+}

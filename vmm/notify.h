@@ -1,0 +1,87 @@
+/* The processor notification module: for every VM it knows whether the
+ * next transition is the first entry (VMCLEAR, VMPTRLD, VMWRITE of the whole
+ * VMCS, full validation, VMLAUNCH), a subsequent one (VMPTRLD only on a
+ * switch, VMWRITE of what changed, validation of the dirty fields,
+ * VMRESUME) or the last (VMCLEAR), and it issues exactly that sequence,
+ * telling the shadow and the cache model each step.
+ *
+ * Pure C: the VMX instructions are reached through struct vmx_ops, so the
+ * state machine runs unchanged in host unit tests with a fake CPU. */
+#ifndef VMM_NOTIFY_H
+#define VMM_NOTIFY_H
+#include <stdbool.h>
+#include "vm.h"
+#include "shadow/validate.h"
+#include "shadow/pmr_cache.h"
+
+struct vmx_ops {
+	struct vmx_result (*vmclear)(uint64_t pa);
+	struct vmx_result (*vmptrld)(uint64_t pa);
+	struct vmx_result (*vmread)(uint32_t encoding, uint64_t *value);
+	struct vmx_result (*vmwrite)(uint32_t encoding, uint64_t value);
+	struct vmx_result (*enter)(struct guest_regs *regs, bool launch);
+};
+
+enum entry_insn { INSN_VMLAUNCH, INSN_VMRESUME };
+
+/* What happened to one entry attempt. */
+enum entry_outcome {
+	ENTRY_EXITED,        /* the guest ran; a VM exit is waiting to be handled */
+	ENTRY_PREDICTED_FAIL,/* the shadow predicted a failure: not entered */
+	ENTRY_VMFAIL,        /* VMLAUNCH/VMRESUME failed (VMfailValid/Invalid) */
+	ENTRY_FAILED,        /* VM-entry failure: exit reason 33/34 (bit 31 set) */
+	ENTRY_REFUSED,       /* the state machine refused the transition */
+	ENTRY_SETUP_FAILED,  /* a VMCLEAR/VMPTRLD/VMWRITE before the entry failed */
+};
+
+struct entry_result {
+	enum entry_outcome outcome;
+	struct verdict predicted;   /* the shadow's verdict */
+	struct vmx_result cpu;      /* the instruction's own status */
+	uint32_t exit_reason;       /* full exit-reason field after an exit */
+	uint64_t exit_qual;
+	bool agree;                 /* shadow and CPU agree (meaningful when entered) */
+};
+
+struct notify;
+
+/* Writes the whole VMCS of a VM through notify_write (vmcs_setup.c). */
+typedef bool (*vmcs_setup_fn)(struct notify *n, struct vm *vm);
+
+struct notify {
+	const struct vmx_ops *ops;
+	const struct vmx_caps *caps;
+	struct pmr_cache *pmr;
+	vmcs_setup_fn setup;
+	void *setup_ctx;            /* host state etc. for setup */
+	struct vm *current;         /* VM whose VMCS is current, or NULL */
+	uint32_t vmcs_bytes;        /* what a cache miss loads */
+	bool quiet_writes;          /* no vmwrite lines (differential mode) */
+};
+
+void notify_init(struct notify *n, const struct vmx_ops *ops, const struct vmx_caps *caps,
+		 struct pmr_cache *pmr, vmcs_setup_fn setup, void *setup_ctx);
+
+/* Which entry comes next for this VM (first entry means VMLAUNCH). */
+enum entry_insn notify_next_insn(const struct vm *vm);
+
+/* Make the next entry of vm. force: enter even if the shadow predicts a
+ * failure (differential mode), so the CPU's verdict can be compared. */
+void notify_enter(struct notify *n, struct vm *vm, bool force, struct entry_result *r);
+
+/* Issue exactly insn for vm, if the VMCS state allows it (VMLAUNCH needs a
+ * clear, current VMCS; VMRESUME a launched, current one); otherwise refuse
+ * with a trace line and return ENTRY_REFUSED. Used by notify_enter. */
+enum entry_outcome notify_issue(struct notify *n, struct vm *vm, enum entry_insn insn,
+				struct entry_result *r);
+
+/* VMWRITE through the shadow. Skipped when the shadow already holds the
+ * value; deferred to the next entry when the VM's VMCS is not current. */
+bool notify_write(struct notify *n, struct vm *vm, enum vmcs_field f, uint64_t v);
+/* VMREAD through the shadow: known fields cost no instruction. */
+bool notify_read(struct notify *n, struct vm *vm, enum vmcs_field f, uint64_t *v);
+
+/* The VM will never run again: VMCLEAR (kind=last), free its cache slot. */
+bool notify_last(struct notify *n, struct vm *vm);
+
+#endif

@@ -1,0 +1,359 @@
+/* Checks on VMX controls, SDM Vol. 3C 27.2.1. A failure is VMfailValid
+ * with VM-instruction error 7 ("VM entry with invalid control fields"). */
+#include "entry_checks_impl.h"
+
+/* 27.2.1.1 VM-execution control fields */
+
+static bool pin_reserved(struct check_ctx *c)
+{
+	return ctl_fits(c->caps->pin, F(pin_controls)) ||
+	       check_fail(c, VMCS_pin_controls);
+}
+
+static bool proc_reserved(struct check_ctx *c)
+{
+	return ctl_fits(c->caps->proc, F(proc_controls)) ||
+	       check_fail(c, VMCS_proc_controls);
+}
+
+static bool proc2_reserved(struct check_ctx *c)
+{
+	if (!(F(proc_controls) & PROC_SECONDARY))
+		return true;
+	return ctl_fits(c->caps->proc2, F(proc_controls2)) ||
+	       check_fail(c, VMCS_proc_controls2);
+}
+
+/* At most IA32_VMX_MISC[24:16] CR3-target values. */
+static bool cr3_target_count(struct check_ctx *c)
+{
+	return F(cr3_target_count) <= ((c->caps->misc >> 16) & 0x1ff) ||
+	       check_fail(c, VMCS_cr3_target_count);
+}
+
+static bool io_bitmaps(struct check_ctx *c)
+{
+	if (!(F(proc_controls) & PROC_IO_BITMAPS))
+		return true;
+	if (!page_addr_ok(c, F(io_bitmap_a)))
+		return check_fail(c, VMCS_io_bitmap_a);
+	return page_addr_ok(c, F(io_bitmap_b)) || check_fail(c, VMCS_io_bitmap_b);
+}
+
+static bool msr_bitmap(struct check_ctx *c)
+{
+	if (!(F(proc_controls) & PROC_MSR_BITMAPS))
+		return true;
+	return page_addr_ok(c, F(msr_bitmap)) || check_fail(c, VMCS_msr_bitmap);
+}
+
+static bool vapic_addr(struct check_ctx *c)
+{
+	if (!(F(proc_controls) & PROC_TPR_SHADOW))
+		return true;
+	return page_addr_ok(c, F(virtual_apic_addr)) ||
+	       check_fail(c, VMCS_virtual_apic_addr);
+}
+
+/* With a TPR shadow and no virtual-interrupt delivery, TPR threshold
+ * bits 31:4 are 0. (The threshold-vs-VTPR rule needs the virtual-APIC page
+ * contents, which the shadow cannot see.) */
+static bool tpr_threshold(struct check_ctx *c)
+{
+	if (!(F(proc_controls) & PROC_TPR_SHADOW) || (ctl_proc2(c) & PROC2_VID))
+		return true;
+	return (F(tpr_threshold) & ~0xfull) == 0 || check_fail(c, VMCS_tpr_threshold);
+}
+
+/* Without a TPR shadow: no x2APIC virtualization, APIC-register
+ * virtualization or virtual-interrupt delivery. */
+static bool tpr_shadow_off(struct check_ctx *c)
+{
+	if (F(proc_controls) & PROC_TPR_SHADOW)
+		return true;
+	return !(ctl_proc2(c) & (PROC2_X2APIC | PROC2_APIC_REG | PROC2_VID)) ||
+	       check_fail(c, VMCS_proc_controls2);
+}
+
+static bool virtual_nmi(struct check_ctx *c)
+{
+	uint64_t pin = F(pin_controls);
+	return (pin & PIN_NMI) || !(pin & PIN_VIRTUAL_NMI) ||
+	       check_fail(c, VMCS_pin_controls);
+}
+
+static bool nmi_window(struct check_ctx *c)
+{
+	return (F(pin_controls) & PIN_VIRTUAL_NMI) ||
+	       !(F(proc_controls) & PROC_NMI_WINDOW) ||
+	       check_fail(c, VMCS_proc_controls);
+}
+
+static bool apic_access_addr(struct check_ctx *c)
+{
+	if (!(ctl_proc2(c) & PROC2_APIC_ACCESS))
+		return true;
+	return page_addr_ok(c, F(apic_access_addr)) ||
+	       check_fail(c, VMCS_apic_access_addr);
+}
+
+static bool x2apic_excl(struct check_ctx *c)
+{
+	uint32_t p2 = ctl_proc2(c);
+	return !(p2 & PROC2_X2APIC) || !(p2 & PROC2_APIC_ACCESS) ||
+	       check_fail(c, VMCS_proc_controls2);
+}
+
+static bool vid_ext_int(struct check_ctx *c)
+{
+	if (!(ctl_proc2(c) & PROC2_VID))
+		return true;
+	return (F(pin_controls) & PIN_EXT_INT) || check_fail(c, VMCS_pin_controls);
+}
+
+static bool vpid_nonzero(struct check_ctx *c)
+{
+	if (!(ctl_proc2(c) & PROC2_VPID))
+		return true;
+	return F(vpid) != 0 || check_fail(c, VMCS_vpid);
+}
+
+/* EPTP (SDM 25.6.11): memory type UC or WB as IA32_VMX_EPT_VPID_CAP allows. */
+static bool ept_memtype(struct check_ctx *c)
+{
+	if (!(ctl_proc2(c) & PROC2_EPT))
+		return true;
+	unsigned t = F(ept_pointer) & 7;
+	uint64_t cap = c->caps->ept_vpid_cap;
+	if ((t == 0 && (cap & EPTCAP_UC)) || (t == 6 && (cap & EPTCAP_WB)))
+		return true;
+	return check_fail(c, VMCS_ept_pointer);
+}
+
+/* Bits 5:3 are the page-walk length minus 1: 4 (or 5 where supported). */
+static bool ept_walk(struct check_ctx *c)
+{
+	if (!(ctl_proc2(c) & PROC2_EPT))
+		return true;
+	unsigned w = (F(ept_pointer) >> 3) & 7;
+	uint64_t cap = c->caps->ept_vpid_cap;
+	if ((w == 3 && (cap & EPTCAP_WALK4)) || (w == 4 && (cap & EPTCAP_WALK5)))
+		return true;
+	return check_fail(c, VMCS_ept_pointer);
+}
+
+static bool ept_ad(struct check_ctx *c)
+{
+	if (!(ctl_proc2(c) & PROC2_EPT))
+		return true;
+	return !(F(ept_pointer) & (1u << 6)) || (c->caps->ept_vpid_cap & EPTCAP_AD) ||
+	       check_fail(c, VMCS_ept_pointer);
+}
+
+/* Bits 11:7 reserved (bit 7, supervisor shadow stacks, needs CET, which
+ * the VMM never exposes), and nothing at or beyond MAXPHYADDR. */
+static bool ept_reserved(struct check_ctx *c)
+{
+	if (!(ctl_proc2(c) & PROC2_EPT))
+		return true;
+	uint64_t e = F(ept_pointer);
+	return ((e & 0xf80) == 0 && addr_fits(c, e)) || check_fail(c, VMCS_ept_pointer);
+}
+
+static bool pml_ept(struct check_ctx *c)
+{
+	uint32_t p2 = ctl_proc2(c);
+	return !(p2 & PROC2_PML) || (p2 & PROC2_EPT) || check_fail(c, VMCS_proc_controls2);
+}
+
+static bool ug_ept(struct check_ctx *c)
+{
+	uint32_t p2 = ctl_proc2(c);
+	return !(p2 & PROC2_UG) || (p2 & PROC2_EPT) || check_fail(c, VMCS_proc_controls2);
+}
+
+/* 27.2.1.2 VM-exit control fields */
+
+static bool exit_reserved(struct check_ctx *c)
+{
+	return ctl_fits(c->caps->exit, F(exit_controls)) ||
+	       check_fail(c, VMCS_exit_controls);
+}
+
+static bool exit_preempt(struct check_ctx *c)
+{
+	return (F(pin_controls) & PIN_PREEMPT_TIMER) ||
+	       !(F(exit_controls) & EXIT_SAVE_PREEMPT) ||
+	       check_fail(c, VMCS_exit_controls);
+}
+
+/* An MSR area: 16-byte aligned, and its last byte within MAXPHYADDR. */
+static bool msr_area(struct check_ctx *c, enum vmcs_field count, enum vmcs_field addr)
+{
+	uint64_t n = check_field(c, count);
+	if (n == 0)
+		return true;
+	uint64_t a = check_field(c, addr);
+	if ((a & 0xf) || !addr_fits(c, a) || !addr_fits(c, a + n * 16 - 1))
+		return check_fail(c, addr);
+	return true;
+}
+
+static bool exit_msr_store(struct check_ctx *c)
+{
+	return msr_area(c, VMCS_exit_msr_store_count, VMCS_exit_msr_store_addr);
+}
+
+static bool exit_msr_load(struct check_ctx *c)
+{
+	return msr_area(c, VMCS_exit_msr_load_count, VMCS_exit_msr_load_addr);
+}
+
+/* 27.2.1.3 VM-entry control fields */
+
+static bool entry_reserved(struct check_ctx *c)
+{
+	return ctl_fits(c->caps->entry, F(entry_controls)) ||
+	       check_fail(c, VMCS_entry_controls);
+}
+
+/* Type 1 is reserved; type 7 (other event) needs monitor-trap-flag support. */
+static bool intr_type(struct check_ctx *c)
+{
+	uint64_t i = F(entry_intr_info);
+	if (!(i & INTR_VALID))
+		return true;
+	unsigned t = INTR_TYPE(i);
+	if (t == 1 || (t == INTR_OTHER && !(c->caps->proc.may_be_1 & PROC_MTF)))
+		return check_fail(c, VMCS_entry_intr_info);
+	return true;
+}
+
+static bool intr_vector(struct check_ctx *c)
+{
+	uint64_t i = F(entry_intr_info);
+	if (!(i & INTR_VALID))
+		return true;
+	unsigned t = INTR_TYPE(i), v = INTR_VECTOR(i);
+	if ((t == INTR_NMI && v != 2) || (t == INTR_HW_EXC && v > 31) ||
+	    (t == INTR_OTHER && v != 0))
+		return check_fail(c, VMCS_entry_intr_info);
+	return true;
+}
+
+/* Deliver-error-code is 1 exactly for hardware exceptions that push one
+ * (#DF #TS #NP #SS #GP #PF #AC), unless unrestricted guest runs with
+ * CR0.PE = 0 (real mode pushes no error code). */
+static bool intr_error_code(struct check_ctx *c)
+{
+	uint64_t i = F(entry_intr_info);
+	if (!(i & INTR_VALID))
+		return true;
+	unsigned v = INTR_VECTOR(i);
+	bool pm = !(ctl_proc2(c) & PROC2_UG) || (F(guest_cr0) & CR0_PE);
+	bool exc = INTR_TYPE(i) == INTR_HW_EXC &&
+		   (v == 8 || (v >= 10 && v <= 14) || v == 17);
+	bool want = pm && exc;
+	return want == !!(i & INTR_DELIVER_ERR) || check_fail(c, VMCS_entry_intr_info);
+}
+
+static bool intr_reserved(struct check_ctx *c)
+{
+	uint64_t i = F(entry_intr_info);
+	return !(i & INTR_VALID) || (i & 0x7ffff000u) == 0 ||
+	       check_fail(c, VMCS_entry_intr_info);
+}
+
+static bool intr_error_reserved(struct check_ctx *c)
+{
+	uint64_t i = F(entry_intr_info);
+	if (!(i & INTR_VALID) || !(i & INTR_DELIVER_ERR))
+		return true;
+	return (F(entry_exception_error) & 0xffff0000u) == 0 ||
+	       check_fail(c, VMCS_entry_exception_error);
+}
+
+/* Software interrupts and exceptions need an instruction length of 1-15
+ * (0 too where IA32_VMX_MISC[30] says so). */
+static bool intr_instr_len(struct check_ctx *c)
+{
+	uint64_t i = F(entry_intr_info);
+	unsigned t = INTR_TYPE(i);
+	if (!(i & INTR_VALID) || t < INTR_SW_INT || t > INTR_SW_EXC)
+		return true;
+	uint64_t len = F(entry_instr_len);
+	if ((len >= 1 && len <= 15) || (len == 0 && (c->caps->misc & MISC_INJECT_ZERO_LEN)))
+		return true;
+	return check_fail(c, VMCS_entry_instr_len);
+}
+
+static bool entry_msr_load(struct check_ctx *c)
+{
+	return msr_area(c, VMCS_entry_msr_load_count, VMCS_entry_msr_load_addr);
+}
+
+/* VM entry outside SMM: "entry to SMM" and "deactivate dual-monitor
+ * treatment" are 0. */
+static bool entry_smm(struct check_ctx *c)
+{
+	return !(F(entry_controls) & (ENTRY_SMM | ENTRY_DUAL_MONITOR)) ||
+	       check_fail(c, VMCS_entry_controls);
+}
+
+#define PIN   VMCS_pin_controls
+#define PROC  VMCS_proc_controls
+#define PROC2 VMCS_proc_controls2
+#define INTR  VMCS_entry_intr_info
+
+const struct entry_check entry_checks_ctl[] = {
+	CHECK("ctl.pin.reserved", "27.2.1.1", pin_reserved, FAIL_CTL, PIN),
+	CHECK("ctl.proc.reserved", "27.2.1.1", proc_reserved, FAIL_CTL, PROC),
+	CHECK("ctl.proc2.reserved", "27.2.1.1", proc2_reserved, FAIL_CTL, PROC, PROC2),
+	CHECK("ctl.cr3_target_count", "27.2.1.1", cr3_target_count, FAIL_CTL,
+	      VMCS_cr3_target_count),
+	CHECK("ctl.io_bitmaps", "27.2.1.1", io_bitmaps, FAIL_CTL,
+	      PROC, VMCS_io_bitmap_a, VMCS_io_bitmap_b),
+	CHECK("ctl.msr_bitmap", "27.2.1.1", msr_bitmap, FAIL_CTL, PROC, VMCS_msr_bitmap),
+	CHECK("ctl.tpr_shadow.vapic_addr", "27.2.1.1", vapic_addr, FAIL_CTL,
+	      PROC, VMCS_virtual_apic_addr),
+	CHECK("ctl.tpr_shadow.threshold", "27.2.1.1", tpr_threshold, FAIL_CTL,
+	      PROC, PROC2, VMCS_tpr_threshold),
+	CHECK("ctl.tpr_shadow.off", "27.2.1.1", tpr_shadow_off, FAIL_CTL, PROC, PROC2),
+	CHECK("ctl.nmi.virtual_nmi", "27.2.1.1", virtual_nmi, FAIL_CTL, PIN),
+	CHECK("ctl.nmi.window", "27.2.1.1", nmi_window, FAIL_CTL, PIN, PROC),
+	CHECK("ctl.apic_access_addr", "27.2.1.1", apic_access_addr, FAIL_CTL,
+	      PROC, PROC2, VMCS_apic_access_addr),
+	CHECK("ctl.x2apic.apic_access", "27.2.1.1", x2apic_excl, FAIL_CTL, PROC, PROC2),
+	CHECK("ctl.vid.ext_int", "27.2.1.1", vid_ext_int, FAIL_CTL, PROC, PROC2, PIN),
+	CHECK("ctl.vpid.nonzero", "27.2.1.1", vpid_nonzero, FAIL_CTL,
+	      PROC, PROC2, VMCS_vpid),
+	CHECK("ctl.ept.memtype", "27.2.1.1", ept_memtype, FAIL_CTL,
+	      PROC, PROC2, VMCS_ept_pointer),
+	CHECK("ctl.ept.walk", "27.2.1.1", ept_walk, FAIL_CTL, PROC, PROC2, VMCS_ept_pointer),
+	CHECK("ctl.ept.ad", "27.2.1.1", ept_ad, FAIL_CTL, PROC, PROC2, VMCS_ept_pointer),
+	CHECK("ctl.ept.reserved", "27.2.1.1", ept_reserved, FAIL_CTL,
+	      PROC, PROC2, VMCS_ept_pointer),
+	CHECK("ctl.pml.ept", "27.2.1.1", pml_ept, FAIL_CTL, PROC, PROC2),
+	CHECK("ctl.ug.ept", "27.2.1.1", ug_ept, FAIL_CTL, PROC, PROC2),
+	CHECK("ctl.exit.reserved", "27.2.1.2", exit_reserved, FAIL_CTL, VMCS_exit_controls),
+	CHECK("ctl.exit.preempt_timer", "27.2.1.2", exit_preempt, FAIL_CTL,
+	      PIN, VMCS_exit_controls),
+	CHECK("ctl.exit.msr_store", "27.2.1.2", exit_msr_store, FAIL_CTL,
+	      VMCS_exit_msr_store_count, VMCS_exit_msr_store_addr),
+	CHECK("ctl.exit.msr_load", "27.2.1.2", exit_msr_load, FAIL_CTL,
+	      VMCS_exit_msr_load_count, VMCS_exit_msr_load_addr),
+	CHECK("ctl.entry.reserved", "27.2.1.3", entry_reserved, FAIL_CTL, VMCS_entry_controls),
+	CHECK("ctl.entry.intr.type", "27.2.1.3", intr_type, FAIL_CTL, INTR),
+	CHECK("ctl.entry.intr.vector", "27.2.1.3", intr_vector, FAIL_CTL, INTR),
+	CHECK("ctl.entry.intr.error_code", "27.2.1.3", intr_error_code, FAIL_CTL,
+	      INTR, PROC, PROC2, VMCS_guest_cr0),
+	CHECK("ctl.entry.intr.reserved", "27.2.1.3", intr_reserved, FAIL_CTL, INTR),
+	CHECK("ctl.entry.intr.error_reserved", "27.2.1.3", intr_error_reserved, FAIL_CTL,
+	      INTR, VMCS_entry_exception_error),
+	CHECK("ctl.entry.intr.instr_len", "27.2.1.3", intr_instr_len, FAIL_CTL,
+	      INTR, VMCS_entry_instr_len),
+	CHECK("ctl.entry.msr_load", "27.2.1.3", entry_msr_load, FAIL_CTL,
+	      VMCS_entry_msr_load_count, VMCS_entry_msr_load_addr),
+	CHECK("ctl.entry.smm", "27.2.1.3", entry_smm, FAIL_CTL, VMCS_entry_controls),
+};
+const unsigned entry_checks_ctl_count = sizeof(entry_checks_ctl) / sizeof(entry_checks_ctl[0]);

@@ -1,0 +1,265 @@
+/* Checks on guest RIP and RFLAGS (SDM Vol. 3C 27.3.1.4), non-register
+ * state (27.3.1.5) and PDPTEs (27.3.1.6). A failure is a VM-entry failure,
+ * exit reason 33; the qualification is 4 for the VMCS link pointer, 3 for
+ * NMI injection under STI blocking, 2 for PDPTEs, else 0. */
+#include "entry_checks_impl.h"
+
+#define CS_L (1ull << 13)
+/* Interruptibility state (SDM 25.4.2) */
+#define BLOCK_STI     (1ull << 0)
+#define BLOCK_MOV_SS  (1ull << 1)
+#define BLOCK_SMI     (1ull << 2)
+#define BLOCK_NMI     (1ull << 3)
+#define BLOCK_ENCLAVE (1ull << 4)
+enum { ACT_ACTIVE, ACT_HLT, ACT_SHUTDOWN, ACT_WAIT_SIPI };
+/* Pending debug exceptions (SDM 25.4.2) */
+#define PDBG_BS   (1ull << 14)
+#define PDBG_RTM  (1ull << 16)
+#define PDBG_RESERVED (0xff0ull | (1ull << 13) | (1ull << 15) | (~0ull << 17))
+#define DEBUGCTL_BTF (1ull << 1)
+
+static bool long_mode_cs(struct check_ctx *c)
+{
+	return (F(entry_controls) & ENTRY_IA32E_GUEST) && (F(guest_cs_ar) & CS_L);
+}
+
+/* 27.3.1.4: RIP bits 63:32 are 0 outside 64-bit mode, canonical inside. */
+static bool rip(struct check_ctx *c)
+{
+	uint64_t r = F(guest_rip);
+	bool ok = long_mode_cs(c) ? addr_canonical(r) : (r >> 32) == 0;
+	return ok || check_fail(c, VMCS_guest_rip);
+}
+
+/* Bits 63:22, 15, 5, 3 are 0; bit 1 is 1. */
+static bool rflags_reserved(struct check_ctx *c)
+{
+	uint64_t f = F(guest_rflags);
+	return ((f & (~0ull << 22 | 1ull << 15 | 1ull << 5 | 1ull << 3)) == 0 && (f & 2)) ||
+	       check_fail(c, VMCS_guest_rflags);
+}
+
+/* No virtual-8086 mode in an IA-32e guest or with CR0.PE = 0. */
+static bool rflags_vm(struct check_ctx *c)
+{
+	if (!(F(guest_rflags) & RFLAGS_VM))
+		return true;
+	if ((F(entry_controls) & ENTRY_IA32E_GUEST) || !(F(guest_cr0) & CR0_PE))
+		return check_fail(c, VMCS_guest_rflags);
+	return true;
+}
+
+static bool injecting(struct check_ctx *c, unsigned type)
+{
+	uint64_t i = F(entry_intr_info);
+	return (i & INTR_VALID) && INTR_TYPE(i) == type;
+}
+
+/* Injecting an external interrupt needs RFLAGS.IF = 1. */
+static bool rflags_if(struct check_ctx *c)
+{
+	return !injecting(c, INTR_EXT) || (F(guest_rflags) & RFLAGS_IF) ||
+	       check_fail(c, VMCS_guest_rflags);
+}
+
+/* 27.3.1.5: an activity state 0-3 that IA32_VMX_MISC[8:6] supports. */
+static bool activity_value(struct check_ctx *c)
+{
+	uint64_t a = F(guest_activity_state);
+	if (a == ACT_ACTIVE || (a <= ACT_WAIT_SIPI && (c->caps->misc & (MISC_ACTIVITY_HLT << (a - 1)))))
+		return true;
+	return check_fail(c, VMCS_guest_activity_state);
+}
+
+static bool activity_hlt_dpl(struct check_ctx *c)
+{
+	return F(guest_activity_state) != ACT_HLT || ((F(guest_ss_ar) >> 5) & 3) == 0 ||
+	       check_fail(c, VMCS_guest_activity_state);
+}
+
+static bool activity_sti_movss(struct check_ctx *c)
+{
+	return !(F(guest_interruptibility) & (BLOCK_STI | BLOCK_MOV_SS)) ||
+	       F(guest_activity_state) == ACT_ACTIVE ||
+	       check_fail(c, VMCS_guest_activity_state);
+}
+
+/* Events an entry may inject into a non-active guest (SDM 27.3.1.5):
+ * HLT takes external interrupts, NMIs, #DB, #MC and pending MTF;
+ * shutdown takes NMIs and #MC; wait-for-SIPI takes nothing. */
+static bool activity_event(struct check_ctx *c)
+{
+	uint64_t i = F(entry_intr_info);
+	if (!(i & INTR_VALID))
+		return true;
+	unsigned t = INTR_TYPE(i), v = INTR_VECTOR(i);
+	bool ok;
+	switch (F(guest_activity_state)) {
+	case ACT_ACTIVE:
+		ok = true;
+		break;
+	case ACT_HLT:
+		ok = t == INTR_EXT || t == INTR_NMI || (t == INTR_HW_EXC && (v == 1 || v == 18)) ||
+		     (t == INTR_OTHER && v == 0);
+		break;
+	case ACT_SHUTDOWN:
+		ok = t == INTR_NMI || (t == INTR_HW_EXC && v == 18);
+		break;
+	default:
+		ok = false;
+		break;
+	}
+	return ok || check_fail(c, VMCS_guest_activity_state);
+}
+
+/* Bits 31:5 reserved; bit 4 (enclave interruption) needs SGX, which the
+ * modelled CPU does not offer. */
+static bool intr_reserved(struct check_ctx *c)
+{
+	return (F(guest_interruptibility) & ~(BLOCK_ENCLAVE - 1)) == 0 ||
+	       check_fail(c, VMCS_guest_interruptibility);
+}
+
+static bool intr_sti_movss(struct check_ctx *c)
+{
+	uint64_t s = F(guest_interruptibility);
+	return (s & (BLOCK_STI | BLOCK_MOV_SS)) != (BLOCK_STI | BLOCK_MOV_SS) ||
+	       check_fail(c, VMCS_guest_interruptibility);
+}
+
+static bool intr_sti_if(struct check_ctx *c)
+{
+	return !(F(guest_interruptibility) & BLOCK_STI) || (F(guest_rflags) & RFLAGS_IF) ||
+	       check_fail(c, VMCS_guest_interruptibility);
+}
+
+static bool intr_ext_int(struct check_ctx *c)
+{
+	return !injecting(c, INTR_EXT) ||
+	       !(F(guest_interruptibility) & (BLOCK_STI | BLOCK_MOV_SS)) ||
+	       check_fail(c, VMCS_guest_interruptibility);
+}
+
+static bool intr_nmi_movss(struct check_ctx *c)
+{
+	return !injecting(c, INTR_NMI) || !(F(guest_interruptibility) & BLOCK_MOV_SS) ||
+	       check_fail(c, VMCS_guest_interruptibility);
+}
+
+/* The SDM lets a processor refuse an NMI injection under STI blocking
+ * (qualification 3); we always refuse, so the VMM never relies on it. */
+static bool intr_nmi_sti(struct check_ctx *c)
+{
+	return !injecting(c, INTR_NMI) || !(F(guest_interruptibility) & BLOCK_STI) ||
+	       check_fail(c, VMCS_guest_interruptibility);
+}
+
+/* Blocking by SMI only in SMM; VM entry here never targets SMM. */
+static bool intr_smi(struct check_ctx *c)
+{
+	return !(F(guest_interruptibility) & BLOCK_SMI) ||
+	       check_fail(c, VMCS_guest_interruptibility);
+}
+
+static bool intr_vnmi(struct check_ctx *c)
+{
+	return !(F(pin_controls) & PIN_VIRTUAL_NMI) || !injecting(c, INTR_NMI) ||
+	       !(F(guest_interruptibility) & BLOCK_NMI) ||
+	       check_fail(c, VMCS_guest_interruptibility);
+}
+
+static bool pdbg_reserved(struct check_ctx *c)
+{
+	return !(F(guest_pending_dbg) & PDBG_RESERVED) || check_fail(c, VMCS_guest_pending_dbg);
+}
+
+/* Under STI/MOV-SS blocking or in HLT, BS reflects a pending single step:
+ * set iff RFLAGS.TF = 1 and DEBUGCTL.BTF = 0. */
+static bool pdbg_bs(struct check_ctx *c)
+{
+	if (!(F(guest_interruptibility) & (BLOCK_STI | BLOCK_MOV_SS)) &&
+	    F(guest_activity_state) != ACT_HLT)
+		return true;
+	bool step = (F(guest_rflags) & RFLAGS_TF) && !(F(guest_debugctl) & DEBUGCTL_BTF);
+	return step == !!(F(guest_pending_dbg) & PDBG_BS) ||
+	       check_fail(c, VMCS_guest_pending_dbg);
+}
+
+/* RTM bit: bits 11:0 and 14 clear, bit 12 set, no MOV-SS blocking. */
+static bool pdbg_rtm(struct check_ctx *c)
+{
+	uint64_t p = F(guest_pending_dbg);
+	if (!(p & PDBG_RTM))
+		return true;
+	if ((p & 0xfff) || (p & PDBG_BS) || !(p & (1ull << 12)) ||
+	    (F(guest_interruptibility) & BLOCK_MOV_SS))
+		return check_fail(c, VMCS_guest_pending_dbg);
+	return true;
+}
+
+/* Without VMCS shadowing the link pointer is ~0, or a 4K-aligned address
+ * within MAXPHYADDR (the revision id it points at is not visible here). */
+static bool link_ptr(struct check_ctx *c)
+{
+	uint64_t p = F(vmcs_link_ptr);
+	return p == ~0ull || page_addr_ok(c, p) || check_fail(c, VMCS_vmcs_link_ptr);
+}
+
+/* 27.3.1.6: PAE paging with EPT loads the PDPTEs from the VMCS; present
+ * ones have reserved bits 2:1, 8:5 and 63:MAXPHYADDR clear. */
+static bool pdptes(struct check_ctx *c)
+{
+	if (!(ctl_proc2(c) & PROC2_EPT) || (F(entry_controls) & ENTRY_IA32E_GUEST) ||
+	    !(F(guest_cr0) & CR0_PG) || !(F(guest_cr4) & CR4_PAE))
+		return true;
+	static const enum vmcs_field pdpte[] = {
+		VMCS_guest_pdpte0, VMCS_guest_pdpte1, VMCS_guest_pdpte2, VMCS_guest_pdpte3,
+	};
+	for (unsigned i = 0; i < 4; i++) {
+		uint64_t e = check_field(c, pdpte[i]);
+		if ((e & 1) && ((e & 0x1e6) || !addr_fits(c, e)))
+			return check_fail(c, pdpte[i]);
+	}
+	return true;
+}
+
+#define S5 "27.3.1.5"
+#define INTR VMCS_entry_intr_info
+#define ISTATE VMCS_guest_interruptibility
+#define ACT VMCS_guest_activity_state
+
+const struct entry_check entry_checks_state[] = {
+	CHECK("guest.rip.high", "27.3.1.4", rip, FAIL_GUEST,
+	      VMCS_guest_rip, VMCS_entry_controls, VMCS_guest_cs_ar),
+	CHECK("guest.rflags.reserved", "27.3.1.4", rflags_reserved, FAIL_GUEST,
+	      VMCS_guest_rflags),
+	CHECK("guest.rflags.vm", "27.3.1.4", rflags_vm, FAIL_GUEST,
+	      VMCS_guest_rflags, VMCS_entry_controls, VMCS_guest_cr0),
+	CHECK("guest.rflags.if", "27.3.1.4", rflags_if, FAIL_GUEST, INTR, VMCS_guest_rflags),
+	CHECK("guest.activity.value", S5, activity_value, FAIL_GUEST, ACT),
+	CHECK("guest.activity.hlt_dpl", S5, activity_hlt_dpl, FAIL_GUEST,
+	      ACT, VMCS_guest_ss_ar),
+	CHECK("guest.activity.sti_movss", S5, activity_sti_movss, FAIL_GUEST, ISTATE, ACT),
+	CHECK("guest.activity.event", S5, activity_event, FAIL_GUEST, INTR, ACT),
+	CHECK("guest.intr.reserved", S5, intr_reserved, FAIL_GUEST, ISTATE),
+	CHECK("guest.intr.sti_movss", S5, intr_sti_movss, FAIL_GUEST, ISTATE),
+	CHECK("guest.intr.sti_if", S5, intr_sti_if, FAIL_GUEST, ISTATE, VMCS_guest_rflags),
+	CHECK("guest.intr.ext_int", S5, intr_ext_int, FAIL_GUEST, INTR, ISTATE),
+	CHECK("guest.intr.nmi_movss", S5, intr_nmi_movss, FAIL_GUEST, INTR, ISTATE),
+	CHECK("guest.intr.nmi_sti", S5, intr_nmi_sti, FAIL_GUEST_Q(3), INTR, ISTATE),
+	CHECK("guest.intr.smi", S5, intr_smi, FAIL_GUEST, ISTATE),
+	CHECK("guest.intr.virtual_nmi", S5, intr_vnmi, FAIL_GUEST,
+	      VMCS_pin_controls, INTR, ISTATE),
+	CHECK("guest.pending_dbg.reserved", S5, pdbg_reserved, FAIL_GUEST,
+	      VMCS_guest_pending_dbg),
+	CHECK("guest.pending_dbg.bs", S5, pdbg_bs, FAIL_GUEST, VMCS_guest_pending_dbg,
+	      ISTATE, ACT, VMCS_guest_rflags, VMCS_guest_debugctl),
+	CHECK("guest.pending_dbg.rtm", S5, pdbg_rtm, FAIL_GUEST,
+	      VMCS_guest_pending_dbg, ISTATE),
+	CHECK("guest.link_ptr", S5, link_ptr, FAIL_GUEST_Q(4), VMCS_vmcs_link_ptr),
+	CHECK("guest.pdpte", "27.3.1.6", pdptes, FAIL_GUEST_Q(2),
+	      VMCS_proc_controls, VMCS_proc_controls2, VMCS_entry_controls,
+	      VMCS_guest_cr0, VMCS_guest_cr4, VMCS_guest_pdpte0, VMCS_guest_pdpte1,
+	      VMCS_guest_pdpte2, VMCS_guest_pdpte3),
+};
+const unsigned entry_checks_state_count = sizeof(entry_checks_state) / sizeof(entry_checks_state[0]);

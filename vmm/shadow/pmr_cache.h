@@ -1,0 +1,107 @@
+/* Processor-managed-resource (PMR) cache model.
+ *
+ * A processor may keep the VMCS state of a few VMs in on-chip slots, so that
+ * entering such a VM needs no load from the VMCS region in memory (SDM Vol.
+ * 3C 25.11.1 leaves the caching of VMCS data to the implementation; VMCLEAR
+ * is what forces it back to memory, 25.11.3). This module models K such
+ * slots and a policy that decides which VMs get one. It decides and counts;
+ * the caller prints the trace lines (docs/TRACE.md: pmr=, load=, ev=pmr).
+ * The exact rules are at the top of pmr_cache.c. Pure C, no allocation. */
+#ifndef SHADOW_PMR_CACHE_H
+#define SHADOW_PMR_CACHE_H
+#include <stdbool.h>
+#include <stdint.h>
+#include "vmcs_fields.h"
+
+#define PMR_MAX_SLOTS      8
+#define PMR_MAX_VMS        64     /* VM ids are 1..PMR_MAX_VMS */
+#define PMR_MAX_WINDOW     256    /* history: longest sliding window */
+#define PMR_DEFAULT_SLOTS  2
+#define PMR_DEFAULT_WINDOW 16
+#define PMR_WORDS          ((VMCS_FIELD_COUNT + 63) / 64)
+
+enum pmr_policy { PMR_POLICY_FIRST, PMR_POLICY_THRESHOLD, PMR_POLICY_HISTORY };
+
+struct pmr_config {
+	enum pmr_policy policy;
+	unsigned threshold;       /* THRESHOLD: allocate from the N-th entry, N >= 1 */
+	unsigned slots;           /* 0..PMR_MAX_SLOTS; 0 = no cache, every entry misses */
+	unsigned window;          /* HISTORY: last W entries, 1..PMR_MAX_WINDOW */
+};
+
+struct pmr_counters {
+	uint64_t hits, misses, allocs, evicts, flushes, invalidates, miss_bytes;
+};
+
+/* What one call did, for the trace. Fields a call does not touch are in
+ * their "nothing" state: false, 0 (VM ids) or -1 (slots). */
+struct pmr_outcome {
+	bool hit;                 /* entry: the VM held a slot */
+	uint32_t load_bytes;      /* entry: bytes loaded from memory (load=) */
+	int alloc_slot;           /* entry: slot given to this VM, -1 none */
+	int evicted_vm;           /* entry: VM evicted to make room, 0 none */
+	int evicted_slot;         /* entry: the slot it lost, -1 none */
+	bool flushed;             /* vmclear: slot written back to memory */
+	bool freed;               /* vmclear: slot released */
+	int slot;                 /* entry: slot held after the entry;
+	                             vmclear: slot flushed and freed; -1 none */
+};
+
+struct pmr_slot {
+	unsigned vm;              /* 0 = free */
+	uint64_t last_use;        /* tick of the holder's last entry (LRU) */
+	uint64_t invalid[PMR_WORDS]; /* fields written since the slot was loaded */
+};
+
+struct pmr_vm {
+	int slot;                 /* -1 none */
+	uint64_t entries;         /* entries since pmr_init, VMCLEAR does not reset */
+	unsigned window_freq;     /* history: entries among the last W */
+	struct pmr_counters count;
+};
+
+struct pmr_cache {
+	struct pmr_config cfg;
+	uint64_t tick;            /* entries of all VMs so far */
+	struct pmr_slot slot[PMR_MAX_SLOTS];
+	struct pmr_vm vm[PMR_MAX_VMS + 1];   /* index 0 unused */
+	uint8_t window[PMR_MAX_WINDOW];      /* ring of VM ids, oldest at head */
+	unsigned window_head, window_len;
+	struct pmr_counters total;
+};
+
+/* Defaults: first, PMR_DEFAULT_SLOTS slots, threshold 1, window
+ * PMR_DEFAULT_WINDOW. */
+void pmr_config_default(struct pmr_config *cfg);
+/* False (and the cache set up with the default config) when cfg is out of
+ * range: slots > PMR_MAX_SLOTS, threshold 0 under THRESHOLD, window 0 or
+ * > PMR_MAX_WINDOW under HISTORY. */
+bool pmr_init(struct pmr_cache *c, const struct pmr_config *cfg);
+
+/* A VM entry (VMLAUNCH or VMRESUME) of vm with a VMCS state of vmcs_bytes.
+ * False, with nothing changed, for a VM id outside 1..PMR_MAX_VMS. */
+bool pmr_on_entry(struct pmr_cache *c, unsigned vm, uint32_t vmcs_bytes,
+                  struct pmr_outcome *out);
+/* A VMWRITE of field f. True = a cached copy was invalidated
+ * (pmr=invalidate), false = the VM holds no slot (pmr=none). */
+bool pmr_on_vmwrite(struct pmr_cache *c, unsigned vm, enum vmcs_field f);
+/* A VMCLEAR. out->flushed/freed tell whether a slot was written back and
+ * released (pmr=flush,free) or not (pmr=none). False for a bad VM id. */
+bool pmr_on_vmclear(struct pmr_cache *c, unsigned vm, struct pmr_outcome *out);
+
+/* Counters of one VM (all zero for an id outside 1..PMR_MAX_VMS). */
+const struct pmr_counters *pmr_vm_counters(const struct pmr_cache *c, unsigned vm);
+const struct pmr_counters *pmr_total(const struct pmr_cache *c);
+int pmr_slot_of(const struct pmr_cache *c, unsigned vm);   /* -1 none */
+
+/* Parse "first", "threshold:N" (N >= 1), "history" or "history:W"
+ * (1 <= W <= PMR_MAX_WINDOW) from s[0..len). Sets the policy and its one
+ * parameter; other members are left alone. False, cfg untouched, on
+ * anything else. */
+bool pmr_parse_policy(const char *s, unsigned len, struct pmr_config *cfg);
+/* The inverse: "first", "threshold:N", "history" (default window) or
+ * "history:W". Writes at most size - 1 characters and a NUL (when size > 0);
+ * returns the number of characters written, NUL not counted. */
+unsigned pmr_policy_format(const struct pmr_config *cfg, char *buf, unsigned size);
+
+#endif

@@ -1,0 +1,112 @@
+/* Full and incremental VM-entry validation over the entry-check table.
+ * Incremental validation is sound because every check declares the fields
+ * it reads (check_field flags any it did not): a check none of whose
+ * fields changed since it last passed still passes. */
+#include "validate.h"
+#include "entry_checks.h"
+#include <string.h>
+
+uint64_t check_field(struct check_ctx *c, enum vmcs_field f)
+{
+	if (c->current && !entry_check_reads(c->current, f))
+		c->undeclared_read = true;
+	if (!shadow_known(c->s, f)) {
+		if (!c->fetch)
+			return 0;
+		shadow_fill(c->s, f, c->fetch(c->opaque, f));
+	}
+	return shadow_get(c->s, f);
+}
+
+static void verdict_ok(struct verdict *v)
+{
+	v->kind = VERDICT_OK;
+	v->code = 0;
+	v->qual = 0;
+	v->check = NULL;
+	v->field = VMCS_FIELD_NONE;
+	v->value = 0;
+}
+
+/* Run one check; on failure fill in the verdict and return false. */
+static bool run_check(struct check_ctx *c, const struct entry_check *chk, struct verdict *v)
+{
+	c->current = chk;
+	c->bad_field = VMCS_FIELD_NONE;
+	bool ok = chk->ok(c);
+	c->current = NULL;
+	if (ok)
+		return true;
+	v->kind = chk->kind;
+	v->code = chk->code;
+	v->qual = chk->qual;
+	v->check = chk;
+	v->field = c->bad_field;
+	v->value = c->bad_field == VMCS_FIELD_NONE ? 0 : shadow_get(c->s, c->bad_field);
+	return false;
+}
+
+static bool reads_dirty(const struct vmcs_shadow *s, const struct entry_check *chk)
+{
+	for (unsigned i = 0; i < ENTRY_CHECK_MAX_READS && chk->reads[i] != VMCS_FIELD_NONE; i++)
+		if (shadow_dirty(s, chk->reads[i]))
+			return true;
+	return false;
+}
+
+static unsigned validate(struct check_ctx *c, struct verdict *v, bool dirty_only)
+{
+	unsigned ran = 0, n = entry_check_count();
+	verdict_ok(v);
+	for (unsigned i = 0; i < n; i++) {
+		const struct entry_check *chk = entry_check_at(i);
+		if (dirty_only && !reads_dirty(c->s, chk))
+			continue;
+		ran++;
+		if (!run_check(c, chk, v))
+			break;
+	}
+	return ran;
+}
+
+unsigned validate_full(struct check_ctx *c, struct verdict *v)
+{
+	return validate(c, v, false);
+}
+
+unsigned validate_dirty(struct check_ctx *c, struct verdict *v)
+{
+	return validate(c, v, true);
+}
+
+/* Append s to buf at *len, truncating but always counting. */
+static void put(char *buf, size_t size, size_t *len, const char *s, size_t n)
+{
+	if (*len + 1 < size) {
+		size_t room = size - 1 - *len;
+		memcpy(buf + *len, s, n < room ? n : room);
+	}
+	*len += n;
+}
+
+size_t verdict_format(const struct verdict *v, char *buf, size_t size)
+{
+	static const char *const kinds[] = { "ok", "vmfail", "entryfail" };
+	const char *k = kinds[v->kind];
+	size_t len = 0;
+	put(buf, size, &len, k, strlen(k));
+	if (v->kind != VERDICT_OK) {
+		char digits[10];
+		unsigned n = 0;
+		uint32_t x = v->code;
+		do {
+			digits[sizeof(digits) - 1 - n++] = (char)('0' + x % 10);
+			x /= 10;
+		} while (x);
+		put(buf, size, &len, ":", 1);
+		put(buf, size, &len, digits + sizeof(digits) - n, n);
+	}
+	if (size)
+		buf[len < size ? len : size - 1] = '\0';
+	return len;
+}

@@ -1,0 +1,54 @@
+/* VM-entry validation against the shadow: run the entry-check table in
+ * order, all of it (VMLAUNCH / first entry) or only the checks that read a
+ * dirty field (VMRESUME), and stop at the first failure with a verdict that
+ * says what the processor would do. Pure C. */
+#ifndef SHADOW_VALIDATE_H
+#define SHADOW_VALIDATE_H
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "vmcs_fields.h"
+#include "vmcs_shadow.h"
+#include "vmx_caps.h"
+
+struct entry_check;
+
+struct check_ctx {
+	struct vmcs_shadow *s;          /* values; unknown fields are fetched */
+	const struct vmx_caps *caps;
+	/* Read a field the shadow does not know (a VMREAD in the hypervisor);
+	 * may be NULL: then unknown fields read as 0. */
+	uint64_t (*fetch)(void *opaque, enum vmcs_field f);
+	void *opaque;
+	const struct entry_check *current; /* set while a predicate runs */
+	enum vmcs_field bad_field;      /* set by a failing predicate */
+	bool undeclared_read;           /* a predicate read a field not in reads[] */
+};
+
+/* The only way predicates read fields: fetches and shadow_fill()s unknown
+ * ones, and flags reads the running check did not declare. */
+uint64_t check_field(struct check_ctx *c, enum vmcs_field f);
+
+enum verdict_kind { VERDICT_OK, VERDICT_VMFAIL, VERDICT_ENTRYFAIL };
+
+struct verdict {
+	enum verdict_kind kind;
+	uint32_t code;                  /* VMfailValid error 7/8, or exit reason 33/34 */
+	uint64_t qual;                  /* exit qualification of an entry failure */
+	const struct entry_check *check; /* the failing check, NULL when ok */
+	enum vmcs_field field;          /* the offending field, or VMCS_FIELD_NONE */
+	uint64_t value;                 /* its value */
+};
+
+/* Every check in table order, stopping at the first failure.
+ * Returns the number of checks run. */
+unsigned validate_full(struct check_ctx *c, struct verdict *v);
+/* Only the checks that read at least one dirty field, same order, same
+ * stopping rule. Returns the number of checks run. */
+unsigned validate_dirty(struct check_ctx *c, struct verdict *v);
+
+/* "ok", "vmfail:7", "entryfail:33" into buf (always NUL-terminated when
+ * size > 0). Returns the length of the full string, like snprintf. */
+size_t verdict_format(const struct verdict *v, char *buf, size_t size);
+
+#endif

@@ -1,0 +1,46 @@
+/* VMCS field table: enum, names, encodings and properties, all generated
+ * from vmcs_fields.def (one table per fact). Pure C. */
+#ifndef SHADOW_VMCS_FIELDS_H
+#define SHADOW_VMCS_FIELDS_H
+#include <stdbool.h>
+#include <stdint.h>
+
+enum vmcs_width { W16, W64, W32, WNAT };          /* SDM encoding bits 14:13 */
+enum vmcs_kind { CTRL, RO, GUEST, HOST };          /* SDM encoding bits 11:10 */
+
+enum vmcs_field {
+#define X(name, enc, width, kind, group) VMCS_##name,
+#include "vmcs_fields.def"
+#undef X
+	VMCS_FIELD_COUNT,
+	VMCS_FIELD_NONE = -1
+};
+
+struct vmcs_field_info {
+	const char *name;
+	const char *group;
+	uint32_t encoding;
+	enum vmcs_width width;
+	enum vmcs_kind kind;
+};
+
+extern const struct vmcs_field_info vmcs_field_table[VMCS_FIELD_COUNT];
+
+static inline uint32_t vmcs_field_encoding(enum vmcs_field f)
+{
+	return vmcs_field_table[f].encoding;
+}
+
+static inline const char *vmcs_field_name(enum vmcs_field f)
+{
+	return vmcs_field_table[f].name;
+}
+
+/* Value mask a field of this width can hold (natural width: 64 bits). */
+uint64_t vmcs_field_mask(enum vmcs_field f);
+
+/* VMCS_FIELD_NONE when no row matches. */
+enum vmcs_field vmcs_field_by_encoding(uint32_t encoding);
+enum vmcs_field vmcs_field_by_name(const char *name, unsigned len);
+
+#endif

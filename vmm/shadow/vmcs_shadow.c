@@ -1,0 +1,47 @@
+/* Per-VM VMCS shadow: values, known bits and dirty bits. */
+#include "vmcs_shadow.h"
+#include <string.h>
+
+void shadow_init(struct vmcs_shadow *s)
+{
+	memset(s, 0, sizeof(*s));
+}
+
+void shadow_write(struct vmcs_shadow *s, enum vmcs_field f, uint64_t v)
+{
+	s->val[f] = v & vmcs_field_mask(f);
+	shadow_bit_set(s->known, f);
+	shadow_bit_set(s->dirty, f);
+}
+
+void shadow_fill(struct vmcs_shadow *s, enum vmcs_field f, uint64_t v)
+{
+	s->val[f] = v & vmcs_field_mask(f);
+	shadow_bit_set(s->known, f);
+}
+
+void shadow_on_exit(struct vmcs_shadow *s)
+{
+	for (int i = 0; i < VMCS_FIELD_COUNT; i++) {
+		enum vmcs_kind k = vmcs_field_table[i].kind;
+		if (k == GUEST || k == RO)
+			s->known[i / 64] &= ~(1ull << (i % 64));
+	}
+	/* Every VM exit clears the valid bit of the VM-entry interruption-
+	 * information field (SDM Vol. 3C 28.2.5): the VMM knows the new value. */
+	s->val[VMCS_entry_intr_info] &= ~(1ull << 31);
+}
+
+void shadow_on_entry_ok(struct vmcs_shadow *s)
+{
+	memset(s->dirty, 0, sizeof(s->dirty));
+}
+
+unsigned shadow_dirty_count(const struct vmcs_shadow *s)
+{
+	unsigned n = 0;
+	for (int i = 0; i < SHADOW_WORDS; i++)
+		for (uint64_t w = s->dirty[i]; w; w &= w - 1)
+			n++;
+	return n;
+}

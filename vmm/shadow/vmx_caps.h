@@ -1,0 +1,35 @@
+/* What the processor allows, as plain data: filled from the VMX capability
+ * MSRs by arch/x86 (vmx_caps_read), or by hand in host unit tests.
+ * Pure C: the shadow's checks read only this, never an MSR. */
+#ifndef SHADOW_VMX_CAPS_H
+#define SHADOW_VMX_CAPS_H
+#include <stdint.h>
+
+/* allowed-0 settings in bits 31:0 (bits that must be 1), allowed-1 in 63:32
+ * (bits that may be 1), as in IA32_VMX_*_CTLS (SDM Vol. 3D A.3-A.5). */
+struct vmx_ctl_cap {
+	uint32_t must_be_1;
+	uint32_t may_be_1;
+};
+
+struct vmx_caps {
+	uint64_t basic;             /* IA32_VMX_BASIC (0x480) */
+	struct vmx_ctl_cap pin;     /* TRUE_PINBASED (0x48d) or PINBASED (0x481) */
+	struct vmx_ctl_cap proc;    /* TRUE_PROCBASED (0x48e) or 0x482 */
+	struct vmx_ctl_cap proc2;   /* PROCBASED_CTLS2 (0x48b) */
+	struct vmx_ctl_cap exit;    /* TRUE_EXIT (0x48f) or 0x483 */
+	struct vmx_ctl_cap entry;   /* TRUE_ENTRY (0x490) or 0x484 */
+	uint64_t misc;              /* IA32_VMX_MISC (0x485) */
+	uint64_t cr0_fixed0, cr0_fixed1; /* 0x486, 0x487 */
+	uint64_t cr4_fixed0, cr4_fixed1; /* 0x488, 0x489 */
+	uint64_t ept_vpid_cap;      /* IA32_VMX_EPT_VPID_CAP (0x48c) */
+	unsigned maxphyaddr;        /* CPUID.80000008H:EAX[7:0] */
+};
+
+/* Adjust a wanted control value to what the processor allows. */
+static inline uint32_t vmx_ctl_adjust(struct vmx_ctl_cap c, uint32_t want)
+{
+	return (want | c.must_be_1) & c.may_be_1;
+}
+
+#endif

@@ -1,0 +1,19 @@
+/* The one place that formats serial trace lines (docs/TRACE.md).
+ * A line is written whole, ending in '\n'. The sink is the serial port in
+ * the hypervisor and a capture buffer in host unit tests. */
+#ifndef VMM_TRACE_H
+#define VMM_TRACE_H
+#include <stddef.h>
+#include <stdint.h>
+
+typedef void (*trace_sink_fn)(const char *s, size_t n);
+
+void trace_set_sink(trace_sink_fn sink);
+/* One event line: trace_hv("vmxon status=%s", ...) prints
+ * "hv ev=vmxon status=...". */
+void trace_hv(const char *f, ...) __attribute__((format(printf, 1, 2)));
+void trace_vm(unsigned vm, const char *f, ...) __attribute__((format(printf, 2, 3)));
+/* Escape s[0..n) into a quoted trace value ("...", with \" \\ \xNN). */
+size_t trace_quote(char *buf, size_t size, const char *s, size_t n);
+
+#endif

@@ -1,0 +1,145 @@
+/* VMCS set-up for one VM, as one linear function per area (SimpleVisor
+ * style): controls, host state, guest state, each value computed where it
+ * is written. Every VMWRITE goes through notify_write (and so the shadow). */
+#include "vmcs_setup.h"
+
+/* Control bits (SDM Vol. 3C 25.6). */
+#define PIN_EXT_INT_EXITING   (1u << 0)
+#define PIN_NMI_EXITING       (1u << 3)
+#define PIN_PREEMPTION_TIMER  (1u << 6)
+#define PROC_HLT_EXITING      (1u << 7)
+#define PROC_UNCOND_IO        (1u << 24)
+#define PROC_SECONDARY        (1u << 31)
+#define PROC2_EPT             (1u << 1)
+#define PROC2_UNRESTRICTED    (1u << 7)
+#define EXIT_HOST_64BIT       (1u << 9)
+#define EXIT_SAVE_PTIMER      (1u << 22)
+#define CR0_PE                (1ull << 0)
+#define CR0_ET                (1ull << 4)
+#define CR0_NE                (1ull << 5)
+#define CR0_PG                (1ull << 31)
+#define CR4_VMXE              (1ull << 13)
+#define AR_UNUSABLE           (1u << 16)
+
+#define W(f, v) do { if (!notify_write(n, vm, VMCS_##f, (v))) return false; } while (0)
+
+uint64_t vmcs_eptp(uint64_t pml4_pa)
+{
+	return pml4_pa | (3u << 3) | 6;   /* walk length 4 - 1, write-back */
+}
+
+static bool setup_controls(struct notify *n, struct vm *vm, const struct host_state *h)
+{
+	const struct vmx_caps *c = n->caps;
+	W(pin_controls, vmx_ctl_adjust(c->pin, PIN_EXT_INT_EXITING | PIN_NMI_EXITING |
+					     (h->ptimer ? PIN_PREEMPTION_TIMER : 0)));
+	W(proc_controls, vmx_ctl_adjust(c->proc, PROC_HLT_EXITING | PROC_UNCOND_IO | PROC_SECONDARY));
+	W(proc_controls2, vmx_ctl_adjust(c->proc2, PROC2_EPT | PROC2_UNRESTRICTED));
+	W(exception_bitmap, 0);
+	W(pf_error_mask, 0);
+	W(pf_error_match, 0);
+	W(cr3_target_count, 0);
+	/* The guest may not clear CR0.NE or CR4.VMXE (fixed to 1 in VMX
+	 * operation); it reads them back as it wrote them. */
+	W(cr0_mask, CR0_NE);
+	W(cr4_mask, CR4_VMXE);
+	W(cr0_read_shadow, vm->image->mode == MODE_PROT32 ? CR0_PE | CR0_ET | CR0_NE : CR0_ET | CR0_NE);
+	W(cr4_read_shadow, 0);
+	W(ept_pointer, vmcs_eptp(vm->ept_pa));
+	W(exit_controls, vmx_ctl_adjust(c->exit, EXIT_HOST_64BIT | (h->save_ptimer ? EXIT_SAVE_PTIMER : 0)));
+	W(exit_msr_store_count, 0);
+	W(exit_msr_load_count, 0);
+	W(entry_controls, vmx_ctl_adjust(c->entry, 0));   /* the guest is not IA-32e */
+	W(entry_msr_load_count, 0);
+	W(entry_intr_info, 0);
+	return true;
+}
+
+static bool setup_host(struct notify *n, struct vm *vm, const struct host_state *h)
+{
+	W(host_cr0, h->cr0);
+	W(host_cr3, h->cr3);
+	W(host_cr4, h->cr4);
+	W(host_es_sel, h->ds);
+	W(host_cs_sel, h->cs);
+	W(host_ss_sel, h->ds);
+	W(host_ds_sel, h->ds);
+	W(host_fs_sel, h->ds);
+	W(host_gs_sel, h->ds);
+	W(host_tr_sel, h->tr);
+	W(host_fs_base, h->fs_base);
+	W(host_gs_base, h->gs_base);
+	W(host_tr_base, h->tr_base);
+	W(host_gdtr_base, h->gdt_base);
+	W(host_idtr_base, h->idt_base);
+	W(host_sysenter_cs, 0);
+	W(host_sysenter_esp, 0);
+	W(host_sysenter_eip, 0);
+	W(host_rsp, h->rsp);
+	W(host_rip, h->rip);
+	return true;
+}
+
+/* Flat 4 GiB segments for prot32 guests; 64 KiB real-mode segments at 0
+ * for real16 guests. No descriptor tables exist in guest memory: VM entry
+ * loads the hidden parts from these fields. */
+#define SEG(s, sel, base, limit, ar)        \
+	do {                                \
+		W(guest_##s##_sel, sel);    \
+		W(guest_##s##_base, base);  \
+		W(guest_##s##_limit, limit);\
+		W(guest_##s##_ar, ar);      \
+	} while (0)
+
+static bool setup_guest(struct notify *n, struct vm *vm, const struct host_state *h)
+{
+	const struct vmx_caps *c = n->caps;
+	bool prot = vm->image->mode == MODE_PROT32;
+	/* Unrestricted guest lifts the PE and PG fixed-1 bits (SDM 27.3.1.1). */
+	uint64_t cr0_fixed = c->cr0_fixed0 & ~(CR0_PE | CR0_PG);
+	W(guest_cr0, ((prot ? CR0_PE : 0) | CR0_ET | CR0_NE | cr0_fixed) & c->cr0_fixed1);
+	W(guest_cr3, 0);
+	W(guest_cr4, (c->cr4_fixed0 | CR4_VMXE) & c->cr4_fixed1);
+	W(guest_dr7, 0x400);
+	if (prot) {
+		SEG(cs, 0x08, 0, 0xffffffff, 0xc09b);
+		SEG(ss, 0x10, 0, 0xffffffff, 0xc093);
+		SEG(ds, 0x10, 0, 0xffffffff, 0xc093);
+		SEG(es, 0x10, 0, 0xffffffff, 0xc093);
+		SEG(fs, 0x10, 0, 0xffffffff, 0xc093);
+		SEG(gs, 0x10, 0, 0xffffffff, 0xc093);
+	} else {
+		SEG(cs, 0, 0, 0xffff, 0x9b);
+		SEG(ss, 0, 0, 0xffff, 0x93);
+		SEG(ds, 0, 0, 0xffff, 0x93);
+		SEG(es, 0, 0, 0xffff, 0x93);
+		SEG(fs, 0, 0, 0xffff, 0x93);
+		SEG(gs, 0, 0, 0xffff, 0x93);
+	}
+	SEG(ldtr, 0, 0, 0, AR_UNUSABLE);
+	SEG(tr, 0, 0, 0x67, 0x8b);                /* busy 32-bit TSS */
+	W(guest_gdtr_base, 0);
+	W(guest_gdtr_limit, 0xffff);
+	W(guest_idtr_base, 0);
+	W(guest_idtr_limit, 0xffff);
+	W(guest_rsp, vm->mem_size - 16);
+	W(guest_rip, 0x1000);
+	W(guest_rflags, 0x2);
+	W(guest_debugctl, 0);
+	W(guest_sysenter_cs, 0);
+	W(guest_sysenter_esp, 0);
+	W(guest_sysenter_eip, 0);
+	W(guest_interruptibility, 0);
+	W(guest_activity_state, 0);
+	W(guest_pending_dbg, 0);
+	W(vmcs_link_ptr, ~0ull);
+	if (h->ptimer)
+		W(preemption_timer, h->quantum);
+	return true;
+}
+
+bool vmcs_setup(struct notify *n, struct vm *vm)
+{
+	const struct host_state *h = n->setup_ctx;
+	return setup_controls(n, vm, h) && setup_host(n, vm, h) && setup_guest(n, vm, h);
+}
