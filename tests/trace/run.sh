@@ -1,0 +1,166 @@
+#!/usr/bin/env bash
+# Tests of svtrace, the trace reader (tools/trace, docs/TRACE.md).
+# Prints one line per test, `PASS name` or `FAIL name: why`; exits 0 if all
+# passed. Usage: tests/trace/run.sh [--asan]
+#   --asan  build and test build/tools/svtrace-asan (address,undefined)
+# SVTRACE=path overrides the binary under test.
+set -u
+cd "$(dirname "$0")/../.." || exit 1
+
+T=tests/trace
+CFLAGS="-std=gnu11 -O2 -Wall -Wextra -Werror"
+BIN=build/tools/svtrace
+if [ "${1:-}" = "--asan" ]; then
+	BIN=build/tools/svtrace-asan
+	CFLAGS="-std=gnu11 -O1 -g -Wall -Wextra -Werror -fsanitize=address,undefined -fno-sanitize-recover=all"
+fi
+BIN=${SVTRACE:-$BIN}
+
+# Build if missing or older than a source file.
+if [ -z "${SVTRACE:-}" ]; then
+	stale=0
+	[ -x "$BIN" ] || stale=1
+	for src in tools/trace/*.c tools/trace/*.h; do
+		[ "$src" -nt "$BIN" ] && stale=1
+	done
+	if [ $stale = 1 ]; then
+		mkdir -p build/tools
+		if ! gcc $CFLAGS -o "$BIN" tools/trace/*.c >build/tools/svtrace-build.log 2>&1; then
+			echo "FAIL build: gcc failed, see build/tools/svtrace-build.log"
+			exit 1
+		fi
+	fi
+fi
+
+TMP=$(mktemp -d)
+trap 'rm -rf "$TMP"' EXIT
+failed=0
+
+pass() { echo "PASS $1"; }
+fail() { echo "FAIL $1: $2"; failed=1; }
+
+# run NAME ARGS... : runs svtrace, leaves $TMP/out, $TMP/err, $rc
+run() {
+	"$BIN" "$@" >"$TMP/out" 2>"$TMP/err" </dev/null
+	rc=$?
+}
+
+# A crash (signal, sanitizer report) is never an acceptable result.
+crashed() {
+	[ $rc -ge 3 ] || grep -q 'Sanitizer\|runtime error' "$TMP/err"
+}
+
+expect_ok() {  # name file events vms
+	run check "$2"
+	local want="svtrace: $2: ok ($3 events, $4 VMs)"
+	if [ $rc -ne 0 ]; then fail "$1" "exit $rc: $(head -c 300 "$TMP/err")"
+	elif [ "$(cat "$TMP/out")" != "$want" ]; then fail "$1" "stdout '$(cat "$TMP/out")', want '$want'"
+	elif [ -s "$TMP/err" ]; then fail "$1" "unexpected stderr: $(head -c 300 "$TMP/err")"
+	else pass "$1"; fi
+}
+
+# Broken traces: line 1 is `# expect: RULE line N[, RULE line M...]`; the
+# violations reported must be exactly these.
+expect_broken() {  # file
+	local f=$1 name want got
+	name="check-$(basename "$f" | sed 's/\.[a-z]*$//')"
+	want=$(head -n 1 "$f" | sed 's/^# expect: //' | tr ',' '\n' |
+		sed -n 's/^ *\([a-z-]*\) line \([0-9]*\) *$/\2: \1/p' | sort)
+	run check "$f"
+	got=$(sed -n "s/^svtrace: $(printf '%s' "$f" | sed 's/[.[\*^$/]/\\&/g'):\([0-9]*\): \([a-z-]*\): .*/\1: \2/p" "$TMP/err" | sort)
+	if crashed; then fail "$name" "crashed (exit $rc)"
+	elif [ -z "$want" ]; then fail "$name" "no '# expect:' line"
+	elif [ $rc -ne 1 ]; then fail "$name" "exit $rc, want 1"
+	elif [ "$want" != "$got" ]; then fail "$name" "want [$(echo $want)], got [$(echo $got)]"
+	else pass "$name"; fi
+}
+
+expect_ok check-good-3vm $T/good-3vm.txt 60 3
+expect_ok check-good-threshold $T/good-threshold.txt 44 2
+for f in $T/broken-*; do
+	expect_broken "$f"
+done
+
+# Input that is not a readable file.
+run check $T/no-such-file.txt
+if [ $rc -eq 1 ] && grep -q "^svtrace: $T/no-such-file.txt: cannot open: No such file or directory$" "$TMP/err"
+then pass check-missing-file; else fail check-missing-file "exit $rc: $(cat "$TMP/err")"; fi
+run check $T
+if [ $rc -eq 1 ] && grep -q "^svtrace: $T: cannot read: is a directory$" "$TMP/err"
+then pass check-directory; else fail check-directory "exit $rc: $(cat "$TMP/err")"; fi
+
+# Standard input, "-", CRLF line ends, no final newline, several files.
+"$BIN" check <$T/good-3vm.txt >"$TMP/out" 2>"$TMP/err"; rc=$?
+if [ $rc -eq 0 ] && [ "$(cat "$TMP/out")" = "svtrace: <stdin>: ok (60 events, 3 VMs)" ]
+then pass check-stdin; else fail check-stdin "exit $rc: $(cat "$TMP/out" "$TMP/err")"; fi
+"$BIN" check - <$T/good-3vm.txt >"$TMP/out" 2>"$TMP/err"; rc=$?
+if [ $rc -eq 0 ] && grep -q "<stdin>: ok" "$TMP/out"
+then pass check-dash-stdin; else fail check-dash-stdin "exit $rc"; fi
+sed 's/$/\r/' $T/good-3vm.txt >"$TMP/crlf.txt"
+expect_ok check-crlf "$TMP/crlf.txt" 60 3
+printf '%s' "$(cat $T/good-3vm.txt)" >"$TMP/nonl.txt"
+expect_ok check-no-final-newline "$TMP/nonl.txt" 60 3
+run check $T/good-3vm.txt $T/broken-n-skip.txt
+if [ $rc -eq 1 ] && grep -q "good-3vm.txt: ok" "$TMP/out" && grep -q "broken-n-skip.txt:42: one-launch" "$TMP/err"
+then pass check-several-files; else fail check-several-files "exit $rc"; fi
+
+# Usage errors exit 2.
+for args in "" "frobnicate" "check -x" "timeline -o"; do
+	run $args
+	if [ $rc -eq 2 ] && grep -q "usage:" "$TMP/err"
+	then pass "usage-'$args'"; else fail "usage-'$args'" "exit $rc, want 2"; fi
+done
+
+# summary
+run summary $T/good-3vm.txt
+if [ $rc -ne 0 ]; then fail summary-good "exit $rc"
+elif ! grep -q '^policy: first$' "$TMP/out"; then fail summary-good "no policy line"
+elif ! grep -Eq '^total +8 +3 +5 +8 +288 +4 +3 +5 +5 +2 +3 +2 +5136' "$TMP/out"; then fail summary-good "wrong total row"
+elif ! grep -Eq '^3 +pager +2 +1 +1 +2 +96 +0 +1 +1 +1 +0 +1 +0 +1024 +stopped: guest halted$' "$TMP/out"; then fail summary-good "wrong vm 3 row"
+elif ! grep -q 'vm=2 counter: io=1 preemption_timer=1 vmcall=1' "$TMP/out"; then fail summary-good "wrong exits by reason"
+else pass summary-good; fi
+run summary $T/broken-garbage.bin
+if crashed || [ $rc -ne 0 ]; then fail summary-garbage "exit $rc"
+elif ! grep -q '(no VMs)' "$TMP/out" || ! grep -q ':3: skipped: value of n: control byte 0x00' "$TMP/err"
+then fail summary-garbage "garbage not reported as expected"
+else pass summary-garbage; fi
+run summary $T/no-such-file.txt
+if [ $rc -eq 1 ]; then pass summary-missing-file; else fail summary-missing-file "exit $rc"; fi
+
+# timeline: well-formed, self-contained SVG with one row per VM.
+svg_ok() {  # name file rows
+	local n
+	[ -f "$2" ] || { fail "$1" "no output file"; return; }
+	n=$(grep -c 'class="row"' "$2")
+	if [ "$(head -c 4 "$2")" != "<svg" ]; then fail "$1" "does not start with <svg"
+	elif [ "$(tail -n 1 "$2")" != "</svg>" ]; then fail "$1" "does not end with </svg>"
+	elif [ "$n" != "$3" ]; then fail "$1" "$n rows, want $3"
+	elif grep -qi '<script\|href=' "$2"; then fail "$1" "not self-contained"
+	elif ! grep -q 'class="legend"' "$2"; then fail "$1" "no legend"
+	elif command -v python3 >/dev/null &&
+	     ! python3 -c 'import sys, xml.dom.minidom as m; m.parse(sys.argv[1])' "$2" 2>/dev/null
+	then fail "$1" "not well-formed XML"
+	else pass "$1"; fi
+}
+run timeline $T/good-3vm.txt
+if [ $rc -ne 0 ]; then fail timeline-good "exit $rc"; else svg_ok timeline-good "$TMP/out" 3; fi
+run timeline -o "$TMP/t.svg" $T/good-threshold.txt
+if [ $rc -ne 0 ] || [ -s "$TMP/out" ]; then fail timeline-output-file "exit $rc"
+else svg_ok timeline-output-file "$TMP/t.svg" 2; fi
+run timeline $T/broken-garbage.bin
+if crashed || [ $rc -ne 0 ]; then fail timeline-garbage "exit $rc"; else svg_ok timeline-garbage "$TMP/out" 0; fi
+run timeline $T/good-3vm.txt $T/good-threshold.txt
+if [ $rc -eq 2 ]; then pass timeline-one-file-only; else fail timeline-one-file-only "exit $rc"; fi
+
+# compare: one column per file, labelled by policy.
+run compare $T/good-3vm.txt $T/good-threshold.txt
+if [ $rc -ne 0 ]; then fail compare-two-policies "exit $rc"
+elif ! grep -Eq '^policy +first +threshold:2$' "$TMP/out"; then fail compare-two-policies "bad header"
+elif ! grep -Eq '^hit rate % +37\.5 +16\.7$' "$TMP/out"; then fail compare-two-policies "bad hit rate"
+elif ! grep -Eq '^miss bytes +5136 +5128$' "$TMP/out"; then fail compare-two-policies "bad miss bytes"
+elif ! grep -Eq '^allocs vm=3 pager +1 +-$' "$TMP/out"; then fail compare-two-policies "bad per-VM allocs"
+else pass compare-two-policies; fi
+run compare $T/good-3vm.txt $T/no-such-file.txt
+if [ $rc -eq 1 ]; then pass compare-missing-file; else fail compare-missing-file "exit $rc"; fi
+
+exit $failed
