@@ -30,7 +30,7 @@ grub-mkrescue -o "$out/hv.iso" "$out/iso" >"$out/grub-mkrescue.log" 2>&1 || {
 	echo "run-bochs: grub-mkrescue failed:"; tail -5 "$out/grub-mkrescue.log"; exit 1; }
 cat > "$out/bochsrc" <<RC
 megs: 256
-cpu: model=corei7_skylake_x, count=1, ips=200000000, reset_on_triple_fault=0
+cpu: model=corei7_skylake_x, count=1, ips=10000000, reset_on_triple_fault=0
 romimage: file=/usr/share/bochs/BIOS-bochs-latest
 vgaromimage: file=/usr/share/vgabios/vgabios.bin
 display_library: rfb, options="timeout=0"

@@ -6,7 +6,7 @@
 set -u
 cd "$(dirname "$0")/.."
 mode=${1:-auto}
-cmdline="vms=${VMS:-hello}"
+cmdline="vms=${VMS:-hello,cpuid,yield,realmode,counter,selfexit}"
 [ -n "${POLICY:-}" ] && cmdline="$cmdline policy=$POLICY"
 [ -n "${SLOTS:-}" ] && cmdline="$cmdline slots=$SLOTS"
 [ -n "${QUANTUM:-}" ] && cmdline="$cmdline quantum=$QUANTUM"

@@ -102,7 +102,7 @@ static enum exit_action on_io(struct notify *n, struct vm *vm)
 
 static uint64_t hc_puts(struct vm *vm)
 {
-	uint64_t gpa = vm->regs.rbx, len = vm->regs.rcx;
+	uint64_t gpa = (uint32_t)vm->regs.rbx, len = (uint32_t)vm->regs.rcx;
 	if (len > HC_PUTS_MAX)
 		return HC_EINVAL;
 	if (!guest_range_ok(vm, gpa, len))
@@ -116,14 +116,15 @@ static uint64_t hc_puts(struct vm *vm)
 
 static enum exit_action on_vmcall(struct notify *n, struct vm *vm)
 {
-	uint64_t nr = vm->regs.rax, ret = HC_OK;
+	/* Our guests run in 16/32-bit modes: only the low halves are theirs. */
+	uint64_t nr = (uint32_t)vm->regs.rax, ret = HC_OK;
 	enum exit_action act = ACT_CONTINUE;
 	const char *name = "unknown";
 	switch (nr) {
 	case HC_EXIT:
 		name = "exit";
-		fmt(vm->why, sizeof(vm->why), "exit code=%llu", (unsigned long long)vm->regs.rbx);
-		act = vm->regs.rbx ? ACT_STOP : ACT_DONE;
+		fmt(vm->why, sizeof(vm->why), "exit code=%u", (uint32_t)vm->regs.rbx);
+		act = (uint32_t)vm->regs.rbx ? ACT_STOP : ACT_DONE;
 		break;
 	case HC_YIELD:
 		name = "yield";
@@ -174,6 +175,15 @@ static enum exit_action on_ept_violation(struct notify *n, struct vm *vm)
 	return ACT_STOP;
 }
 
+/* The host masks the legacy PIC, so this is rare; the interrupt stays with
+ * the host and the guest goes on. */
+static enum exit_action on_external_interrupt(struct notify *n, struct vm *vm)
+{
+	(void)n;
+	(void)vm;
+	return ACT_YIELD;
+}
+
 static enum exit_action on_triple_fault(struct notify *n, struct vm *vm)
 {
 	(void)n;
@@ -188,6 +198,7 @@ static const exit_handler handlers[EXIT_REASON_LIMIT] = {
 	[EXIT_preemption_timer] = on_preemption_timer,
 	[EXIT_ept_violation] = on_ept_violation,
 	[EXIT_triple_fault] = on_triple_fault,
+	[EXIT_external_interrupt] = on_external_interrupt,
 	[EXIT_vmclear] = on_vmx_insn,
 	[EXIT_vmlaunch] = on_vmx_insn,
 	[EXIT_vmptrld] = on_vmx_insn,

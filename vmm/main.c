@@ -41,7 +41,9 @@ static void report_exception(const struct exception_frame *f, uint64_t cr2)
 
 static void __attribute__((noreturn)) fatal(const char *what)
 {
-	trace_hv("error what=\"%s\"", what);
+	char q[256];
+	trace_quote(q, sizeof(q), what, strlen(what));
+	trace_hv("error what=%s", q);
 	halt(1);
 }
 

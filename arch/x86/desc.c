@@ -73,6 +73,10 @@ void desc_init(void)
 	}
 	struct dtr i = { sizeof(idt) - 1, (uint64_t)idt };
 	__asm__ volatile("lidt %0" ::"m"(i));
+	/* Mask every legacy PIC line: with external-interrupt exiting on, a
+	 * pending IRQ would otherwise end every guest time slice at once. */
+	outb(0x21, 0xff);
+	outb(0xa1, 0xff);
 }
 
 void desc_bases(struct desc_bases *b)

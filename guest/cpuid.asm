@@ -1,0 +1,27 @@
+; cpuid: a CPUID loop, for counting and timing exits. 32-bit protected mode.
+; Runs CPUID ITERATIONS times (each one a VM exit), then prints a line and
+; asks to end with HC_EXIT 0.
+bits 32
+org 0x1000
+%include "hypercall.inc"
+ITERATIONS equ 200
+
+start:
+	mov edi, ITERATIONS
+.loop:
+	mov eax, 1
+	xor ecx, ecx
+	cpuid
+	dec edi
+	jnz .loop
+	mov eax, HC_PUTS
+	mov ebx, done
+	mov ecx, done_len
+	vmcall
+	mov eax, HC_EXIT
+	xor ebx, ebx
+	vmcall
+	hlt                             ; not reached
+
+done: db "cpuid loop done: 200 exits", 10
+done_len equ $ - done

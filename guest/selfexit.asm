@@ -1,0 +1,29 @@
+; selfexit: says goodbye and asks the VMM to end it (HC_EXIT 0), with
+; instructions after the VMCALL that must never run. 32-bit protected mode.
+bits 32
+org 0x1000
+%include "hypercall.inc"
+
+start:
+	mov eax, HC_VMID
+	vmcall
+	add al, '0'
+	mov [id], al
+	mov eax, HC_PUTS
+	mov ebx, msg
+	mov ecx, msg_len
+	vmcall
+	mov eax, HC_EXIT
+	xor ebx, ebx
+	vmcall
+	mov eax, HC_PUTS                ; never runs: the VM is gone
+	mov ebx, bad
+	mov ecx, bad_len
+	vmcall
+	hlt
+
+msg: db "vm "
+id:  db "? ends itself", 10
+msg_len equ $ - msg
+bad: db "BUG: ran after HC_EXIT", 10
+bad_len equ $ - bad

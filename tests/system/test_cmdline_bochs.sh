@@ -1,0 +1,11 @@
+#!/bin/bash
+# Issue: unknown guests or keys on the command line are a clear error before
+# any VM starts (and no hang).
+. "$(dirname "$0")/lib.sh"
+boot_bochs badguest 60 "vms=hello,nosuch" || true
+expect "an unknown guest is named in the error" has '^hv ev=error what="unknown guest \\"nosuch\\" in vms="$'
+expect "no VM was created before the error" hasnt 'ev=create'
+expect "the run ends with halt status=fail" has '^hv ev=halt status=fail$'
+boot_bochs badkey 60 "vms=hello colour=blue" || true
+expect "an unknown key is named in the error" has '^hv ev=error what="unknown option \\"colour=blue\\""$'
+expect "no VM was created before the key error" hasnt 'ev=create'
