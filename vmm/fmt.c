@@ -24,8 +24,12 @@ static void put_num(struct out *o, uint64_t v, unsigned base, bool neg,
 		tmp[n++] = "0123456789abcdef"[v % base];
 		v /= base;
 	} while (v);
-	if (neg)
+	if (neg && pad == '0') {          /* "-0042": the sign goes first */
+		put(o, '-');
+		width = width ? width - 1 : 0;
+	} else if (neg) {
 		tmp[n++] = '-';
+	}
 	while (width > n) {
 		put(o, pad);
 		width--;

@@ -129,6 +129,22 @@ static bool do_vmptrld(struct notify *n, struct vm *vm, const char *why)
 	return true;
 }
 
+/* The whole VMCS set-up, after which writes the VMM asked for before the
+ * first entry (while the VMCS was not current) still win. */
+static bool setup_keeping_pending(struct notify *n, struct vm *vm)
+{
+	uint64_t pend[SHADOW_WORDS], val[VMCS_FIELD_COUNT];
+	memcpy(pend, vm->pending, sizeof(pend));
+	memcpy(val, vm->shadow.val, sizeof(val));
+	memset(vm->pending, 0, sizeof(vm->pending));
+	if (!n->setup(n, vm))
+		return false;
+	for (int f = 0; f < VMCS_FIELD_COUNT; f++)
+		if (shadow_bit(pend, (enum vmcs_field)f) && !notify_write(n, vm, (enum vmcs_field)f, val[f]))
+			return false;
+	return true;
+}
+
 /* Bring the VMCS up to date for the entry: the first entry writes it
  * whole, a subsequent one only loads it on a switch and writes what
  * changed. */
@@ -137,9 +153,9 @@ static bool prepare(struct notify *n, struct vm *vm, enum entry_insn insn)
 	if (insn == INSN_VMLAUNCH) {
 		if (vm->launch == VMCS_UNINIT && !do_vmclear(n, vm, "first"))
 			return false;
-		if (!do_vmptrld(n, vm, "first"))
+		if (n->current != vm && !do_vmptrld(n, vm, "first"))
 			return false;
-		return n->setup(n, vm) && flush_pending(n, vm);
+		return setup_keeping_pending(n, vm) && flush_pending(n, vm);
 	}
 	if (n->current != vm && !do_vmptrld(n, vm, "switch"))
 		return false;

@@ -1,0 +1,134 @@
+/* The page allocator over a host buffer used as an identity-mapped pool:
+ * first fit, contiguous runs, zeroed pages, exhaustion, reuse. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+#include "pagealloc.h"
+
+#define POOL_PAGES 8
+
+static struct pagealloc a;
+static uint8_t *pool;
+
+static int pool_setup(void **state)
+{
+	(void)state;
+	pool = aligned_alloc(PAGE_SIZE, POOL_PAGES * PAGE_SIZE);
+	assert_non_null(pool);
+	memset(pool, 0xa5, POOL_PAGES * PAGE_SIZE);
+	pagealloc_init(&a, (uint64_t)(uintptr_t)pool, POOL_PAGES * PAGE_SIZE);
+	return 0;
+}
+
+static int pool_teardown(void **state)
+{
+	(void)state;
+	free(pool);
+	return 0;
+}
+
+static uint64_t page(unsigned i)
+{
+	return (uint64_t)(uintptr_t)pool + i * PAGE_SIZE;
+}
+
+static void test_init_counts_whole_pages(void **state)
+{
+	(void)state;
+	assert_int_equal(a.pages, POOL_PAGES);
+	assert_int_equal(a.used, 0);
+	struct pagealloc b;
+	pagealloc_init(&b, page(0), 3 * PAGE_SIZE + 100);
+	assert_int_equal(b.pages, 3);
+}
+
+static void test_first_fit_hands_out_pages_in_order(void **state)
+{
+	(void)state;
+	assert_int_equal(pagealloc_get(&a, 1), page(0));
+	assert_int_equal(pagealloc_get(&a, 1), page(1));
+	assert_int_equal(pagealloc_get(&a, 2), page(2));
+	assert_int_equal(a.used, 4);
+}
+
+static void test_run_skips_holes_too_small(void **state)
+{
+	(void)state;
+	assert_int_equal(pagealloc_get(&a, 3), page(0));
+	assert_int_equal(pagealloc_get(&a, 1), page(3));
+	pagealloc_put(&a, page(1), 1);                 /* a one-page hole at 1 */
+	assert_int_equal(pagealloc_get(&a, 2), page(4));
+	assert_int_equal(pagealloc_get(&a, 1), page(1));  /* first fit fills the hole */
+}
+
+static void test_allocation_is_zeroed(void **state)
+{
+	(void)state;
+	uint64_t p = pagealloc_get(&a, 2);
+	const uint8_t *b = (const uint8_t *)(uintptr_t)p;
+	for (size_t i = 0; i < 2 * PAGE_SIZE; i++)
+		if (b[i])
+			fail_msg("byte %zu is 0x%02x", i, b[i]);
+	assert_int_equal(pool[2 * PAGE_SIZE], 0xa5);      /* the next page untouched */
+}
+
+static void test_exhaustion_returns_0(void **state)
+{
+	(void)state;
+	assert_int_equal(pagealloc_get(&a, POOL_PAGES + 1), 0);
+	assert_int_equal(pagealloc_get(&a, POOL_PAGES), page(0));
+	assert_int_equal(pagealloc_get(&a, 1), 0);
+	assert_int_equal(a.used, POOL_PAGES);
+}
+
+static void test_zero_pages_returns_0(void **state)
+{
+	(void)state;
+	assert_int_equal(pagealloc_get(&a, 0), 0);
+	assert_int_equal(a.used, 0);
+}
+
+static void test_put_then_get_reuses_the_pages(void **state)
+{
+	(void)state;
+	uint64_t p = pagealloc_get(&a, POOL_PAGES);
+	pagealloc_put(&a, p + 2 * PAGE_SIZE, 3);
+	assert_int_equal(a.used, POOL_PAGES - 3);
+	memset((void *)(uintptr_t)(p + 2 * PAGE_SIZE), 0x5a, 3 * PAGE_SIZE);
+	assert_int_equal(pagealloc_get(&a, 3), page(2));
+	assert_int_equal(pool[2 * PAGE_SIZE], 0);
+	assert_int_equal(a.used, POOL_PAGES);
+}
+
+static void test_put_of_free_or_foreign_pages_changes_nothing(void **state)
+{
+	(void)state;
+	pagealloc_get(&a, 1);
+	pagealloc_put(&a, page(5), 1);                 /* never allocated */
+	assert_int_equal(a.used, 1);
+	pagealloc_put(&a, page(0) - PAGE_SIZE, 1);     /* below the pool */
+	assert_int_equal(a.used, 1);
+	pagealloc_put(&a, page(POOL_PAGES), 4);        /* past the pool */
+	assert_int_equal(a.used, 1);
+}
+
+#define T(fn) cmocka_unit_test_setup_teardown(fn, pool_setup, pool_teardown)
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		T(test_init_counts_whole_pages),
+		T(test_first_fit_hands_out_pages_in_order),
+		T(test_run_skips_holes_too_small),
+		T(test_allocation_is_zeroed),
+		T(test_exhaustion_returns_0),
+		T(test_zero_pages_returns_0),
+		T(test_put_then_get_reuses_the_pages),
+		T(test_put_of_free_or_foreign_pages_changes_nothing),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
