@@ -11,7 +11,7 @@ out=$1 timeout_s=$2 cmdline=$3 module=${4:-}
 root=$(cd "$(dirname "$0")/.." && pwd)
 mkdir -p "$out/iso/boot/grub"
 out=$(cd "$out" && pwd)
-cp "$root/build/hv.elf" "$out/iso/boot/hv.elf"
+cp "$root/build/hv.elf" "$out/iso/boot/hv.elf" || exit 1
 modline=""
 if [ -n "$module" ]; then
 	cp "$module" "$out/iso/boot/entrycheck.txt"

@@ -10,7 +10,7 @@ out=$1 timeout_s=$2 cmdline=$3 accel=${4:-tcg} casefile=${5:-}
 root=$(cd "$(dirname "$0")/.." && pwd)
 mkdir -p "$out/esp/EFI/BOOT"
 out=$(cd "$out" && pwd)
-cp "$root/build/hypervisor.efi" "$out/esp/EFI/BOOT/BOOTX64.EFI"
+cp "$root/build/hypervisor.efi" "$out/esp/EFI/BOOT/BOOTX64.EFI" || exit 1
 printf '%s\n' "$cmdline" > "$out/esp/shadowvisor.cmdline"
 [ -n "$casefile" ] && cp "$casefile" "$out/esp/$(basename "$casefile")"
 code=/usr/share/OVMF/OVMF_CODE_4M.fd

@@ -1,6 +1,7 @@
 /* hv_main: from a filled bootinfo to VMX operation, the VMs, and off. */
 #include "bootinfo.h"
 #include "config.h"
+#include "entrycheck.h"
 #include "ept.h"
 #include "exits.h"
 #include "fmt.h"
@@ -185,6 +186,33 @@ static void trace_config(void)
 	trace_hv("config vms=%s policy=%s slots=%u quantum=%u", list, policy, cfg.pmr.slots, cfg.quantum);
 }
 
+/* entrycheck=: the probe VM instead of the demo VMs. */
+static void differential(uint64_t vmxon_pa)
+{
+	struct ec_env e = { &notifier, &vms[0], &pool, vmxon_pa, (uint32_t)(caps.basic & 0x7fffffff) };
+	struct ec_totals t;
+	memset(&t, 0, sizeof(t));
+	const struct guest_image *probe = guest_find("probe", 5);
+	uint64_t seed;
+	unsigned count;
+	bool random = entrycheck_parse_random(cfg.entrycheck, cfg.entrycheck_len, &seed, &count);
+	if (!random && !boot->entrycheck)
+		fatal("entrycheck= names a case file that was not loaded (GRUB: module2 FILE; UEFI: FILE on the boot volume), "
+		      "or is not random:SEED:COUNT");
+	vm_create(&vms[0], 1, probe);
+	cfg.nvms = 1;
+	notifier.quiet = true;
+	if (random)
+		entrycheck_random(&e, seed, count, &t);
+	else
+		entrycheck_file(&e, boot->entrycheck, boot->entrycheck_len, &t);
+	notifier.quiet = false;
+	notify_last(&notifier, &vms[0]);
+	trace_hv("entrycheck mode=%s cases=%u agree=%u disagree=%u departures=%u wrong=%u malformed=%u errors=%u "
+		 "skipped=%u", random ? "random" : "file", t.cases, t.agree, t.disagree, t.departures, t.wrong,
+		 t.malformed, t.errors, t.skipped);
+}
+
 void hv_main(const struct bootinfo *bi)
 {
 	boot = bi;
@@ -212,11 +240,15 @@ void hv_main(const struct bootinfo *bi)
 	read_host_state();
 	pmr_init(&pmr, &cfg.pmr);
 	notify_init(&notifier, &hw_ops, &caps, &pmr, vmcs_setup, &host);
-	for (unsigned i = 0; i < cfg.nvms; i++)
-		vm_create(&vms[i], i + 1, cfg.vms[i]);
-	struct sched s = { &notifier, vms, cfg.nvms, cfg.quantum, host.ptimer, 0, vm_release };
-	sched_run(&s);
-	summary();
+	if (cfg.entrycheck) {
+		differential(vmxon_region);
+	} else {
+		for (unsigned i = 0; i < cfg.nvms; i++)
+			vm_create(&vms[i], i + 1, cfg.vms[i]);
+		struct sched s = { &notifier, vms, cfg.nvms, cfg.quantum, host.ptimer, 0, vm_release };
+		sched_run(&s);
+		summary();
+	}
 	r = vmx_off();
 	trace_hv("vmxoff status=%s", vmx_status_name(r.status));
 	halt(r.status == VMX_OK ? 0 : 1);

@@ -4,6 +4,9 @@
 #include "fmt.h"
 #include <string.h>
 
+/* Per-instruction lines, silenced in differential mode (n->quiet). */
+#define NTRACE(vmid, ...) do { if (!n->quiet) trace_vm(vmid, __VA_ARGS__); } while (0)
+
 static const char *const insn_name[] = { "vmlaunch", "vmresume" };
 
 void notify_init(struct notify *n, const struct vmx_ops *ops, const struct vmx_caps *caps,
@@ -48,12 +51,10 @@ bool notify_write(struct notify *n, struct vm *vm, enum vmcs_field f, uint64_t v
 	}
 	struct vmx_result r = n->ops->vmwrite(vmcs_field_encoding(f), v);
 	bool inval = r.status == VMX_OK && pmr_on_vmwrite(n->pmr, vm->id, f);
-	if (!n->quiet_writes || r.status != VMX_OK) {
-		char st[48];
-		trace_status(st, sizeof(st), r);
-		trace_vm(vm->id, "vmwrite field=%s value=0x%llx %s pmr=%s", vmcs_field_name(f),
-			 (unsigned long long)v, st, inval ? "invalidate" : "none");
-	}
+	char st[48];
+	trace_status(st, sizeof(st), r);
+	NTRACE(vm->id, "vmwrite field=%s value=0x%llx %s pmr=%s", vmcs_field_name(f),
+	       (unsigned long long)v, st, inval ? "invalidate" : "none");
 	if (r.status != VMX_OK)
 		return false;
 	shadow_write(&vm->shadow, f, v);
@@ -97,17 +98,17 @@ static uint64_t fetch_current(void *opaque, enum vmcs_field f)
 	return v;
 }
 
-static bool do_vmclear(struct notify *n, struct vm *vm, const char *kind)
+bool notify_clear(struct notify *n, struct vm *vm, const char *kind)
 {
 	struct vmx_result r = n->ops->vmclear(vm->vmcs_pa);
 	struct pmr_outcome po;
 	bool had_slot = r.status == VMX_OK && pmr_on_vmclear(n->pmr, vm->id, &po) && po.flushed;
 	char st[48];
 	trace_status(st, sizeof(st), r);
-	trace_vm(vm->id, "vmclear kind=%s %s pmr=%s", kind, st, had_slot ? "flush,free" : "none");
+	NTRACE(vm->id, "vmclear kind=%s %s pmr=%s", kind, st, had_slot ? "flush,free" : "none");
 	if (had_slot) {
-		trace_vm(vm->id, "pmr op=flush slot=%d", po.slot);
-		trace_vm(vm->id, "pmr op=free slot=%d", po.slot);
+		NTRACE(vm->id, "pmr op=flush slot=%d", po.slot);
+		NTRACE(vm->id, "pmr op=free slot=%d", po.slot);
 	}
 	if (r.status != VMX_OK)
 		return false;
@@ -122,7 +123,7 @@ static bool do_vmptrld(struct notify *n, struct vm *vm, const char *why)
 	struct vmx_result r = n->ops->vmptrld(vm->vmcs_pa);
 	char st[48];
 	trace_status(st, sizeof(st), r);
-	trace_vm(vm->id, "vmptrld why=%s %s", why, st);
+	NTRACE(vm->id, "vmptrld why=%s %s", why, st);
 	if (r.status != VMX_OK)
 		return false;
 	n->current = vm;
@@ -151,15 +152,23 @@ static bool setup_keeping_pending(struct notify *n, struct vm *vm)
 static bool prepare(struct notify *n, struct vm *vm, enum entry_insn insn)
 {
 	if (insn == INSN_VMLAUNCH) {
-		if (vm->launch == VMCS_UNINIT && !do_vmclear(n, vm, "first"))
+		if (vm->launch == VMCS_UNINIT && !notify_clear(n, vm, "first"))
 			return false;
 		if (n->current != vm && !do_vmptrld(n, vm, "first"))
 			return false;
-		return setup_keeping_pending(n, vm) && flush_pending(n, vm);
+		if (!vm->setup_done && !setup_keeping_pending(n, vm))
+			return false;
+		vm->setup_done = true;
+		return flush_pending(n, vm);
 	}
 	if (n->current != vm && !do_vmptrld(n, vm, "switch"))
 		return false;
 	return flush_pending(n, vm);
+}
+
+bool notify_prepare(struct notify *n, struct vm *vm)
+{
+	return !vm->dead && prepare(n, vm, notify_next_insn(vm));
 }
 
 static void dirty_list(const struct vm *vm, char *buf, size_t size)
@@ -177,9 +186,9 @@ static void cache_entry(struct notify *n, struct vm *vm, struct pmr_outcome *po)
 {
 	pmr_on_entry(n->pmr, vm->id, n->vmcs_bytes, po);
 	if (po->evicted_vm)
-		trace_vm((unsigned)po->evicted_vm, "pmr op=evict slot=%d by=%u", po->evicted_slot, vm->id);
+		NTRACE((unsigned)po->evicted_vm, "pmr op=evict slot=%d by=%u", po->evicted_slot, vm->id);
 	if (po->alloc_slot >= 0)
-		trace_vm(vm->id, "pmr op=alloc slot=%d", po->alloc_slot);
+		NTRACE(vm->id, "pmr op=alloc slot=%d", po->alloc_slot);
 }
 
 /* The CPU's verdict in the shadow's terms, to hold one against the other. */
@@ -206,7 +215,7 @@ void notify_enter(struct notify *n, struct vm *vm, bool force, struct entry_resu
 	enum entry_insn insn = notify_next_insn(vm);
 	if (vm->dead) {
 		r->outcome = ENTRY_REFUSED;
-		trace_vm(vm->id, "refuse insn=%s why=\"VMCS was cleared for the last time\"", insn_name[insn]);
+		NTRACE(vm->id, "refuse insn=%s why=\"VMCS was cleared for the last time\"", insn_name[insn]);
 		return;
 	}
 	if (!prepare(n, vm, insn)) {
@@ -223,7 +232,7 @@ void notify_enter(struct notify *n, struct vm *vm, bool force, struct entry_resu
 	struct pmr_outcome po;
 	cache_entry(n, vm, &po);
 	uint64_t nth = vm->n.entries + 1;
-	trace_vm(vm->id, "entry n=%llu kind=%s insn=%s checks=%s ran=%u%s verdict=%s pmr=%s load=%u",
+	NTRACE(vm->id, "entry n=%llu kind=%s insn=%s checks=%s ran=%u%s verdict=%s pmr=%s load=%u",
 		 (unsigned long long)nth, insn == INSN_VMLAUNCH ? "first" : "subsequent",
 		 insn_name[insn], insn == INSN_VMLAUNCH ? "all" : "dirty", ran,
 		 insn == INSN_VMLAUNCH ? "" : dirty, verdict, po.hit ? "hit" : "miss", po.load_bytes);
@@ -244,7 +253,7 @@ void notify_enter(struct notify *n, struct vm *vm, bool force, struct entry_resu
 		return;
 	r->agree = cpu_agrees(r);
 	if (!r->agree)
-		trace_vm(vm->id, "disagree n=%llu shadow=%s cpu=%s", (unsigned long long)nth, verdict,
+		NTRACE(vm->id, "disagree n=%llu shadow=%s cpu=%s", (unsigned long long)nth, verdict,
 			 r->outcome == ENTRY_EXITED ? "ok" : r->outcome == ENTRY_VMFAIL ? "vmfail" : "entryfail");
 }
 
@@ -259,16 +268,16 @@ enum entry_outcome notify_issue(struct notify *n, struct vm *vm, enum entry_insn
 	else if (insn == INSN_VMRESUME && vm->launch != VMCS_LAUNCHED)
 		why = "VMRESUME needs a launched VMCS";
 	if (why) {
-		trace_vm(vm->id, "refuse insn=%s why=\"%s\"", insn_name[insn], why);
+		NTRACE(vm->id, "refuse insn=%s why=\"%s\"", insn_name[insn], why);
 		return r->outcome = ENTRY_REFUSED;
 	}
 	r->cpu = n->ops->enter(&vm->regs, insn == INSN_VMLAUNCH);
 	if (r->cpu.status != VMX_OK) {
 		if (r->cpu.status == VMX_FAIL_VALID)
-			trace_vm(vm->id, "entryfail n=%llu insn=%s status=vmfail error=%u",
+			NTRACE(vm->id, "entryfail n=%llu insn=%s status=vmfail error=%u",
 				 (unsigned long long)vm->n.entries, insn_name[insn], r->cpu.error);
 		else
-			trace_vm(vm->id, "entryfail n=%llu insn=%s status=vmfail_invalid",
+			NTRACE(vm->id, "entryfail n=%llu insn=%s status=vmfail_invalid",
 				 (unsigned long long)vm->n.entries, insn_name[insn]);
 		return r->outcome = ENTRY_VMFAIL;
 	}
@@ -281,7 +290,7 @@ enum entry_outcome notify_issue(struct notify *n, struct vm *vm, enum entry_insn
 	if (reason & (1u << 31)) {
 		(void)notify_read(n, vm, VMCS_exit_qualification, &qual);
 		r->exit_qual = qual;
-		trace_vm(vm->id, "entryfail n=%llu insn=%s status=entryfail reason=%u qual=0x%llx",
+		NTRACE(vm->id, "entryfail n=%llu insn=%s status=entryfail reason=%u qual=0x%llx",
 			 (unsigned long long)vm->n.entries, insn_name[insn], (unsigned)(reason & 0xffff),
 			 (unsigned long long)qual);
 		return r->outcome = ENTRY_FAILED;
@@ -296,7 +305,7 @@ bool notify_last(struct notify *n, struct vm *vm)
 {
 	if (vm->dead)
 		return true;
-	bool ok = vm->launch == VMCS_UNINIT || do_vmclear(n, vm, "last");
+	bool ok = vm->launch == VMCS_UNINIT || notify_clear(n, vm, "last");
 	vm->dead = true;
 	return ok;
 }

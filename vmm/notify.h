@@ -56,7 +56,7 @@ struct notify {
 	void *setup_ctx;            /* host state etc. for setup */
 	struct vm *current;         /* VM whose VMCS is current, or NULL */
 	uint32_t vmcs_bytes;        /* what a cache miss loads */
-	bool quiet_writes;          /* no vmwrite lines (differential mode) */
+	bool quiet;                 /* no per-instruction lines (differential mode) */
 };
 
 void notify_init(struct notify *n, const struct vmx_ops *ops, const struct vmx_caps *caps,
@@ -80,6 +80,12 @@ enum entry_outcome notify_issue(struct notify *n, struct vm *vm, enum entry_insn
 bool notify_write(struct notify *n, struct vm *vm, enum vmcs_field f, uint64_t v);
 /* VMREAD through the shadow: known fields cost no instruction. */
 bool notify_read(struct notify *n, struct vm *vm, enum vmcs_field f, uint64_t *v);
+
+/* Everything before the next entry's VMLAUNCH/VMRESUME (VMCLEAR, VMPTRLD,
+ * set-up or pending VMWRITEs), without entering. */
+bool notify_prepare(struct notify *n, struct vm *vm);
+/* VMCLEAR (traced with kind=first|last|...), flush+free the cache slot. */
+bool notify_clear(struct notify *n, struct vm *vm, const char *kind);
 
 /* The VM will never run again: VMCLEAR (kind=last), free its cache slot. */
 bool notify_last(struct notify *n, struct vm *vm);

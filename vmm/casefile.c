@@ -1,0 +1,203 @@
+/* Parsing of differential-mode case lines. */
+#include "casefile.h"
+#include "fmt.h"
+#include <string.h>
+
+static const char *const life_names[] = {
+#define X(name) #name,
+	LIFE_OPS(X)
+#undef X
+};
+
+const char *life_op_name(enum life_op op)
+{
+	return op < LIFE_OP_COUNT ? life_names[op] : "?";
+}
+
+static bool parse_num(const char *s, size_t len, uint64_t *out)
+{
+	uint64_t v = 0;
+	bool hex = len > 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X');
+	size_t i = hex ? 2 : 0;
+	if (i == len || len - i > (hex ? 16u : 20u))
+		return false;
+	for (; i < len; i++) {
+		char c = s[i];
+		unsigned d;
+		if (c >= '0' && c <= '9')
+			d = (unsigned)(c - '0');
+		else if (hex && c >= 'a' && c <= 'f')
+			d = (unsigned)(c - 'a' + 10);
+		else if (hex && c >= 'A' && c <= 'F')
+			d = (unsigned)(c - 'A' + 10);
+		else
+			return false;
+		if (!hex && v > (~0ull - d) / 10)
+			return false;
+		v = v * (hex ? 16 : 10) + d;
+	}
+	*out = v;
+	return true;
+}
+
+static bool parse_outcome(const char *s, size_t len, struct outcome *o)
+{
+	memset(o, 0, sizeof(*o));
+	if (len == 2 && !memcmp(s, "ok", 2))
+		return true;
+	if (len == 14 && !memcmp(s, "vmfail_invalid", 14)) {
+		o->kind = OUT_VMFAIL_INVALID;
+		return true;
+	}
+	uint64_t code, qual = 0;
+	if (len > 7 && !memcmp(s, "vmfail:", 7) && parse_num(s + 7, len - 7, &code) && code < 64) {
+		o->kind = OUT_VMFAIL;
+		o->code = (uint32_t)code;
+		return true;
+	}
+	if (len > 10 && !memcmp(s, "entryfail:", 10)) {
+		const char *c = s + 10, *colon = memchr(c, ':', len - 10);
+		size_t clen = colon ? (size_t)(colon - c) : len - 10;
+		if (!parse_num(c, clen, &code) || code > 0xffff)
+			return false;
+		if (colon && !parse_num(colon + 1, len - 10 - clen - 1, &qual))
+			return false;
+		o->kind = OUT_ENTRYFAIL;
+		o->code = (uint32_t)code;
+		o->qual = qual;
+		return true;
+	}
+	return false;
+}
+
+static enum vmcs_field parse_field(const char *s, size_t len)
+{
+	uint64_t enc;
+	if (len > 2 && s[0] == '0' && s[1] == 'x')
+		return parse_num(s, len, &enc) && enc <= 0xffff ? vmcs_field_by_encoding((uint32_t)enc)
+							       : VMCS_FIELD_NONE;
+	return vmcs_field_by_name(s, (unsigned)len);
+}
+
+static enum case_parse bad(char *err, size_t errlen, const char *what, const char *tok, size_t len)
+{
+	size_t o = fmt(err, errlen, "%s: ", what);
+	for (size_t i = 0; i < len && o + 1 < errlen; i++)
+		err[o++] = tok[i];
+	err[o < errlen ? o : errlen - 1] = '\0';
+	return CASE_BAD;
+}
+
+static enum case_parse parse_token(const char *t, size_t len, struct ec_case *c, bool *has_expect,
+				   char *err, size_t errlen)
+{
+	const char *eq = memchr(t, '=', len);
+	if (!eq || eq == t)
+		return bad(err, errlen, "not FIELD=VALUE", t, len);
+	size_t klen = (size_t)(eq - t);
+	const char *v = eq + 1;
+	size_t vlen = len - klen - 1;
+	if (klen == 6 && !memcmp(t, "expect", 6)) {
+		if (!parse_outcome(v, vlen, &c->expect))
+			return bad(err, errlen, "bad expect", v, vlen);
+		*has_expect = true;
+		return CASE_OK;
+	}
+	if (klen == 9 && !memcmp(t, "departure", 9)) {
+		if (!vlen || vlen >= sizeof(c->departure))
+			return bad(err, errlen, "bad departure", v, vlen);
+		memcpy(c->departure, v, vlen);
+		c->departure[vlen] = '\0';
+		return CASE_OK;
+	}
+	if (klen == 2 && !memcmp(t, "op", 2)) {
+		for (int i = 1; i < LIFE_OP_COUNT; i++)
+			if (strlen(life_names[i]) == vlen && !memcmp(life_names[i], v, vlen)) {
+				c->life = (enum life_op)i;
+				return CASE_OK;
+			}
+		return bad(err, errlen, "unknown op", v, vlen);
+	}
+	enum case_op op = CASE_SET;
+	char last = t[klen - 1];
+	if (last == '|' || last == '&' || last == '^') {
+		op = last == '|' ? CASE_OR : last == '&' ? CASE_AND : CASE_XOR;
+		klen--;
+	}
+	enum vmcs_field f = parse_field(t, klen);
+	if (f == VMCS_FIELD_NONE)
+		return bad(err, errlen, "unknown field", t, klen);
+	if (vmcs_field_table[f].kind == RO)
+		return bad(err, errlen, "read-only field", t, klen);
+	uint64_t val;
+	if (!parse_num(v, vlen, &val))
+		return bad(err, errlen, "bad value", v, vlen);
+	if (c->nw == CASE_MAX_WRITES)
+		return bad(err, errlen, "too many writes (at most 16)", t, len);
+	c->w[c->nw++] = (struct case_write){ f, op, val };
+	return CASE_OK;
+}
+
+enum case_parse case_parse_line(const char *line, size_t len, struct ec_case *c, char *err, size_t errlen)
+{
+	memset(c, 0, sizeof(*c));
+	err[0] = '\0';
+	const char *hash = memchr(line, '#', len);
+	if (hash)
+		len = (size_t)(hash - line);
+	bool has_expect = false, any = false;
+	for (size_t i = 0; i < len;) {
+		while (i < len && (line[i] == ' ' || line[i] == '\t' || line[i] == '\r'))
+			i++;
+		size_t s = i;
+		while (i < len && line[i] != ' ' && line[i] != '\t' && line[i] != '\r')
+			i++;
+		if (i == s)
+			break;
+		any = true;
+		if (parse_token(line + s, i - s, c, &has_expect, err, errlen) == CASE_BAD)
+			return CASE_BAD;
+	}
+	if (!any)
+		return CASE_EMPTY;
+	if (!has_expect)
+		return bad(err, errlen, "missing expect=", "", 0);
+	if (c->life != LIFE_OP_none && c->nw)
+		return bad(err, errlen, "op= cannot be combined with field writes", "", 0);
+	if (c->life == LIFE_OP_none && !c->nw)
+		return bad(err, errlen, "no field writes", "", 0);
+	return CASE_OK;
+}
+
+size_t outcome_format(const struct outcome *o, char *buf, size_t size)
+{
+	switch (o->kind) {
+	case OUT_OK:
+		return fmt(buf, size, "ok");
+	case OUT_VMFAIL:
+		return fmt(buf, size, "vmfail:%u", o->code);
+	case OUT_VMFAIL_INVALID:
+		return fmt(buf, size, "vmfail_invalid");
+	case OUT_ENTRYFAIL:
+		if (o->qual)
+			return fmt(buf, size, "entryfail:%u:%llu", o->code, (unsigned long long)o->qual);
+		return fmt(buf, size, "entryfail:%u", o->code);
+	default:
+		return fmt(buf, size, "error");
+	}
+}
+
+bool outcome_equal(const struct outcome *a, const struct outcome *b)
+{
+	return a->kind == b->kind && a->code == b->code && a->qual == b->qual;
+}
+
+uint64_t case_apply(enum case_op op, uint64_t old, uint64_t v)
+{
+	switch (op) {
+	case CASE_OR:  return old | v;
+	case CASE_AND: return old & v;
+	case CASE_XOR: return old ^ v;
+	default:       return v;
+	}
+}

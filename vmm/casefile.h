@@ -1,0 +1,69 @@
+/* Differential-mode case lines (docs: README "Differential mode"):
+ *   FIELD OP VALUE [...] expect=OUTCOME [departure=SDM-SECTION]
+ *   op=LIFECYCLE-OP expect=OUTCOME
+ * FIELD is a vmcs_fields.def name or a 0xNNNN encoding; OP is = |= &= ^=;
+ * OUTCOME is ok, vmfail:N, vmfail_invalid, entryfail:N or entryfail:N:Q.
+ * '#' starts a comment. Pure C. */
+#ifndef VMM_CASEFILE_H
+#define VMM_CASEFILE_H
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "shadow/vmcs_fields.h"
+
+#define CASE_MAX_WRITES 16
+
+enum case_op { CASE_SET, CASE_OR, CASE_AND, CASE_XOR };
+
+struct case_write {
+	enum vmcs_field field;
+	enum case_op op;
+	uint64_t value;
+};
+
+#define LIFE_OPS(X)                        \
+	X(none)                            \
+	X(vmlaunch_launched)               \
+	X(vmresume_clear)                  \
+	X(vmclear_unaligned)               \
+	X(vmclear_beyond_maxphyaddr)       \
+	X(vmclear_vmxon)                   \
+	X(vmptrld_unaligned)               \
+	X(vmptrld_beyond_maxphyaddr)       \
+	X(vmptrld_vmxon)                   \
+	X(vmptrld_bad_revision)
+
+enum life_op {
+#define X(name) LIFE_OP_##name,
+	LIFE_OPS(X)
+#undef X
+	LIFE_OP_COUNT
+};
+
+/* An entry's outcome, predicted or real. */
+enum outcome_kind { OUT_OK, OUT_VMFAIL, OUT_VMFAIL_INVALID, OUT_ENTRYFAIL, OUT_ERROR };
+
+struct outcome {
+	enum outcome_kind kind;
+	uint32_t code;    /* VM-instruction error, or basic exit reason */
+	uint64_t qual;    /* exit qualification of an entry failure */
+};
+
+struct ec_case {
+	struct case_write w[CASE_MAX_WRITES];
+	unsigned nw;
+	enum life_op life;
+	struct outcome expect;
+	char departure[32];   /* SDM section of a known emulator departure, or "" */
+};
+
+enum case_parse { CASE_EMPTY, CASE_OK, CASE_BAD };
+
+enum case_parse case_parse_line(const char *line, size_t len, struct ec_case *c, char *err, size_t errlen);
+/* "ok", "vmfail:7", "vmfail_invalid", "entryfail:33", "entryfail:33:4". */
+size_t outcome_format(const struct outcome *o, char *buf, size_t size);
+bool outcome_equal(const struct outcome *a, const struct outcome *b);
+uint64_t case_apply(enum case_op op, uint64_t old, uint64_t v);
+const char *life_op_name(enum life_op op);
+
+#endif

@@ -1,0 +1,403 @@
+/* Differential mode runner. */
+#include "entrycheck.h"
+#include "casefile.h"
+#include "fmt.h"
+#include "trace.h"
+#include "shadow/entry_checks.h"
+#include "shadow/vmcs_life.h"
+#include <string.h>
+
+#define PROC_HLT_EXITING     (1u << 7)
+#define PIN_PREEMPTION_TIMER (1u << 6)
+
+/* A fresh VMCS for the next case: the old one is cleared and returned to
+ * the pool, a new zeroed page gets the revision id, and the shadow starts
+ * empty, so the next entry is a first entry (VMCLEAR, VMPTRLD, set-up). */
+static bool fresh_vmcs(struct ec_env *e)
+{
+	struct vm *vm = e->probe;
+	if (vm->vmcs_pa) {
+		if (vm->launch != VMCS_UNINIT)
+			(void)notify_clear(e->n, vm, "last");
+		if (e->n->current == vm)
+			e->n->current = NULL;
+		pagealloc_put(e->pool, vm->vmcs_pa, 1);
+	}
+	vm->vmcs_pa = pagealloc_get(e->pool, 1);
+	if (!vm->vmcs_pa)
+		return false;
+	*(uint32_t *)vm->vmcs_pa = e->revision;
+	vm->launch = VMCS_UNINIT;
+	vm->setup_done = false;
+	vm->dead = false;
+	shadow_init(&vm->shadow);
+	memset(vm->pending, 0, sizeof(vm->pending));
+	memset(&vm->regs, 0, sizeof(vm->regs));
+	/* The guest may have run in the last case: give it its image back. */
+	memset((void *)vm->mem_pa, 0, vm->mem_size);
+	memcpy((void *)(vm->mem_pa + 0x1000), vm->image->start, (size_t)(vm->image->end - vm->image->start));
+	return true;
+}
+
+static struct outcome from_verdict(const struct verdict *v)
+{
+	struct outcome o = { OUT_OK, 0, 0 };
+	if (v->kind == VERDICT_VMFAIL)
+		o = (struct outcome){ v->code ? OUT_VMFAIL : OUT_VMFAIL_INVALID, v->code, 0 };
+	else if (v->kind == VERDICT_ENTRYFAIL)
+		o = (struct outcome){ OUT_ENTRYFAIL, v->code, v->qual };
+	return o;
+}
+
+static struct outcome from_vmx(struct vmx_result r)
+{
+	if (r.status == VMX_OK)
+		return (struct outcome){ OUT_OK, 0, 0 };
+	if (r.status == VMX_FAIL_INVALID)
+		return (struct outcome){ OUT_VMFAIL_INVALID, 0, 0 };
+	return (struct outcome){ OUT_VMFAIL, r.error, 0 };
+}
+
+static struct outcome from_entry(const struct entry_result *r)
+{
+	switch (r->outcome) {
+	case ENTRY_EXITED:
+		return (struct outcome){ OUT_OK, 0, 0 };
+	case ENTRY_VMFAIL:
+		return from_vmx(r->cpu);
+	case ENTRY_FAILED:
+		return (struct outcome){ OUT_ENTRYFAIL, r->exit_reason & 0xffff, r->exit_qual };
+	default:
+		return (struct outcome){ OUT_ERROR, 0, 0 };
+	}
+}
+
+/* Apply the case's writes to the valid VMCS (current after set-up). */
+static bool apply_writes(struct ec_env *e, const struct case_write *w, unsigned nw, char *desc, size_t size)
+{
+	struct vm *vm = e->probe;
+	size_t o = 0;
+	desc[0] = '\0';
+	for (unsigned i = 0; i < nw; i++) {
+		uint64_t old = 0;
+		(void)notify_read(e->n, vm, w[i].field, &old);
+		uint64_t v = case_apply(w[i].op, old, w[i].value) & vmcs_field_mask(w[i].field);
+		o += fmt(desc + o, size - o, "%s%s=0x%llx", i ? "," : "", vmcs_field_name(w[i].field),
+			 (unsigned long long)v);
+		if (!notify_write(e->n, vm, w[i].field, v))
+			return false;
+	}
+	return true;
+}
+
+/* One VMCS-state case: fresh VMCS, set-up, writes, a forced VMLAUNCH. */
+static void run_state_case(struct ec_env *e, const struct case_write *w, unsigned nw,
+			   struct outcome *shadow, struct outcome *cpu, struct entry_result *r,
+			   char *desc, size_t size)
+{
+	*cpu = (struct outcome){ OUT_ERROR, 0, 0 };
+	*shadow = *cpu;
+	memset(r, 0, sizeof(*r));
+	if (!fresh_vmcs(e) || !notify_prepare(e->n, e->probe) || !apply_writes(e, w, nw, desc, size))
+		return;
+	notify_enter(e->n, e->probe, true, r);
+	*shadow = from_verdict(&r->predicted);
+	*cpu = from_entry(r);
+}
+
+static uint64_t life_addr(struct ec_env *e, enum life_op op, uint64_t *extra_page)
+{
+	uint64_t beyond = 1ull << e->n->caps->maxphyaddr;
+	switch (op) {
+	case LIFE_OP_vmclear_unaligned:
+	case LIFE_OP_vmptrld_unaligned:
+		return e->probe->vmcs_pa + 8;
+	case LIFE_OP_vmclear_beyond_maxphyaddr:
+	case LIFE_OP_vmptrld_beyond_maxphyaddr:
+		return beyond;
+	case LIFE_OP_vmclear_vmxon:
+	case LIFE_OP_vmptrld_vmxon:
+		return e->vmxon_pa;
+	default:
+		*extra_page = pagealloc_get(e->pool, 1);
+		if (*extra_page)
+			*(uint32_t *)*extra_page = e->revision ^ 1;   /* wrong revision id */
+		return *extra_page;
+	}
+}
+
+/* One life-cycle case: a VMX instruction misused on purpose, with the
+ * probe's valid VMCS current (so failures are VMfailValid). */
+static void run_life_case(struct ec_env *e, enum life_op op, struct outcome *shadow, struct outcome *cpu)
+{
+	struct vm *vm = e->probe;
+	*cpu = (struct outcome){ OUT_ERROR, 0, 0 };
+	*shadow = *cpu;
+	if (!fresh_vmcs(e) || !notify_prepare(e->n, vm))
+		return;
+	struct entry_result r;
+	if (op == LIFE_OP_vmlaunch_launched) {
+		notify_enter(e->n, vm, true, &r);
+		if (r.outcome != ENTRY_EXITED)
+			return;
+	}
+	struct life_state ls = { e->vmxon_pa, e->n->caps->maxphyaddr, e->revision, e->n->current != NULL };
+	struct verdict v;
+	uint64_t page = 0;
+	if (op == LIFE_OP_vmlaunch_launched || op == LIFE_OP_vmresume_clear) {
+		bool launch = op == LIFE_OP_vmlaunch_launched;
+		life_enter(&ls, vm->launch == VMCS_LAUNCHED, launch, &v);
+		*shadow = from_verdict(&v);
+		*cpu = from_vmx(e->n->ops->enter(&vm->regs, launch));
+		if (cpu->kind == OUT_OK && !launch)
+			vm->launch = VMCS_LAUNCHED;
+	} else if (op <= LIFE_OP_vmclear_vmxon) {
+		uint64_t a = life_addr(e, op, &page);
+		life_vmclear(&ls, a, &v);
+		*shadow = from_verdict(&v);
+		*cpu = from_vmx(e->n->ops->vmclear(a));
+	} else {
+		uint64_t a = life_addr(e, op, &page);
+		if (!a)
+			return;
+		life_vmptrld(&ls, a, (a & 0xfff) || (a >> ls.maxphyaddr) ? 0 : *(uint32_t *)a, &v);
+		*shadow = from_verdict(&v);
+		*cpu = from_vmx(e->n->ops->vmptrld(a));
+		if (cpu->kind == OUT_OK)          /* the CPU took it: that page is current now */
+			e->n->current = NULL;
+	}
+	if (page) {
+		if (cpu->kind == OUT_OK && op == LIFE_OP_vmptrld_bad_revision)
+			(void)e->n->ops->vmclear(page);
+		pagealloc_put(e->pool, page, 1);
+	}
+}
+
+struct departure {
+	const char *check, *emulator, *sdm, *what;
+};
+
+static const struct departure departures[] = {
+#define X(check, emulator, sdm, what) { check, emulator, sdm, what },
+#include "departures.def"
+#undef X
+	{ NULL, NULL, NULL, NULL }
+};
+
+/* Is this disagreement a known departure: the shadow refuses by a listed
+ * check and the CPU does something else (enters, or fails differently)? */
+static const char *known_departure(const struct entry_result *r, const struct outcome *cpu)
+{
+	if (!r->predicted.check || cpu->kind == OUT_ERROR)
+		return "";
+	for (const struct departure *d = departures; d->check; d++)
+		if (!strcmp(d->check, r->predicted.check->id))
+			return d->sdm;
+	return "";
+}
+
+static const char *classify(const struct outcome *shadow, const struct outcome *cpu,
+			    const struct outcome *expect, bool departure, struct ec_totals *t)
+{
+	t->cases++;
+	if (cpu->kind == OUT_ERROR || shadow->kind == OUT_ERROR) {
+		t->errors++;
+		return "error";
+	}
+	if (outcome_equal(shadow, cpu)) {
+		if (!expect || outcome_equal(shadow, expect)) {
+			t->agree++;
+			return "agree";
+		}
+		t->wrong++;
+		return "wrong";
+	}
+	if (departure && expect && outcome_equal(shadow, expect)) {
+		t->departures++;
+		return "departure";
+	}
+	t->disagree++;
+	return "disagree";
+}
+
+static void trace_case(unsigned line, const char *what, const struct outcome *shadow,
+		       const struct entry_result *r, const struct outcome *cpu,
+		       const struct outcome *expect, const char *dep, const char *result)
+{
+	char s[32], c[32], x[32] = "none", chk[96] = "";
+	outcome_format(shadow, s, sizeof(s));
+	outcome_format(cpu, c, sizeof(c));
+	if (expect)
+		outcome_format(expect, x, sizeof(x));
+	if (r && r->predicted.check)
+		fmt(chk, sizeof(chk), " check=%s sdm=%s", r->predicted.check->id, r->predicted.check->sdm);
+	trace_hv("case line=%u %s shadow=%s%s cpu=%s expect=%s result=%s%s%s", line, what, s, chk, c, x,
+		 result, dep[0] ? " departure=" : "", dep);
+}
+
+void entrycheck_file(struct ec_env *e, const char *text, size_t len, struct ec_totals *t)
+{
+	unsigned line = 0;
+	for (size_t i = 0; i < len;) {
+		size_t s = i;
+		while (i < len && text[i] != '\n')
+			i++;
+		line++;
+		struct ec_case c;
+		char err[96];
+		enum case_parse p = case_parse_line(text + s, i - s, &c, err, sizeof(err));
+		i++;
+		if (p == CASE_EMPTY)
+			continue;
+		if (p == CASE_BAD) {
+			char q[160];
+			trace_quote(q, sizeof(q), err, strlen(err));
+			trace_hv("case line=%u malformed=%s", line, q);
+			t->malformed++;
+			continue;
+		}
+		struct outcome shadow, cpu;
+		struct entry_result r;
+		char desc[300], what[340];
+		if (c.life != LIFE_OP_none) {
+			run_life_case(e, c.life, &shadow, &cpu);
+			fmt(what, sizeof(what), "op=%s", life_op_name(c.life));
+			memset(&r, 0, sizeof(r));
+		} else {
+			run_state_case(e, c.w, c.nw, &shadow, &cpu, &r, desc, sizeof(desc));
+			fmt(what, sizeof(what), "writes=%s", desc);
+		}
+		const char *res = classify(&shadow, &cpu, &c.expect, c.departure[0], t);
+		trace_case(line, what, &shadow, &r, &cpu, &c.expect, c.departure, res);
+	}
+}
+
+/* xorshift64*: a fixed seed gives the same mutations on every run. */
+static uint64_t rnd(uint64_t *s)
+{
+	*s ^= *s >> 12;
+	*s ^= *s << 25;
+	*s ^= *s >> 27;
+	return *s * 0x2545f4914f6cdd1dull;
+}
+
+/* Fields random mode leaves alone, and why: the exit stack and RIP (a
+ * valid change would send the host elsewhere), the link pointer and the
+ * MSR areas (the CPU reads memory the shadow does not model), the
+ * preemption-timer value and EPTP base (keep every probe run bounded and
+ * inside its own memory). */
+static bool random_field_ok(enum vmcs_field f)
+{
+	enum vmcs_kind k = vmcs_field_table[f].kind;
+	return k != RO && f != VMCS_host_rip && f != VMCS_host_rsp && f != VMCS_vmcs_link_ptr &&
+	       f != VMCS_preemption_timer && f != VMCS_exit_msr_store_count &&
+	       f != VMCS_exit_msr_load_count && f != VMCS_entry_msr_load_count &&
+	       f != VMCS_exit_msr_store_addr && f != VMCS_exit_msr_load_addr &&
+	       f != VMCS_entry_msr_load_addr;
+}
+
+static uint64_t random_value(uint64_t *s, enum vmcs_field f, uint64_t valid, unsigned maxphy)
+{
+	unsigned bits = vmcs_field_table[f].width == W16 ? 16 : vmcs_field_table[f].width == W32 ? 32 : 64;
+	uint64_t bit = 1ull << (rnd(s) % bits);
+	if (f == VMCS_ept_pointer)        /* attributes and reserved bits only */
+		return rnd(s) & 1 ? valid ^ (1ull << (rnd(s) % 12)) : valid | (1ull << (maxphy + rnd(s) % 8));
+	switch (rnd(s) % 8) {
+	case 0: return 0;
+	case 1: return ~0ull;
+	case 2: return valid | bit;
+	case 3: return valid & ~bit;
+	case 4: return rnd(s) % 16;
+	case 5: return 0x0000800000000000ull | (rnd(s) & 0xfff000);   /* non-canonical */
+	case 6: return 1ull << (maxphy + rnd(s) % 4);                  /* beyond MAXPHYADDR */
+	default: return valid ^ bit;
+	}
+}
+
+void entrycheck_random(struct ec_env *e, uint64_t seed, unsigned count, struct ec_totals *t)
+{
+	uint64_t s = seed ? seed : 1;
+	/* COUNT compared cases; skipped ones do not count, within a bound. */
+	for (unsigned i = 1; t->cases < count && i <= 4 * count; i++) {
+		struct case_write w[3];
+		unsigned nw = 1 + (unsigned)(rnd(&s) % 3);
+		bool host = false;
+		for (unsigned k = 0; k < nw; k++) {
+			enum vmcs_field f;
+			do
+				f = (enum vmcs_field)(rnd(&s) % VMCS_FIELD_COUNT);
+			while (!random_field_ok(f));
+			host |= vmcs_field_table[f].kind == HOST;
+			w[k] = (struct case_write){ f, CASE_SET, 0 };
+		}
+		if (!fresh_vmcs(e) || !notify_prepare(e->n, e->probe)) {
+			t->errors++;
+			continue;
+		}
+		for (unsigned k = 0; k < nw; k++) {
+			uint64_t valid = 0;
+			(void)notify_read(e->n, e->probe, w[k].field, &valid);
+			uint64_t v = random_value(&s, w[k].field, valid, e->n->caps->maxphyaddr);
+			/* Keep every run bounded: HLT still exits, the timer still fires. */
+			if (w[k].field == VMCS_proc_controls)
+				v |= PROC_HLT_EXITING;
+			if (w[k].field == VMCS_pin_controls)
+				v |= PIN_PREEMPTION_TIMER;
+			if (w[k].field == VMCS_guest_activity_state && (v == 2 || v == 3))
+				v = 1;
+			/* Bochs 2.7 panics on injecting type 7 (other event) instead of
+			 * failing the entry (README, departures): never ask it to. */
+			if (w[k].field == VMCS_entry_intr_info && (v >> 31) && ((v >> 8) & 7) == 7)
+				v &= ~(1ull << 8);
+			w[k].value = v;
+		}
+		char desc[300];
+		if (!apply_writes(e, w, nw, desc, sizeof(desc))) {
+			t->errors++;
+			continue;
+		}
+		/* A changed host state is loaded by every VM exit, entry failures
+		 * included: only a VMfailValid (nothing loaded) keeps the host safe,
+		 * so host mutations the shadow does not fail that way are skipped. */
+		struct check_ctx cc = { .s = &e->probe->shadow, .caps = e->n->caps };
+		struct verdict pre;
+		(void)validate_full(&cc, &pre);
+		if (host && pre.kind != VERDICT_VMFAIL) {
+			t->skipped++;
+			continue;
+		}
+		struct entry_result r;
+		notify_enter(e->n, e->probe, true, &r);
+		struct outcome shadow = from_verdict(&r.predicted), cpu = from_entry(&r);
+		const char *dep = known_departure(&r, &cpu);
+		const char *res = classify(&shadow, &cpu, dep[0] ? &shadow : NULL, dep[0], t);
+		if (strcmp(res, "agree")) {
+			char what[340];
+			fmt(what, sizeof(what), "writes=%s", desc);
+			trace_case(i, what, &shadow, &r, &cpu, NULL, dep, res);
+		}
+	}
+}
+
+bool entrycheck_parse_random(const char *spec, unsigned len, uint64_t *seed, unsigned *count)
+{
+	if (len < 10 || memcmp(spec, "random:", 7))
+		return false;
+	uint64_t v[2] = { 0, 0 };
+	unsigned k = 0, digits = 0;
+	for (unsigned i = 7; i < len; i++) {
+		if (spec[i] == ':' && k == 0 && digits) {
+			k = 1;
+			digits = 0;
+			continue;
+		}
+		if (spec[i] < '0' || spec[i] > '9' || ++digits > 18)
+			return false;
+		v[k] = v[k] * 10 + (uint64_t)(spec[i] - '0');
+	}
+	if (k != 1 || !digits || v[1] == 0 || v[1] > 1000000)
+		return false;
+	*seed = v[0];
+	*count = (unsigned)v[1];
+	return true;
+}

@@ -1,0 +1,29 @@
+/* Differential mode: the shadow's verdict held against the CPU's.
+ * entrycheck=FILE runs the cases of a case file (vmm/casefile.h), each on
+ * a fresh, valid VMCS of the probe guest; entrycheck=random:SEED:COUNT
+ * mutates fields of a valid VMCS at random until COUNT cases were compared. Every case: the shadow
+ * predicts, the CPU really executes the entry, both are printed and
+ * compared. Pure C: the CPU is reached through the notify module's ops. */
+#ifndef VMM_ENTRYCHECK_H
+#define VMM_ENTRYCHECK_H
+#include "notify.h"
+#include "pagealloc.h"
+
+struct ec_env {
+	struct notify *n;
+	struct vm *probe;          /* created, never entered yet */
+	struct pagealloc *pool;
+	uint64_t vmxon_pa;
+	uint32_t revision;
+};
+
+struct ec_totals {
+	unsigned cases, agree, disagree, departures, wrong, malformed, errors, skipped;
+};
+
+void entrycheck_file(struct ec_env *e, const char *text, size_t len, struct ec_totals *t);
+void entrycheck_random(struct ec_env *e, uint64_t seed, unsigned count, struct ec_totals *t);
+/* "random:SEED:COUNT" -> seed, count. */
+bool entrycheck_parse_random(const char *spec, unsigned len, uint64_t *seed, unsigned *count);
+
+#endif

@@ -1,0 +1,35 @@
+/* The VMCS life cycle as the VMX instructions themselves enforce it, as a
+ * prediction: which VM-instruction error a VMCLEAR, VMPTRLD, VMLAUNCH or
+ * VMRESUME will fail with (SDM Vol. 3C 31.3 instruction pseudocode, 31.4
+ * error numbers), before the instruction runs. Pure C. */
+#ifndef SHADOW_VMCS_LIFE_H
+#define SHADOW_VMCS_LIFE_H
+#include <stdbool.h>
+#include <stdint.h>
+#include "validate.h"
+
+enum life_error {
+	LIFE_VMCLEAR_BAD_ADDR = 2,
+	LIFE_VMCLEAR_VMXON = 3,
+	LIFE_VMLAUNCH_NOT_CLEAR = 4,
+	LIFE_VMRESUME_NOT_LAUNCHED = 5,
+	LIFE_VMPTRLD_BAD_ADDR = 9,
+	LIFE_VMPTRLD_VMXON = 10,
+	LIFE_VMPTRLD_BAD_REVISION = 11,
+};
+
+struct life_state {
+	uint64_t vmxon_pa;       /* the VMXON region */
+	unsigned maxphyaddr;
+	uint32_t revision;       /* IA32_VMX_BASIC[30:0] */
+	bool current_valid;      /* is there a current VMCS? (VMfailValid vs VMfailInvalid) */
+};
+
+/* VMfail(N) is VMfailValid with error N when a VMCS is current, else
+ * VMfailInvalid (code 0). */
+void life_vmclear(const struct life_state *s, uint64_t addr, struct verdict *v);
+void life_vmptrld(const struct life_state *s, uint64_t addr, uint32_t first_dword, struct verdict *v);
+/* launched: the current VMCS's launch state is "launched". */
+void life_enter(const struct life_state *s, bool launched, bool vmlaunch, struct verdict *v);
+
+#endif
