@@ -40,7 +40,7 @@ ASM_OBJS := $(CORE_ASM:%.asm=$(B)/asm/%.o) $(B)/asm/guests.o
 
 # Host unit tests: the pure-C modules, linked with each tests/unit/test_*.c.
 UNIT_SRCS  := $(wildcard vmm/shadow/*.c) vmm/notify.c vmm/config.c vmm/fmt.c vmm/trace.c \
-              vmm/pagealloc.c vmm/ept.c vmm/vmcs_setup.c vmm/casefile.c vmm/entrycheck.c
+              vmm/pagealloc.c vmm/ept.c vmm/vmcs_setup.c vmm/casefile.c vmm/entrycheck.c vmm/departures.c
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(B)/tests/%,$(wildcard tests/unit/test_*.c))
 UNIT_HELPERS := $(filter-out tests/unit/test_%,$(wildcard tests/unit/*.c))
 
@@ -74,7 +74,7 @@ $(B)/asm/%.o: %.asm
 # --- multiboot2 image (GRUB, Bochs) ----------------------------------------
 $(B)/mb2/%.o: %.c
 	@mkdir -p $(@D)
-	$(CC) $(MB2FLAGS) -MMD -c -o $@ $<
+	$(CC) $(MB2FLAGS) -MMD -MP -c -o $@ $<
 
 $(B)/mb2/boot/multiboot2/entry.o: boot/multiboot2/entry.asm
 	@mkdir -p $(@D)
@@ -87,7 +87,7 @@ $(B)/hv.elf: $(B)/mb2/boot/multiboot2/entry.o $(MB2_OBJS) $(ASM_OBJS) linker.ld
 # --- UEFI application (gnu-efi, OVMF) ---------------------------------------
 $(B)/efi/%.o: %.c
 	@mkdir -p $(@D)
-	$(CC) $(EFIFLAGS) -MMD -c -o $@ $<
+	$(CC) $(EFIFLAGS) -MMD -MP -c -o $@ $<
 
 $(B)/efi/hv.so: $(EFI_OBJS) $(ASM_OBJS)
 	$(LD) -nostdlib -znocombreloc -z noexecstack -shared -Bsymbolic -T /usr/lib/elf_x86_64_efi.lds \

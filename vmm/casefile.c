@@ -133,7 +133,7 @@ static enum case_parse parse_token(const char *t, size_t len, struct ec_case *c,
 	if (!parse_num(v, vlen, &val))
 		return bad(err, errlen, "bad value", v, vlen);
 	if (c->nw == CASE_MAX_WRITES)
-		return bad(err, errlen, "too many writes (at most 16)", t, len);
+		return bad(err, errlen, "too many writes (at most 32)", t, len);
 	c->w[c->nw++] = (struct case_write){ f, op, val };
 	return CASE_OK;
 }

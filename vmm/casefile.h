@@ -11,7 +11,7 @@
 #include <stdint.h>
 #include "shadow/vmcs_fields.h"
 
-#define CASE_MAX_WRITES 16
+#define CASE_MAX_WRITES 32
 
 enum case_op { CASE_SET, CASE_OR, CASE_AND, CASE_XOR };
 

@@ -142,8 +142,9 @@ static void vm_create(struct vm *vm, unsigned id, const struct guest_image *g)
 	memcpy((void *)(vm->mem_pa + 0x1000), g->start, size);
 	*(uint32_t *)vm->vmcs_pa = (uint32_t)(caps.basic & 0x7fffffff);   /* revision id */
 	shadow_init(&vm->shadow);
-	trace_vm(id, "create guest=%s mem=%uK mode=%s entry=0x1000 image=%llu", g->name, g->mem_kb,
-		 g->mode == MODE_PROT32 ? "prot32" : "real16", (unsigned long long)size);
+	if (!notifier.quiet)
+		trace_vm(id, "create guest=%s mem=%uK mode=%s entry=0x1000 image=%llu", g->name, g->mem_kb,
+			 g->mode == MODE_PROT32 ? "prot32" : "real16", (unsigned long long)size);
 }
 
 static void summary(void)
@@ -199,15 +200,17 @@ static void differential(uint64_t vmxon_pa)
 	if (!random && !boot->entrycheck)
 		fatal("entrycheck= names a case file that was not loaded (GRUB: module2 FILE; UEFI: FILE on the boot volume), "
 		      "or is not random:SEED:COUNT");
+	/* The probe's own VMX instructions are not traced: the case lines
+	 * say what each case did. */
+	notifier.quiet = true;
 	vm_create(&vms[0], 1, probe);
 	cfg.nvms = 1;
-	notifier.quiet = true;
 	if (random)
 		entrycheck_random(&e, seed, count, &t);
 	else
 		entrycheck_file(&e, boot->entrycheck, boot->entrycheck_len, &t);
-	notifier.quiet = false;
 	notify_last(&notifier, &vms[0]);
+	notifier.quiet = false;
 	trace_hv("entrycheck mode=%s cases=%u agree=%u disagree=%u departures=%u wrong=%u malformed=%u errors=%u "
 		 "skipped=%u", random ? "random" : "file", t.cases, t.agree, t.disagree, t.departures, t.wrong,
 		 t.malformed, t.errors, t.skipped);

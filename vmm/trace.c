@@ -4,7 +4,7 @@
 #include "fmt.h"
 #include <stdarg.h>
 
-#define TRACE_LINE_MAX 512
+#define TRACE_LINE_MAX 1024
 
 static trace_sink_fn trace_sink;
 

@@ -77,6 +77,7 @@ expect_broken() {  # file
 
 expect_ok check-good-3vm $T/good-3vm.txt 60 3
 expect_ok check-good-threshold $T/good-threshold.txt 44 2
+expect_ok check-real-yield $T/real-yield.txt 435 3
 for f in $T/broken-*; do
 	expect_broken "$f"
 done

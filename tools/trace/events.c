@@ -43,6 +43,10 @@ static const struct event_schema hv_events[] = {
 		     "?pmr_allocs=num ?pmr_evicts=num ?pmr_flushes=num "
 		     "?pmr_invalidates=num ?pmr_miss_bytes=num" },
 	{ "halt", "status=ok|fail" },
+	{ "case", "line=num ?result=agree|disagree|departure|wrong|error ?shadow ?check ?sdm ?cpu ?expect "
+		  "?departure ?writes ?op ?malformed" },
+	{ "entrycheck", "mode=file|random cases=num agree=num disagree=num departures=num wrong=num "
+			"malformed=num errors=num skipped=num" },
 	{ NULL, NULL },
 };
 

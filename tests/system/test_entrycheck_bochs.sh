@@ -1,0 +1,46 @@
+#!/bin/bash
+# Issue: the software shadow's VM-entry verdicts held against the CPU's
+# (Bochs): the shipped case file, a file with broken lines, and the
+# randomized mode.
+. "$(dirname "$0")/lib.sh"
+
+summary_field() { grep -m1 '^hv ev=entrycheck ' "$TRACE" | grep -o " $1=[0-9]*" | cut -d= -f2; }
+at_least() { local v; v=$(summary_field "$1"); [ "${v:-0}" -ge "$2" ] || { echo "$1=${v:-none}, want >= $2"; return 1; }; }
+exactly() { local v; v=$(summary_field "$1"); [ "${v:-x}" = "$2" ] || { echo "$1=${v:-none}, want $2"; return 1; }; }
+cases_with() { local n; n=$(grep -c "^hv ev=case .*result=agree .*cpu=$1 " "$TRACE"); [ "$n" -ge "$2" ] || { echo "$n agreeing cases with cpu=$1, want >= $2"; return 1; }; }
+departures_named() {
+	local bad
+	bad=$(grep '^hv ev=case .*result=departure' "$TRACE" | grep -v ' departure=bochs27\.[a-z_]* ')
+	[ -z "$bad" ] || { echo "departure without an SDM section: $bad"; return 1; }
+}
+
+boot_bochs cases 240 "entrycheck=cases.txt" tests/entrycheck/cases.txt || true
+expect "the shipped case file runs at least 60 cases" at_least cases 60
+expect "no disagreement between shadow and CPU" exactly disagree 0
+expect "no case where shadow and CPU agree against the SDM's expectation" exactly wrong 0
+expect "no malformed line and no error in the shipped file" bash -c "grep -q '^hv ev=entrycheck .* malformed=0 errors=0 ' '$TRACE'"
+expect "control checks agree (VMfailValid 7)" cases_with vmfail:7 20
+expect "host-state checks agree (VMfailValid 8)" cases_with vmfail:8 15
+expect "guest-state checks agree (entry failure 33)" cases_with entryfail:33 40
+expect "valid variations enter on both" cases_with ok 10
+expect "VMCS link pointer failure carries qualification 4" has '^hv ev=case .*result=agree shadow=entryfail:33:4 .*cpu=entryfail:33:4 '
+for op in vmlaunch_launched:4 vmresume_clear:5 vmclear_unaligned:2 vmclear_beyond_maxphyaddr:2 vmclear_vmxon:3 \
+	vmptrld_unaligned:9 vmptrld_beyond_maxphyaddr:9 vmptrld_vmxon:10 vmptrld_bad_revision:11; do
+	expect "life cycle: ${op%:*} fails with error ${op#*:} on both" has "^hv ev=case line=[0-9]+ result=agree shadow=vmfail:${op#*:} cpu=vmfail:${op#*:} .*op=${op%:*}$"
+done
+expect "known departures are listed, each with its SDM section" departures_named
+expect "the run ends cleanly" has '^hv ev=halt status=ok$'
+expect "svtrace check accepts the trace" build/tools/svtrace check "$TRACE"
+
+boot_bochs malformed 60 "entrycheck=malformed.txt" tests/entrycheck/malformed.txt || true
+for l in 4 5 6 7 8 9; do
+	expect "malformed line $l is reported with its line number" has "^hv ev=case line=$l malformed=\""
+done
+expect "the good cases around the broken lines still run" bash -c "grep -q '^hv ev=case line=3 result=agree' '$TRACE' && grep -q '^hv ev=case line=10 result=agree' '$TRACE'"
+expect "the summary counts six malformed lines" exactly malformed 6
+
+boot_bochs random 300 "entrycheck=random:42:2000" || true
+expect "random mode compares 2000 mutations" exactly cases 2000
+expect "random mode: no disagreement" exactly disagree 0
+expect "random mode: no errors" exactly errors 0
+expect "random mode reports agree= and disagree=" has '^hv ev=entrycheck mode=random cases=2000 agree=[0-9]+ disagree=0 '

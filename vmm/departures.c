@@ -1,0 +1,146 @@
+/* Known departures of Bochs 2.7 (Debian 2.7+dfsg-4, corei7_skylake_x) from
+ * the SDM, found by the differential mode and checked against the Bochs 2.7
+ * source (bochs/cpu/vmx.cc, tag REL_2_7_FINAL) and the SDM text. */
+#include "departures.h"
+#include "shadow/entry_checks.h"
+#include <string.h>
+
+static bool failed_by(const struct verdict *v, const char *check)
+{
+	return v->check && !strcmp(v->check->id, check);
+}
+
+static uint64_t val(const struct vmcs_shadow *s, enum vmcs_field f)
+{
+	return shadow_get(s, f);
+}
+
+/* CS is a non-conforming code segment (type 9 or 11). */
+static bool cs_nonconforming(const struct vmcs_shadow *s)
+{
+	unsigned type = val(s, VMCS_guest_cs_ar) & 0xf;
+	return type == 9 || type == 11;
+}
+
+static unsigned cs_dpl(const struct vmcs_shadow *s)
+{
+	return (val(s, VMCS_guest_cs_ar) >> 5) & 3;
+}
+
+/* Bochs reads the pending-debug-exceptions field into a 32-bit variable
+ * before testing its reserved bits (vmx.cc: tmpDR6 is Bit32u), so bits
+ * 63:32 are never checked. */
+static bool pending_dbg_high(const struct vmcs_shadow *s, const struct verdict *v, const struct outcome *cpu)
+{
+	uint64_t p = val(s, VMCS_guest_pending_dbg);
+	return failed_by(v, "guest.pending_dbg.reserved") && cpu->kind == OUT_OK && (p >> 32) &&
+	       !(p & 0xffffaff0u);
+}
+
+/* Bochs 2.7 has no "CS.DPL must equal SS.DPL" rule for non-conforming code
+ * (it compares CS.DPL with the CS selector's RPL instead, the pre-
+ * unrestricted-guest rule); fixed upstream after 2.7. */
+static bool cs_dpl_vs_ss(const struct vmcs_shadow *s, const struct verdict *v, const struct outcome *cpu)
+{
+	return failed_by(v, "guest.cs.ar.dpl") && cpu->kind == OUT_OK &&
+	       (val(s, VMCS_guest_cs_sel) & 3) == cs_dpl(s);
+}
+
+/* ...and so it refuses a CS selector RPL that differs from CS.DPL, which
+ * the SDM does not check ("VMCS guest non-conforming CS.RPL <> CS.DPL"). */
+static bool cs_rpl_vs_dpl(const struct vmcs_shadow *s, const struct verdict *v, const struct outcome *cpu)
+{
+	return v->kind == VERDICT_OK && cpu->kind == OUT_ENTRYFAIL && cpu->code == 33 &&
+	       cs_nonconforming(s) && (val(s, VMCS_guest_cs_sel) & 3) != cs_dpl(s);
+}
+
+/* Bochs does not refuse "entry to SMM" outside SMM among the VM-entry
+ * controls; it fails the entry later, as invalid guest state ("VMCS SMM
+ * guest should block SMI"). */
+static bool entry_smm(const struct vmcs_shadow *s, const struct verdict *v, const struct outcome *cpu)
+{
+	(void)s;
+	return failed_by(v, "ctl.entry.smm") && cpu->kind == OUT_ENTRYFAIL && cpu->code == 33;
+}
+
+/* Bochs checks only the reserved bits it knows of IA32_DEBUGCTL: none. */
+static bool debugctl_reserved(const struct vmcs_shadow *s, const struct verdict *v, const struct outcome *cpu)
+{
+	(void)s;
+	return failed_by(v, "guest.debugctl.reserved") && cpu->kind == OUT_OK;
+}
+
+/* Bochs checks the events injectable in the shutdown and wait-for-SIPI
+ * states, but has no rule for HLT. */
+static bool activity_hlt_event(const struct vmcs_shadow *s, const struct verdict *v, const struct outcome *cpu)
+{
+	return failed_by(v, "guest.activity.event") && cpu->kind == OUT_OK &&
+	       val(s, VMCS_guest_activity_state) == 1;
+}
+
+/* Bochs fails an NMI injected under STI blocking with qualification 0,
+ * not 3 (SDM 27.8: qualification 3 names exactly this failure). */
+static bool nmi_sti_qual(const struct vmcs_shadow *s, const struct verdict *v, const struct outcome *cpu)
+{
+	(void)s;
+	return failed_by(v, "guest.intr.nmi_sti") && cpu->kind == OUT_ENTRYFAIL && cpu->code == 33 &&
+	       cpu->qual == 0;
+}
+
+/* Bochs 2.7 has the virtual-NMI blocking rule only as commented-out code. */
+static bool virtual_nmi_blocking(const struct vmcs_shadow *s, const struct verdict *v, const struct outcome *cpu)
+{
+	(void)s;
+	return failed_by(v, "guest.intr.virtual_nmi") && cpu->kind == OUT_OK;
+}
+
+/* Bochs never relates the BS bit to RFLAGS.TF and DEBUGCTL.BTF. */
+static bool pending_dbg_bs(const struct vmcs_shadow *s, const struct verdict *v, const struct outcome *cpu)
+{
+	(void)s;
+	return failed_by(v, "guest.pending_dbg.bs") && cpu->kind == OUT_OK;
+}
+
+/* Bochs refuses RFLAGS.VM only for an IA-32e guest (vmx.cc: "Enter to
+ * x86-64 guest with RFLAGS.VM"), not with CR0.PE = 0. */
+static bool rflags_vm_real(const struct vmcs_shadow *s, const struct verdict *v, const struct outcome *cpu)
+{
+	return failed_by(v, "guest.rflags.vm") && cpu->kind == OUT_OK && !(val(s, VMCS_guest_cr0) & 1);
+}
+
+static const struct departure rows[] = {
+	{ "bochs27.pending_dbg_high", "27.3.1.5",
+	  "does not check bits 63:32 of the pending debug exceptions field", pending_dbg_high },
+	{ "bochs27.cs_dpl_vs_ss", "27.3.1.2",
+	  "does not require CS.DPL = SS.DPL for a non-conforming CS", cs_dpl_vs_ss },
+	{ "bochs27.cs_rpl_vs_dpl", "27.3.1.2",
+	  "requires CS selector RPL = CS.DPL, which the SDM does not", cs_rpl_vs_dpl },
+	{ "bochs27.entry_smm", "27.2.1.3",
+	  "fails entry to SMM outside SMM as invalid guest state, not VMfailValid 7", entry_smm },
+	{ "bochs27.debugctl_reserved", "27.3.1.1",
+	  "does not check the reserved bits of IA32_DEBUGCTL with load debug controls", debugctl_reserved },
+	{ "bochs27.activity_hlt_event", "27.3.1.5",
+	  "lets an event that HLT would block be injected into the HLT state", activity_hlt_event },
+	{ "bochs27.nmi_sti_qual", "27.8",
+	  "reports NMI injection under STI blocking with exit qualification 0, not 3", nmi_sti_qual },
+	{ "bochs27.virtual_nmi_blocking", "27.3.1.5",
+	  "injects an NMI with virtual NMIs on and blocking by NMI set", virtual_nmi_blocking },
+	{ "bochs27.pending_dbg_bs", "27.3.1.5",
+	  "does not check the BS bit against RFLAGS.TF and DEBUGCTL.BTF", pending_dbg_bs },
+	{ "bochs27.rflags_vm_real", "27.3.1.4",
+	  "accepts RFLAGS.VM = 1 with CR0.PE = 0 (checks it only for IA-32e guests)", rflags_vm_real },
+};
+
+const struct departure *departure_find(const struct vmcs_shadow *s, const struct verdict *shadow,
+				       const struct outcome *cpu)
+{
+	for (unsigned i = 0; i < sizeof(rows) / sizeof(rows[0]); i++)
+		if (rows[i].matches(s, shadow, cpu))
+			return &rows[i];
+	return NULL;
+}
+
+const struct departure *departure_at(unsigned i)
+{
+	return i < sizeof(rows) / sizeof(rows[0]) ? &rows[i] : NULL;
+}
