@@ -21,6 +21,10 @@ kvm_problem() {
 	local nested=/sys/module/kvm_intel/parameters/nested
 	[ -r $nested ] && grep -qiE '^(y|1)' $nested || { echo "kvm_intel nested VMX is off (modprobe kvm_intel nested=1)"; return; }
 	command -v qemu-system-x86_64 >/dev/null || { echo "qemu-system-x86_64 is missing"; return; }
+	# Last word from KVM itself: will a guest see CPUID.1:ECX.VMX?
+	if command -v python3 >/dev/null && ! python3 tools/kvm-probe.py >/dev/null 2>&1; then
+		echo "KVM does not offer VMX to its guests (tools/kvm-probe.py)"; return
+	fi
 }
 
 show() {   # stream the trace while the emulator runs

@@ -14,6 +14,7 @@ struct bootinfo {
 	uint64_t pool_size;        /* hypervisor's page allocator, below 4 GiB */
 	const char *entrycheck;    /* contents of an entrycheck case file, or NULL */
 	size_t entrycheck_len;
+	uint64_t tsc_boot;         /* TSC when the firmware handed over */
 	/* Power off with status 0 (ok) or 1 (failure); never returns. */
 	void (*power_off)(int status) __attribute__((noreturn));
 };

@@ -83,6 +83,18 @@ static bool parse_word(const char *w, unsigned len, guest_lookup_fn lookup, stru
 		fmt(err, errlen, "bad quantum= (a positive number of timer ticks)");
 		return false;
 	}
+	if (KEY("trace") && eq) {
+		if (vlen == 3 && !memcmp(v, "all", 3)) {
+			c->trace_summary = false;
+			return true;
+		}
+		if (vlen == 7 && !memcmp(v, "summary", 7)) {
+			c->trace_summary = true;
+			return true;
+		}
+		fmt(err, errlen, "bad trace= (use all or summary)");
+		return false;
+	}
 	if (KEY("entrycheck") && eq && vlen) {
 		c->entrycheck = v;
 		c->entrycheck_len = vlen;

@@ -18,6 +18,7 @@ struct config {
 	unsigned nvms;
 	struct pmr_config pmr;
 	uint32_t quantum;            /* VMX-preemption timer value per slice */
+	bool trace_summary;          /* trace=summary: no per-exit lines */
 	const char *entrycheck;      /* value of entrycheck=, or NULL */
 	unsigned entrycheck_len;
 };

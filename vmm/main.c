@@ -56,8 +56,13 @@ static void __attribute__((noreturn)) no_vmx(const char *reason)
 	halt(1);
 }
 
+static uint64_t now(void)
+{
+	return rdtsc();
+}
+
 static const struct vmx_ops hw_ops = {
-	vmx_clear, vmx_ptrld, vmx_read, vmx_write, vmx_enter,
+	vmx_clear, vmx_ptrld, vmx_read, vmx_write, vmx_enter, now,
 };
 
 static void probe_cpu(void)
@@ -177,6 +182,20 @@ static void summary(void)
 		 (unsigned long long)p->invalidates, (unsigned long long)p->miss_bytes);
 }
 
+/* What VMX work each exit reason cost, and where time went (make bench). */
+static void costs(void)
+{
+	const struct notify_costs *c = &notifier.costs;
+	for (unsigned r = 0; r < 63; r++)
+		if (c->exits[r])
+			trace_hv("costs reason=%s exits=%llu vmreads=%llu vmwrites=%llu", exit_reason_name(r),
+				 (unsigned long long)c->exits[r], (unsigned long long)c->vmreads[r],
+				 (unsigned long long)c->vmwrites[r]);
+	trace_hv("timing boot_to_first_entry=%llu validate_full_tsc=%llu validate_dirty_tsc=%llu",
+		 (unsigned long long)(c->first_entry_tsc ? c->first_entry_tsc - boot->tsc_boot : 0),
+		 (unsigned long long)c->validate_full_tsc, (unsigned long long)c->validate_dirty_tsc);
+}
+
 static void trace_config(void)
 {
 	char list[VM_MAX * 12] = "", policy[32];
@@ -184,7 +203,8 @@ static void trace_config(void)
 	for (unsigned i = 0; i < cfg.nvms; i++)
 		o += fmt(list + o, sizeof(list) - o, "%s%s", i ? "," : "", cfg.vms[i]->name);
 	pmr_policy_format(&cfg.pmr, policy, sizeof(policy));
-	trace_hv("config vms=%s policy=%s slots=%u quantum=%u", list, policy, cfg.pmr.slots, cfg.quantum);
+	trace_hv("config vms=%s policy=%s slots=%u quantum=%u trace=%s", list, policy, cfg.pmr.slots,
+		 cfg.quantum, cfg.trace_summary ? "summary" : "all");
 }
 
 /* entrycheck=: the probe VM instead of the demo VMs. */
@@ -231,6 +251,7 @@ void hv_main(const struct bootinfo *bi)
 	if (!config_parse(bi->cmdline, guest_find, &cfg, err, sizeof(err)))
 		fatal(err);
 	probe_cpu();
+	trace_set_detail(!cfg.trace_summary);
 	trace_config();
 	pagealloc_init(&pool, bi->pool_base, bi->pool_size);
 	uint64_t vmxon_region = pagealloc_get(&pool, 1);
@@ -251,6 +272,7 @@ void hv_main(const struct bootinfo *bi)
 		struct sched s = { &notifier, vms, cfg.nvms, cfg.quantum, host.ptimer, 0, vm_release };
 		sched_run(&s);
 		summary();
+		costs();
 	}
 	r = vmx_off();
 	trace_hv("vmxoff status=%s", vmx_status_name(r.status));

@@ -7,6 +7,12 @@
 /* Per-instruction lines, silenced in differential mode (n->quiet). */
 #define NTRACE(vmid, ...) do { if (!n->quiet) trace_vm(vmid, __VA_ARGS__); } while (0)
 
+/* Are per-instruction lines printed? If not, do not even format them. */
+static bool tracing(const struct notify *n)
+{
+	return !n->quiet && trace_detail_on();
+}
+
 static const char *const insn_name[] = { "vmlaunch", "vmresume" };
 
 void notify_init(struct notify *n, const struct vmx_ops *ops, const struct vmx_caps *caps,
@@ -50,11 +56,14 @@ bool notify_write(struct notify *n, struct vm *vm, enum vmcs_field f, uint64_t v
 		return true;
 	}
 	struct vmx_result r = n->ops->vmwrite(vmcs_field_encoding(f), v);
+	n->costs.vmwrites[n->last_reason]++;
 	bool inval = r.status == VMX_OK && pmr_on_vmwrite(n->pmr, vm->id, f);
-	char st[48];
-	trace_status(st, sizeof(st), r);
-	NTRACE(vm->id, "vmwrite field=%s value=0x%llx %s pmr=%s", vmcs_field_name(f),
-	       (unsigned long long)v, st, inval ? "invalidate" : "none");
+	if (tracing(n)) {
+		char st[48];
+		trace_status(st, sizeof(st), r);
+		NTRACE(vm->id, "vmwrite field=%s value=0x%llx %s pmr=%s", vmcs_field_name(f),
+		       (unsigned long long)v, st, inval ? "invalidate" : "none");
+	}
 	if (r.status != VMX_OK)
 		return false;
 	shadow_write(&vm->shadow, f, v);
@@ -71,6 +80,7 @@ bool notify_read(struct notify *n, struct vm *vm, enum vmcs_field f, uint64_t *v
 	if (n->current != vm)
 		return false;
 	struct vmx_result r = n->ops->vmread(vmcs_field_encoding(f), v);
+	n->costs.vmreads[n->last_reason]++;
 	if (r.status != VMX_OK)
 		return false;
 	shadow_fill(&vm->shadow, f, *v);
@@ -79,13 +89,12 @@ bool notify_read(struct notify *n, struct vm *vm, enum vmcs_field f, uint64_t *v
 
 static bool flush_pending(struct notify *n, struct vm *vm)
 {
-	for (int f = 0; f < VMCS_FIELD_COUNT; f++) {
-		if (!shadow_bit(vm->pending, (enum vmcs_field)f))
-			continue;
-		uint64_t v = shadow_get(&vm->shadow, (enum vmcs_field)f);
-		if (!notify_write(n, vm, (enum vmcs_field)f, v))
-			return false;
-	}
+	for (int w = 0; w < SHADOW_WORDS; w++)
+		for (uint64_t m = vm->pending[w]; m; m &= m - 1) {
+			enum vmcs_field f = (enum vmcs_field)(w * 64 + __builtin_ctzll(m));
+			if (!notify_write(n, vm, f, shadow_get(&vm->shadow, f)))
+				return false;
+		}
 	return true;
 }
 
@@ -93,8 +102,10 @@ static uint64_t fetch_current(void *opaque, enum vmcs_field f)
 {
 	struct notify *n = opaque;
 	uint64_t v = 0;
-	if (n->current)
+	if (n->current) {
 		(void)n->ops->vmread(vmcs_field_encoding(f), &v);
+		n->costs.vmreads[n->last_reason]++;
+	}
 	return v;
 }
 
@@ -223,10 +234,17 @@ void notify_enter(struct notify *n, struct vm *vm, bool force, struct entry_resu
 		return;
 	}
 	struct check_ctx cc = { .s = &vm->shadow, .caps = n->caps, .fetch = fetch_current, .opaque = n };
-	char dirty[256];
-	dirty_list(vm, dirty, sizeof(dirty));
+	char dirty[256] = "";
+	if (tracing(n))
+		dirty_list(vm, dirty, sizeof(dirty));
+	uint64_t t0 = n->ops->now ? n->ops->now() : 0;
 	unsigned ran = insn == INSN_VMLAUNCH ? validate_full(&cc, &r->predicted)
 					     : validate_dirty(&cc, &r->predicted);
+	uint64_t dt = n->ops->now ? n->ops->now() - t0 : 0;
+	if (insn == INSN_VMLAUNCH)
+		n->costs.validate_full_tsc += dt;
+	else
+		n->costs.validate_dirty_tsc += dt;
 	char verdict[32];
 	verdict_format(&r->predicted, verdict, sizeof(verdict));
 	struct pmr_outcome po;
@@ -271,6 +289,8 @@ enum entry_outcome notify_issue(struct notify *n, struct vm *vm, enum entry_insn
 		NTRACE(vm->id, "refuse insn=%s why=\"%s\"", insn_name[insn], why);
 		return r->outcome = ENTRY_REFUSED;
 	}
+	if (!n->costs.first_entry_tsc && n->ops->now)
+		n->costs.first_entry_tsc = n->ops->now();
 	r->cpu = n->ops->enter(&vm->regs, insn == INSN_VMLAUNCH);
 	if (r->cpu.status != VMX_OK) {
 		if (r->cpu.status == VMX_FAIL_VALID)
@@ -285,7 +305,13 @@ enum entry_outcome notify_issue(struct notify *n, struct vm *vm, enum entry_insn
 	 * owns the guest-state and exit-information fields again. */
 	shadow_on_exit(&vm->shadow);
 	uint64_t reason = 0, qual = 0;
+	n->last_reason = 63;                 /* the reason is not known yet */
 	(void)notify_read(n, vm, VMCS_exit_reason, &reason);
+	unsigned basic = (unsigned)(reason & 0xffff) < 62 ? (unsigned)(reason & 0xffff) : 62;
+	n->costs.vmreads[basic] += n->costs.vmreads[63];   /* that VMREAD was this exit's */
+	n->costs.vmreads[63] = 0;
+	n->last_reason = basic;
+	n->costs.exits[basic]++;
 	r->exit_reason = (uint32_t)reason;
 	if (reason & (1u << 31)) {
 		(void)notify_read(n, vm, VMCS_exit_qualification, &qual);

@@ -20,6 +20,16 @@ struct vmx_ops {
 	struct vmx_result (*vmread)(uint32_t encoding, uint64_t *value);
 	struct vmx_result (*vmwrite)(uint32_t encoding, uint64_t value);
 	struct vmx_result (*enter)(struct guest_regs *regs, bool launch);
+	uint64_t (*now)(void);      /* a cycle counter (RDTSC), or NULL */
+};
+
+/* What the VMX instructions cost, for `make bench`: VMREAD/VMWRITE issued
+ * while handling each basic exit reason (between that exit and the next
+ * entry), and the time spent in validation. Basic reasons >= 62 are
+ * counted together under 62. */
+struct notify_costs {
+	uint64_t exits[64], vmreads[64], vmwrites[64];
+	uint64_t validate_full_tsc, validate_dirty_tsc, first_entry_tsc;
 };
 
 enum entry_insn { INSN_VMLAUNCH, INSN_VMRESUME };
@@ -57,6 +67,8 @@ struct notify {
 	struct vm *current;         /* VM whose VMCS is current, or NULL */
 	uint32_t vmcs_bytes;        /* what a cache miss loads */
 	bool quiet;                 /* no per-instruction lines (differential mode) */
+	unsigned last_reason;       /* basic reason of the last VM exit (costs) */
+	struct notify_costs costs;
 };
 
 void notify_init(struct notify *n, const struct vmx_ops *ops, const struct vmx_caps *caps,

@@ -7,6 +7,33 @@
 #define TRACE_LINE_MAX 1024
 
 static trace_sink_fn trace_sink;
+static bool trace_detail = true;
+
+static const char *const detail_events[] = {
+	"entry ", "exit ", "vmwrite ", "vmptrld ", "vmclear ", "pmr ", "hypercall ", "inject ",
+};
+
+void trace_set_detail(bool on)
+{
+	trace_detail = on;
+}
+
+bool trace_detail_on(void)
+{
+	return trace_detail;
+}
+
+static bool is_detail(const char *f)
+{
+	for (size_t i = 0; i < sizeof(detail_events) / sizeof(detail_events[0]); i++) {
+		size_t n = 0;
+		while (detail_events[i][n] && f[n] == detail_events[i][n])
+			n++;
+		if (!detail_events[i][n])
+			return true;
+	}
+	return false;
+}
 
 void trace_set_sink(trace_sink_fn sink)
 {
@@ -33,6 +60,8 @@ void trace_hv(const char *f, ...)
 
 void trace_vm(unsigned vm, const char *f, ...)
 {
+	if (!trace_detail && is_detail(f))
+		return;
 	char prefix[24];
 	fmt(prefix, sizeof(prefix), "vm=%u ev=", vm);
 	va_list ap;

@@ -3,12 +3,18 @@
  * the hypervisor and a capture buffer in host unit tests. */
 #ifndef VMM_TRACE_H
 #define VMM_TRACE_H
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 typedef void (*trace_sink_fn)(const char *s, size_t n);
 
 void trace_set_sink(trace_sink_fn sink);
+/* trace=summary: drop the per-instruction and per-exit VM events (entry,
+ * exit, vmwrite, vmptrld, vmclear, pmr, hypercall, inject), keep the rest.
+ * For benchmarks, where the serial port would dominate what is measured. */
+void trace_set_detail(bool on);
+bool trace_detail_on(void);
 /* One event line: trace_hv("vmxon status=%s", ...) prints
  * "hv ev=vmxon status=...". */
 void trace_hv(const char *f, ...) __attribute__((format(printf, 1, 2)));

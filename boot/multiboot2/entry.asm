@@ -19,6 +19,11 @@ mb2_header:
 	dd 8
 mb2_header_end:
 
+section .data
+global boot_tsc
+align 8
+boot_tsc: dq 0
+
 section .bss
 align 4096
 boot_pml4:  resb 4096
@@ -45,9 +50,12 @@ extern mb2_main
 _start:
 	cli
 	cld
-	mov esp, boot_stack_top
 	mov ebp, eax                    ; magic
 	mov esi, ebx                    ; mbi
+	rdtsc                           ; the moment GRUB handed over (make bench)
+	mov [boot_tsc], eax
+	mov [boot_tsc + 4], edx
+	mov esp, boot_stack_top
 
 	mov edi, boot_pml4              ; zero the tables
 	mov ecx, (4096 * 6) / 4

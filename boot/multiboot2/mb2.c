@@ -17,6 +17,7 @@
 #define FOUR_GIB        (4ull << 30)
 
 extern char __image_end[];
+extern uint64_t boot_tsc;
 
 struct mb2_tag { uint32_t type, size; };
 struct mb2_mmap_entry { uint64_t base, len; uint32_t type, reserved; };
@@ -64,6 +65,7 @@ void mb2_main(uint32_t magic, uint64_t mbi)
 
 	serial_init();
 	bi.path = "multiboot2";
+	bi.tsc_boot = boot_tsc;
 	bi.cmdline = "";
 	bi.power_off = mb2_power_off;
 	if (magic != MB2_BOOTLOADER_MAGIC) {

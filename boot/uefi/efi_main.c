@@ -97,6 +97,7 @@ static int usable_type(UINT32 t)
 
 EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
 {
+	bi.tsc_boot = rdtsc();
 	InitializeLib(image, st);
 	efi_rt = st->RuntimeServices;
 	bi.path = "uefi";

@@ -184,9 +184,9 @@ static uint32_t hit_load(struct pmr_slot *sl)
 {
 	uint32_t bytes = 0;
 
-	for (unsigned f = 0; f < VMCS_FIELD_COUNT; f++)
-		if ((sl->invalid[f / 64] >> (f % 64)) & 1)
-			bytes += field_bytes(f);
+	for (unsigned w = 0; w < PMR_WORDS; w++)
+		for (uint64_t m = sl->invalid[w]; m; m &= m - 1)
+			bytes += field_bytes(w * 64 + (unsigned)__builtin_ctzll(m));
 	memset(sl->invalid, 0, sizeof(sl->invalid));
 	return bytes;
 }

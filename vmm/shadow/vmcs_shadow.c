@@ -20,13 +20,23 @@ void shadow_fill(struct vmcs_shadow *s, enum vmcs_field f, uint64_t v)
 	shadow_bit_set(s->known, f);
 }
 
+/* The guest-state and read-only fields, as a bitmap built once: a VM exit
+ * hands them back to the CPU with three AND operations. */
+static uint64_t cpu_owned[SHADOW_WORDS];
+static bool cpu_owned_built;
+
 void shadow_on_exit(struct vmcs_shadow *s)
 {
-	for (int i = 0; i < VMCS_FIELD_COUNT; i++) {
-		enum vmcs_kind k = vmcs_field_table[i].kind;
-		if (k == GUEST || k == RO)
-			s->known[i / 64] &= ~(1ull << (i % 64));
+	if (!cpu_owned_built) {
+		for (int i = 0; i < VMCS_FIELD_COUNT; i++) {
+			enum vmcs_kind k = vmcs_field_table[i].kind;
+			if (k == GUEST || k == RO)
+				shadow_bit_set(cpu_owned, (enum vmcs_field)i);
+		}
+		cpu_owned_built = true;
 	}
+	for (int w = 0; w < SHADOW_WORDS; w++)
+		s->known[w] &= ~cpu_owned[w];
 	/* Every VM exit clears the valid bit of the VM-entry interruption-
 	 * information field (SDM Vol. 3C 28.2.5): the VMM knows the new value. */
 	s->val[VMCS_entry_intr_info] &= ~(1ull << 31);
