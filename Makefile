@@ -35,7 +35,7 @@ GUESTS   := $(shell tools/gen-guests-asm.sh --names)
 GUEST_BINS := $(GUESTS:%=$(B)/guest/%.bin)
 
 MB2_OBJS := $(CORE_C:%.c=$(B)/mb2/%.o) $(B)/mb2/boot/multiboot2/mb2.o
-EFI_OBJS := $(patsubst %.c,$(B)/efi/%.o,$(filter-out vmm/lib_mem.c,$(CORE_C))) $(B)/efi/boot/uefi/efi_main.o
+EFI_OBJS := $(patsubst %.c,$(B)/efi/%.o,$(filter-out arch/x86/lib_mem.c,$(CORE_C))) $(B)/efi/boot/uefi/efi_main.o
 ASM_OBJS := $(CORE_ASM:%.asm=$(B)/asm/%.o) $(B)/asm/guests.o
 
 # Host unit tests: the pure-C modules, linked with each tests/unit/test_*.c.

@@ -10,9 +10,39 @@
 
 #define COM1 0x3f8
 #define COM1_LSR 0x3fd
+/* Interruption-information fields (SDM Vol. 3C 25.8.3, 25.9.2, 25.9.3). */
 #define INTR_INFO_VALID (1u << 31)
-#define INTR_TYPE_HW_EXCEPTION (3u << 8)
+#define INTR_INFO_ERROR_CODE (1u << 11)
+#define INTR_INFO_TYPE(i) (((i) >> 8) & 7)
+#define INTR_INFO_VECTOR(i) ((i) & 0xff)
+#define INTR_TYPE_NMI 2
+#define INTR_TYPE_HW_EXCEPTION 3
+#define VECTOR_DF 8
 #define VECTOR_UD 6
+#define VECTOR_PF 14
+
+/* A guest whose own handler re-executes the faulting instruction loops
+ * without end; more than this many exceptions of one vector in a run is a
+ * storm and stops the VM. A guest that uses #UD or #GP on purpose (an
+ * emulator, a probe) stays well below it. */
+#define EXC_STORM_LIMIT 64
+/* Console lines one VM may print per run: the serial line is shared by all
+ * VMs and the trace, and a guest that floods it must not drown the others.
+ * Later lines are counted, not printed (ev=out_dropped at the VM's end). */
+#define OUT_MAX_LINES 100
+
+/* Per-VM bookkeeping of misbehaviour, indexed by VM id (1..VM_MAX). */
+struct misbehaviour {
+	uint32_t exceptions[32];     /* by vector */
+	uint32_t out_lines;          /* out lines printed */
+	uint64_t dropped_lines, dropped_bytes;
+};
+static struct misbehaviour misb[VM_MAX + 1];
+
+static struct misbehaviour *misb_of(const struct vm *vm)
+{
+	return &misb[vm->id <= VM_MAX ? vm->id : 0];
+}
 
 typedef enum exit_action (*exit_handler)(struct notify *n, struct vm *vm);
 
@@ -41,10 +71,27 @@ void exits_flush_output(struct vm *vm)
 {
 	if (!vm->out_len)
 		return;
+	struct misbehaviour *m = misb_of(vm);
+	if (m->out_lines >= OUT_MAX_LINES) {
+		m->dropped_lines++;
+		m->dropped_bytes += vm->out_len;
+		vm->out_dropped = m->dropped_lines;
+		vm->out_len = 0;
+		return;
+	}
+	m->out_lines++;
 	char q[sizeof(vm->out) * 4 + 3];
 	trace_quote(q, sizeof(q), vm->out, vm->out_len);
 	trace_vm(vm->id, "out text=%s", q);
 	vm->out_len = 0;
+}
+
+void exits_report_dropped(struct vm *vm)
+{
+	const struct misbehaviour *m = misb_of(vm);
+	if (m->dropped_lines)
+		trace_vm(vm->id, "out_dropped lines=%llu bytes=%llu", (unsigned long long)m->dropped_lines,
+			 (unsigned long long)m->dropped_bytes);
 }
 
 static void out_putc(struct vm *vm, char ch)
@@ -114,6 +161,18 @@ static uint64_t hc_puts(struct vm *vm)
 	return HC_OK;
 }
 
+/* Test only: lets a guest corrupt its own guest-state area, so that system
+ * tests can watch the shadow refuse the next entry. Guest-state fields
+ * only: a control or host field (EPT pointer, host RIP) would reach
+ * outside the guest. */
+static uint64_t hc_test_vmwrite(struct notify *n, struct vm *vm)
+{
+	enum vmcs_field f = vmcs_field_by_encoding((uint32_t)vm->regs.rbx);
+	if (f == VMCS_FIELD_NONE || vmcs_field_table[f].kind != GUEST)
+		return HC_EINVAL;
+	return notify_write(n, vm, f, (uint32_t)vm->regs.rcx) ? HC_OK : HC_EINVAL;
+}
+
 static enum exit_action on_vmcall(struct notify *n, struct vm *vm)
 {
 	/* Our guests run in 16/32-bit modes: only the low halves are theirs. */
@@ -138,6 +197,10 @@ static enum exit_action on_vmcall(struct notify *n, struct vm *vm)
 		name = "vmid";
 		ret = vm->id;
 		break;
+	case HC_TEST_VMWRITE:
+		name = "test_vmwrite";
+		ret = hc_test_vmwrite(n, vm);
+		break;
 	default:
 		ret = HC_ENOSYS;
 	}
@@ -160,8 +223,73 @@ static enum exit_action on_preemption_timer(struct notify *n, struct vm *vm)
 static enum exit_action on_vmx_insn(struct notify *n, struct vm *vm)
 {
 	trace_vm(vm->id, "inject vector=%u why=vmx_instruction", VECTOR_UD);
-	if (!notify_write(n, vm, VMCS_entry_intr_info, INTR_INFO_VALID | INTR_TYPE_HW_EXCEPTION | VECTOR_UD))
+	if (!notify_write(n, vm, VMCS_entry_intr_info,
+			  INTR_INFO_VALID | (INTR_TYPE_HW_EXCEPTION << 8) | VECTOR_UD))
 		return stop(vm, "cannot inject #UD");
+	return ACT_CONTINUE;
+}
+
+static bool contributory(unsigned v)
+{
+	return v == 0 || (v >= 10 && v <= 13);
+}
+
+/* What the CPU would deliver when exception v hits while it delivers
+ * exception first (SDM Vol. 3A 6.15, Table 6-5): #DF for two contributory
+ * ones or a page fault followed by either; a shutdown (-1) when delivering
+ * #DF itself faults; otherwise v. */
+static int combine_exceptions(unsigned first, unsigned v)
+{
+	bool bad = contributory(v) || v == VECTOR_PF;
+	if (first == VECTOR_DF && bad)
+		return -1;
+	if ((contributory(first) && contributory(v)) || (first == VECTOR_PF && bad))
+		return VECTOR_DF;
+	return (int)v;
+}
+
+/* An intercepted exception (exception bitmap: #UD, #GP). Counted per
+ * vector, then handed back to the guest's own IDT as the hardware would
+ * have delivered it, error code included, so a guest that handles its
+ * faults still works; one that faults forever is stopped. */
+static enum exit_action on_exception(struct notify *n, struct vm *vm)
+{
+	uint64_t info = 0, error = 0, idt = 0;
+	if (!notify_read(n, vm, VMCS_exit_intr_info, &info) || !(info & INTR_INFO_VALID))
+		return stop(vm, "cannot read the exit interruption information");
+	if (INTR_INFO_TYPE(info) == INTR_TYPE_NMI)
+		return ACT_YIELD;                  /* the host's NMI, not the guest's */
+	unsigned v = INTR_INFO_VECTOR(info);
+	if (info & INTR_INFO_ERROR_CODE)
+		(void)notify_read(n, vm, VMCS_exit_intr_error, &error);
+	uint32_t *count = &misb_of(vm)->exceptions[v & 31];
+	if (++*count > EXC_STORM_LIMIT) {
+		fmt(vm->why, sizeof(vm->why), "exception storm vector=%u count=%u", v, *count);
+		return ACT_STOP;
+	}
+	/* Faulting while delivering another exception (SDM Vol. 3C 28.2.4). */
+	(void)notify_read(n, vm, VMCS_idt_vectoring_info, &idt);
+	int deliver = (int)v;
+	if ((idt & INTR_INFO_VALID) && INTR_INFO_TYPE(idt) == INTR_TYPE_HW_EXCEPTION)
+		deliver = combine_exceptions(INTR_INFO_VECTOR(idt), v);
+	/* The CPU would shut down. It does not exit with reason triple_fault
+	 * itself because this exception exits first (SDM Vol. 3C 26.2). */
+	if (deliver < 0) {
+		fmt(vm->why, sizeof(vm->why), "triple_fault vector=%u while delivering #DF", v);
+		return ACT_STOP;
+	}
+	if (deliver == VECTOR_DF)
+		error = 0;
+	uint32_t inject = INTR_INFO_VALID | (INTR_TYPE_HW_EXCEPTION << 8) | (uint32_t)deliver |
+			  (info & INTR_INFO_ERROR_CODE);
+	char err[32] = "";
+	if (info & INTR_INFO_ERROR_CODE)
+		fmt(err, sizeof(err), " error=0x%llx", (unsigned long long)error);
+	trace_vm(vm->id, "inject vector=%d why=%s%s", deliver, deliver == VECTOR_DF ? "double_fault" : "reflect",
+		 err);
+	if (!notify_write(n, vm, VMCS_entry_exception_error, error) ||
+	    !notify_write(n, vm, VMCS_entry_intr_info, inject))
+		return stop(vm, "cannot inject an exception");
 	return ACT_CONTINUE;
 }
 
@@ -170,8 +298,10 @@ static enum exit_action on_ept_violation(struct notify *n, struct vm *vm)
 	uint64_t gpa = 0, q = 0;
 	(void)notify_read(n, vm, VMCS_guest_phys_addr, &gpa);
 	(void)notify_read(n, vm, VMCS_exit_qualification, &q);
-	fmt(vm->why, sizeof(vm->why), "ept_violation gpa=0x%llx access=%s%s%s", (unsigned long long)gpa,
-	    (q & 1) ? "r" : "", (q & 2) ? "w" : "", (q & 4) ? "x" : "");
+	/* Exit qualification bits 0-2: read, write, instruction fetch (SDM
+	 * Vol. 3C Table 28-7). */
+	fmt(vm->why, sizeof(vm->why), "ept_violation gpa=0x%llx access=%s", (unsigned long long)gpa,
+	    (q & 4) ? "fetch" : (q & 2) ? "write" : "read");
 	return ACT_STOP;
 }
 
@@ -191,6 +321,7 @@ static enum exit_action on_triple_fault(struct notify *n, struct vm *vm)
 }
 
 static const exit_handler handlers[EXIT_REASON_LIMIT] = {
+	[EXIT_exception_nmi] = on_exception,
 	[EXIT_cpuid] = on_cpuid,
 	[EXIT_hlt] = on_hlt,
 	[EXIT_io] = on_io,

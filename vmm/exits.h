@@ -13,5 +13,7 @@ enum exit_action {
 enum exit_action exits_handle(struct notify *n, struct vm *vm, uint32_t reason);
 /* Print what is left in the guest's console buffer. */
 void exits_flush_output(struct vm *vm);
+/* At a VM's end: one out_dropped line if output was rate-limited. */
+void exits_report_dropped(struct vm *vm);
 
 #endif

@@ -1,6 +1,6 @@
 /* The few C library functions the freestanding hypervisor needs. Not
  * linked into host unit tests, which use the host's C library. memcpy and
- * memset are in lib_mem.c: gnu-efi's libefi brings its own. */
+ * memset are in arch/x86/lib_mem.c: gnu-efi's libefi brings its own. */
 #include <stddef.h>
 #include <stdint.h>
 

@@ -234,7 +234,8 @@ void notify_enter(struct notify *n, struct vm *vm, bool force, struct entry_resu
 		return;
 	}
 	struct check_ctx cc = { .s = &vm->shadow, .caps = n->caps, .fetch = fetch_current, .opaque = n };
-	char dirty[256] = "";
+	char dirty[256];
+	dirty[0] = '\0';
 	if (tracing(n))
 		dirty_list(vm, dirty, sizeof(dirty));
 	uint64_t t0 = n->ops->now ? n->ops->now() : 0;

@@ -3,10 +3,15 @@
 #include "exits.h"
 #include "trace.h"
 #include "fmt.h"
+#include "shadow/entry_checks.h"
+
+/* Time slices each VM got in this run, by VM id (SCHED_VM_SLICES). */
+static uint32_t slices[VM_MAX + 1];
 
 void sched_end_vm(struct sched *s, struct vm *vm, enum vm_state st)
 {
 	exits_flush_output(vm);
+	exits_report_dropped(vm);
 	vm->state = st;
 	notify_last(s->n, vm);
 	trace_vm(vm->id, "end status=%s why=\"%s\"", st == VM_DONE ? "done" : "stopped", vm->why);
@@ -14,15 +19,28 @@ void sched_end_vm(struct sched *s, struct vm *vm, enum vm_state st)
 		s->release(vm);
 }
 
-static const char *outcome_why(enum entry_outcome o)
+/* Why an entry did not happen, in words. A predicted failure names the
+ * check, its SDM section, the offending field and its value. */
+static void outcome_why(const struct entry_result *r, char *buf, size_t size)
 {
-	switch (o) {
-	case ENTRY_PREDICTED_FAIL: return "entry refused: the shadow predicts a failure";
-	case ENTRY_VMFAIL:         return "entry failed: VMfail";
-	case ENTRY_FAILED:         return "entry failed: invalid guest state or MSR loading";
-	case ENTRY_REFUSED:        return "entry refused by the notification module";
-	case ENTRY_SETUP_FAILED:   return "VMCS set-up failed";
-	default:                   return "?";
+	const struct verdict *p = &r->predicted;
+	char verdict[32];
+	switch (r->outcome) {
+	case ENTRY_PREDICTED_FAIL:
+		verdict_format(p, verdict, sizeof(verdict));
+		if (!p->check) {
+			fmt(buf, size, "shadow predicts %s", verdict);
+			return;
+		}
+		fmt(buf, size, "check=%s sdm=%s field=%s value=0x%llx verdict=%s", p->check->id, p->check->sdm,
+		    p->field == VMCS_FIELD_NONE ? "none" : vmcs_field_name(p->field),
+		    (unsigned long long)p->value, verdict);
+		return;
+	case ENTRY_VMFAIL:         fmt(buf, size, "entry failed: VMfail"); return;
+	case ENTRY_FAILED:         fmt(buf, size, "entry failed: invalid guest state or MSR loading"); return;
+	case ENTRY_REFUSED:        fmt(buf, size, "entry refused by the notification module"); return;
+	case ENTRY_SETUP_FAILED:   fmt(buf, size, "VMCS set-up failed"); return;
+	default:                   fmt(buf, size, "?"); return;
 	}
 }
 
@@ -31,7 +49,15 @@ static void trace_exit(struct notify *n, struct vm *vm, uint32_t reason)
 	uint64_t rip = 0, len = 0;
 	(void)notify_read(n, vm, VMCS_guest_rip, &rip);
 	unsigned r = reason & 0xffff;
-	if (r == EXIT_preemption_timer || r == EXIT_ept_violation || r == EXIT_triple_fault) {
+	if (r == EXIT_ept_violation) {
+		uint64_t q = 0;
+		(void)notify_read(n, vm, VMCS_exit_qualification, &q);
+		trace_vm(vm->id, "exit n=%llu reason=%s rip=0x%llx qual=0x%llx", (unsigned long long)vm->n.entries,
+			 exit_reason_name(r), (unsigned long long)rip, (unsigned long long)q);
+		return;
+	}
+	/* No instruction caused these: no length. */
+	if (r == EXIT_preemption_timer || r == EXIT_triple_fault || r == EXIT_exception_nmi) {
 		trace_vm(vm->id, "exit n=%llu reason=%s rip=0x%llx", (unsigned long long)vm->n.entries,
 			 exit_reason_name(r), (unsigned long long)rip);
 		return;
@@ -44,6 +70,12 @@ static void trace_exit(struct notify *n, struct vm *vm, uint32_t reason)
 /* Run vm until its slice ends. */
 static void run_slice(struct sched *s, struct vm *vm)
 {
+	if (slices[vm->id] >= SCHED_VM_SLICES) {
+		fmt(vm->why, sizeof(vm->why), "cpu budget exhausted: %u slices", SCHED_VM_SLICES);
+		sched_end_vm(s, vm, VM_STOPPED);
+		return;
+	}
+	slices[vm->id]++;
 	vm->slice_exits = 0;
 	if (vm->launch == VMCS_LAUNCHED && s->ptimer)
 		(void)notify_write(s->n, vm, VMCS_preemption_timer, s->quantum);
@@ -56,7 +88,7 @@ static void run_slice(struct sched *s, struct vm *vm)
 		struct entry_result r;
 		notify_enter(s->n, vm, false, &r);
 		if (r.outcome != ENTRY_EXITED) {
-			fmt(vm->why, sizeof(vm->why), "%s", outcome_why(r.outcome));
+			outcome_why(&r, vm->why, sizeof(vm->why));
 			sched_end_vm(s, vm, VM_STOPPED);
 			return;
 		}

@@ -8,6 +8,11 @@
 
 #define SCHED_SLICE_EXITS 64
 #define SCHED_MAX_ENTRIES 400000   /* whole run: a hang becomes an error */
+/* CPU budget of one VM: at most this many time slices in a run. A guest
+ * that spins without ending (cli; jmp $) is stopped after it, so the run
+ * ends. The longest demo guest (counter) needs about 450 at the default
+ * quantum in Bochs; four times that leaves room for slower timers. */
+#define SCHED_VM_SLICES 2000
 
 struct sched {
 	struct notify *n;

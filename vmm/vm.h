@@ -46,7 +46,7 @@ struct vm {
 	uint64_t pending[SHADOW_WORDS]; /* written while not current */
 	struct vm_counters n;
 	uint64_t slice_exits;
-	char why[96];               /* why it stopped */
+	char why[160];              /* why it stopped */
 	char out[120];              /* guest console line being assembled */
 	unsigned out_len;
 	uint64_t out_dropped;

@@ -35,7 +35,9 @@ static bool setup_controls(struct notify *n, struct vm *vm, const struct host_st
 					     (h->ptimer ? PIN_PREEMPTION_TIMER : 0)));
 	W(proc_controls, vmx_ctl_adjust(c->proc, PROC_HLT_EXITING | PROC_UNCOND_IO | PROC_SECONDARY));
 	W(proc_controls2, vmx_ctl_adjust(c->proc2, PROC2_EPT | PROC2_UNRESTRICTED));
-	W(exception_bitmap, 0);
+	/* #UD (6) and #GP (13) exit, so the VMM can count them and stop a
+	 * guest that faults forever; it reflects each one back (exits.c). */
+	W(exception_bitmap, (1u << 6) | (1u << 13));
 	W(pf_error_mask, 0);
 	W(pf_error_match, 0);
 	W(cr3_target_count, 0);

@@ -43,6 +43,8 @@ static const struct event_schema hv_events[] = {
 		     "?pmr_allocs=num ?pmr_evicts=num ?pmr_flushes=num "
 		     "?pmr_invalidates=num ?pmr_miss_bytes=num" },
 	{ "halt", "status=ok|fail" },
+	{ "costs", "reason exits=num vmreads=num vmwrites=num" },
+	{ "timing", "boot_to_first_entry=num validate_full_tsc=num validate_dirty_tsc=num" },
 	{ "case", "line=num ?result=agree|disagree|departure|wrong|error ?shadow ?check ?sdm ?cpu ?expect "
 		  "?departure ?writes ?op ?malformed" },
 	{ "entrycheck", "mode=file|random cases=num agree=num disagree=num departures=num wrong=num "
@@ -63,10 +65,11 @@ static const struct event_schema vm_events[] = {
 	{ "refuse", "insn why" },
 	{ "exit", "n=num reason rip=hex ?len=num ?qual=hex" },
 	{ "hypercall", "nr=num name ret=hex" },
-	{ "inject", "vector=num why" },
+	{ "inject", "vector=num why ?error=hex" },
 	{ "disagree", "n=num shadow cpu=ok|vmfail|entryfail" },
 	{ "error", "what" },
 	{ "out", "text" },
+	{ "out_dropped", "lines=num bytes=num" },
 	{ "pmr", "op=alloc|evict|flush|free slot=num ?by=num" },
 	{ "end", "status=done|stopped ?why" },
 	{ "stats", COUNTER_KEYS },

@@ -1,0 +1,17 @@
+; eptread: reads guest-physical 0x200000, far outside its 64 KiB. EPT maps
+; nothing there, so the read is an EPT violation and the VMM stops the VM;
+; the line after the read must never be printed. 32-bit protected mode.
+bits 32
+org 0x1000
+%include "hypercall.inc"
+
+start:
+	mov eax, [0x200000]             ; EPT violation (read)
+	mov eax, HC_PUTS
+	mov ebx, survived
+	mov ecx, survived_len
+	vmcall
+	hlt
+
+survived: db "BUG: eptread read outside its memory", 10
+survived_len equ $ - survived

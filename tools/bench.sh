@@ -1,0 +1,99 @@
+#!/bin/bash
+# make bench: what each exit and entry costs, and what the shadow saves.
+# Bochs with clock sync=none and ips=200M: the TSC advances about one tick
+# per emulated instruction, so the numbers repeat run to run. Not a test:
+# it measures and writes bench/results/latest.md and latest.csv.
+set -u
+cd "$(dirname "$0")/.."
+export BOCHS_IPS=200000000
+out=build/bench
+res=bench/results
+mkdir -p "$out" "$res"
+machine="Bochs $(dpkg-query -W -f='${Version}' bochs 2>/dev/null) corei7_skylake_x, ips=200M, clock sync=none (host: $(uname -m))"
+csv=$res/latest.csv
+md=$res/latest.md
+echo "figure,value,unit,machine" > "$csv"
+rows=()
+row() {   # figure value unit
+	echo "\"$1\",$2,$3,\"$machine\"" >> "$csv"
+	rows+=("| $1 | $2 | $3 |")
+	echo "bench: $1 = $2 $3"
+}
+boot() {  # name cmdline -> trace path
+	local d=$out/$1
+	rm -rf "$d"; mkdir -p "$d"
+	tools/run-bochs.sh "$d" 600 "$2" >/dev/null 2>&1
+	if ! grep -q '^hv ev=halt status=ok' "$d/serial.txt" 2>/dev/null; then
+		echo "bench: run $1 did not finish; last lines:" >&2
+		tail -3 "$d/serial.txt" >&2
+	fi
+	echo "$d/serial.txt"
+}
+key() { grep -m1 "$2" "$1" | grep -o " $3=[0-9a-fx]*" | head -1 | cut -d= -f2; }
+div() { awk -v a="$1" -v b="$2" 'BEGIN { if (b == 0) print "n/a"; else printf "%.1f", a / b }'; }
+pct() { awk -v a="$1" -v b="$2" 'BEGIN { if (b == 0) print "n/a"; else printf "%.1f", 100 * a / b }'; }
+tsc_of() { grep -o 'tsc=0x[0-9a-f]*' | head -1 | cut -d= -f2; }
+
+# 1. One CPUID exit round trip, seen from the guest.
+t=$(boot cpuid1 "vms=cpuidbench trace=summary")
+tsc=$(( $(grep -m1 'ev=out text="cpuid round trips' "$t" | tsc_of) ))
+rt=$(div "$tsc" 10000)
+row "CPUID exit round trip (guest CPUID to its next instruction), mean of 10,000" "$rt" "TSC ticks"
+row "host instructions per CPUID exit handled (round trip minus the guest's 4-instruction loop)" \
+	"$(awk -v r="$rt" 'BEGIN { printf "%.1f", r - 4 }')" "instructions"
+ex=$(key "$t" 'ev=costs reason=cpuid' exits); rd=$(key "$t" 'ev=costs reason=cpuid' vmreads); wr=$(key "$t" 'ev=costs reason=cpuid' vmwrites)
+row "VMREAD per CPUID exit" "$(div "$rd" "$ex")" "instructions"
+row "VMWRITE per CPUID exit (incl. one preemption-timer reload per 64-exit slice)" "$(div "$wr" "$ex")" "instructions"
+row "time from firmware hand-off (GRUB) to the first VM entry" "$(key "$t" 'ev=timing' boot_to_first_entry)" "TSC ticks"
+
+# 2. The demo: checks per VMLAUNCH vs VMRESUME, costs by exit reason.
+t=$(boot demo "vms=hello,cpuid,yield,realmode,counter,selfexit trace=summary")
+l=$(key "$t" 'ev=summary' launches); r=$(key "$t" 'ev=summary' resumes)
+cf=$(key "$t" 'ev=summary' checks_full); cd=$(key "$t" 'ev=summary' checks_dirty)
+row "checks run per VMLAUNCH (full validation)" "$(div "$cf" "$l")" "checks"
+row "checks run per VMRESUME (dirty fields only)" "$(div "$cd" "$r")" "checks"
+row "VMRESUME checks as a share of VMLAUNCH checks" "$(pct "$(div "$cd" "$r")" "$(div "$cf" "$l")")" "%"
+row "validation time per VMLAUNCH" "$(div "$(key "$t" 'ev=timing' validate_full_tsc)" "$l")" "TSC ticks"
+row "validation time per VMRESUME" "$(div "$(key "$t" 'ev=timing' validate_dirty_tsc)" "$r")" "TSC ticks"
+while read -r line; do
+	reason=$(grep -o 'reason=[a-z_]*' <<<"$line" | cut -d= -f2)
+	e=$(grep -o ' exits=[0-9]*' <<<"$line" | cut -d= -f2)
+	a=$(grep -o ' vmreads=[0-9]*' <<<"$line" | cut -d= -f2)
+	b=$(grep -o ' vmwrites=[0-9]*' <<<"$line" | cut -d= -f2)
+	row "VMREAD + VMWRITE per exit, reason $reason ($e exits in the demo)" "$(div "$((a + b))" "$e")" "instructions"
+done < <(grep '^hv ev=costs ' "$t")
+
+# 3. Cache policies x VM mixes, 2 slots.
+mix8="cpuid,yield,hello,selfexit,cpuid,yield,hello,selfexit"
+mix32="$mix8,$mix8,$mix8,$mix8"
+for n in 2 8 32; do
+	case $n in 2) m="cpuid,yield" ;; 8) m=$mix8 ;; 32) m=$mix32 ;; esac
+	for p in first threshold:4 history; do
+		t=$(boot "pmr-$n-${p%%:*}" "vms=$m policy=$p slots=2 trace=summary")
+		h=$(key "$t" 'ev=summary' pmr_hits); mi=$(key "$t" 'ev=summary' pmr_misses)
+		row "cache $p, $n VMs, 2 slots: hit rate" "$(pct "$h" "$((h + mi))")" "%"
+		row "cache $p, $n VMs, 2 slots: evictions" "$(key "$t" 'ev=summary' pmr_evicts)" "evictions"
+		row "cache $p, $n VMs, 2 slots: bytes loaded from memory" "$(key "$t" 'ev=summary' pmr_miss_bytes)" "bytes"
+	done
+done
+
+# 4. Growth with the number of VMs.
+for n in 1 2 8 32; do
+	m=$(printf 'cpuidbench,%.0s' $(seq 1 $n)); m=${m%,}
+	t=$(boot "scale-$n" "vms=$m trace=summary")
+	sum=0 cnt=0
+	while read -r x; do sum=$((sum + x)); cnt=$((cnt + 1)); done < <(grep 'ev=out text="cpuid round trips' "$t" | tsc_of | while read -r h; do echo $((h)); done)
+	row "$n VMs of cpuidbench: CPUID round trip as each guest sees it (includes time other VMs ran)" "$(div "$sum" "$((cnt * 10000))")" "TSC ticks"
+	row "$n VMs: time from hand-off to the first VM entry" "$(key "$t" 'ev=timing' boot_to_first_entry)" "TSC ticks"
+done
+
+{
+	echo "# shadowvisor benchmarks"
+	echo
+	echo "Machine: $machine. Date: $(date -u +%Y-%m-%d). Reproduce: \`make bench\`."
+	echo
+	echo "| figure | value | unit |"
+	echo "|---|---|---|"
+	printf '%s\n' "${rows[@]}"
+} > "$md"
+echo "bench: wrote $md and $csv"
