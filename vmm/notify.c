@@ -13,6 +13,10 @@ static bool tracing(const struct notify *n)
 	return !n->quiet && trace_detail_on();
 }
 
+/* A per-instruction line (trace=summary drops these): skipped before any
+ * argument is formatted. */
+#define DTRACE(vmid, ...) do { if (tracing(n)) trace_vm(vmid, __VA_ARGS__); } while (0)
+
 static const char *const insn_name[] = { "vmlaunch", "vmresume" };
 
 void notify_init(struct notify *n, const struct vmx_ops *ops, const struct vmx_caps *caps,
@@ -116,10 +120,10 @@ bool notify_clear(struct notify *n, struct vm *vm, const char *kind)
 	bool had_slot = r.status == VMX_OK && pmr_on_vmclear(n->pmr, vm->id, &po) && po.flushed;
 	char st[48];
 	trace_status(st, sizeof(st), r);
-	NTRACE(vm->id, "vmclear kind=%s %s pmr=%s", kind, st, had_slot ? "flush,free" : "none");
+	DTRACE(vm->id, "vmclear kind=%s %s pmr=%s", kind, st, had_slot ? "flush,free" : "none");
 	if (had_slot) {
-		NTRACE(vm->id, "pmr op=flush slot=%d", po.slot);
-		NTRACE(vm->id, "pmr op=free slot=%d", po.slot);
+		DTRACE(vm->id, "pmr op=flush slot=%d", po.slot);
+		DTRACE(vm->id, "pmr op=free slot=%d", po.slot);
 	}
 	if (r.status != VMX_OK)
 		return false;
@@ -134,7 +138,7 @@ static bool do_vmptrld(struct notify *n, struct vm *vm, const char *why)
 	struct vmx_result r = n->ops->vmptrld(vm->vmcs_pa);
 	char st[48];
 	trace_status(st, sizeof(st), r);
-	NTRACE(vm->id, "vmptrld why=%s %s", why, st);
+	DTRACE(vm->id, "vmptrld why=%s %s", why, st);
 	if (r.status != VMX_OK)
 		return false;
 	n->current = vm;
@@ -197,9 +201,9 @@ static void cache_entry(struct notify *n, struct vm *vm, struct pmr_outcome *po)
 {
 	pmr_on_entry(n->pmr, vm->id, n->vmcs_bytes, po);
 	if (po->evicted_vm)
-		NTRACE((unsigned)po->evicted_vm, "pmr op=evict slot=%d by=%u", po->evicted_slot, vm->id);
+		DTRACE((unsigned)po->evicted_vm, "pmr op=evict slot=%d by=%u", po->evicted_slot, vm->id);
 	if (po->alloc_slot >= 0)
-		NTRACE(vm->id, "pmr op=alloc slot=%d", po->alloc_slot);
+		DTRACE(vm->id, "pmr op=alloc slot=%d", po->alloc_slot);
 }
 
 /* The CPU's verdict in the shadow's terms, to hold one against the other. */
@@ -247,11 +251,13 @@ void notify_enter(struct notify *n, struct vm *vm, bool force, struct entry_resu
 	else
 		n->costs.validate_dirty_tsc += dt;
 	char verdict[32];
-	verdict_format(&r->predicted, verdict, sizeof(verdict));
+	verdict[0] = '\0';
+	if (tracing(n) || r->predicted.kind != VERDICT_OK)
+		verdict_format(&r->predicted, verdict, sizeof(verdict));
 	struct pmr_outcome po;
 	cache_entry(n, vm, &po);
 	uint64_t nth = vm->n.entries + 1;
-	NTRACE(vm->id, "entry n=%llu kind=%s insn=%s checks=%s ran=%u%s verdict=%s pmr=%s load=%u",
+	DTRACE(vm->id, "entry n=%llu kind=%s insn=%s checks=%s ran=%u%s verdict=%s pmr=%s load=%u",
 		 (unsigned long long)nth, insn == INSN_VMLAUNCH ? "first" : "subsequent",
 		 insn_name[insn], insn == INSN_VMLAUNCH ? "all" : "dirty", ran,
 		 insn == INSN_VMLAUNCH ? "" : dirty, verdict, po.hit ? "hit" : "miss", po.load_bytes);
@@ -271,6 +277,8 @@ void notify_enter(struct notify *n, struct vm *vm, bool force, struct entry_resu
 	if (r->outcome == ENTRY_REFUSED)
 		return;
 	r->agree = cpu_agrees(r);
+	if (!r->agree && !verdict[0])
+		verdict_format(&r->predicted, verdict, sizeof(verdict));
 	if (!r->agree)
 		NTRACE(vm->id, "disagree n=%llu shadow=%s cpu=%s", (unsigned long long)nth, verdict,
 			 r->outcome == ENTRY_EXITED ? "ok" : r->outcome == ENTRY_VMFAIL ? "vmfail" : "entryfail");

@@ -47,6 +47,8 @@ static void outcome_why(const struct entry_result *r, char *buf, size_t size)
 static void trace_exit(struct notify *n, struct vm *vm, uint32_t reason)
 {
 	uint64_t rip = 0, len = 0;
+	if (!trace_detail_on())
+		return;          /* trace=summary: no VMREAD just for a dropped line */
 	(void)notify_read(n, vm, VMCS_guest_rip, &rip);
 	unsigned r = reason & 0xffff;
 	if (r == EXIT_ept_violation) {

@@ -8,15 +8,6 @@ const struct vmcs_field_info vmcs_field_table[VMCS_FIELD_COUNT] = {
 #undef X
 };
 
-uint64_t vmcs_field_mask(enum vmcs_field f)
-{
-	switch (vmcs_field_table[f].width) {
-	case W16: return 0xffffull;
-	case W32: return 0xffffffffull;
-	default:  return ~0ull;
-	}
-}
-
 enum vmcs_field vmcs_field_by_encoding(uint32_t encoding)
 {
 	for (int i = 0; i < VMCS_FIELD_COUNT; i++)

@@ -37,7 +37,12 @@ static inline const char *vmcs_field_name(enum vmcs_field f)
 }
 
 /* Value mask a field of this width can hold (natural width: 64 bits). */
-uint64_t vmcs_field_mask(enum vmcs_field f);
+static inline uint64_t vmcs_field_mask(enum vmcs_field f)
+{
+	static const uint64_t masks[] = { [W16] = 0xffffull, [W64] = ~0ull, [W32] = 0xffffffffull,
+					  [WNAT] = ~0ull };
+	return masks[vmcs_field_table[f].width];
+}
 
 /* VMCS_FIELD_NONE when no row matches. */
 enum vmcs_field vmcs_field_by_encoding(uint32_t encoding);
