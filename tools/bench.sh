@@ -84,6 +84,7 @@ for n in 1 2 8 32; do
 	sum=0 cnt=0
 	while read -r x; do sum=$((sum + x)); cnt=$((cnt + 1)); done < <(grep 'ev=out text="cpuid round trips' "$t" | tsc_of | while read -r h; do echo $((h)); done)
 	row "$n VMs of cpuidbench: CPUID round trip as each guest sees it (includes time other VMs ran)" "$(div "$sum" "$((cnt * 10000))")" "TSC ticks"
+	row "$n VMs of cpuidbench: CPU time per CPUID exit handled (round trip / VMs)" "$(div "$sum" "$((cnt * 10000 * n))")" "TSC ticks"
 	row "$n VMs: time from hand-off to the first VM entry" "$(key "$t" 'ev=timing' boot_to_first_entry)" "TSC ticks"
 done
 

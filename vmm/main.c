@@ -191,6 +191,11 @@ static void costs(void)
 			trace_hv("costs reason=%s exits=%llu vmreads=%llu vmwrites=%llu", exit_reason_name(r),
 				 (unsigned long long)c->exits[r], (unsigned long long)c->vmreads[r],
 				 (unsigned long long)c->vmwrites[r]);
+	uint64_t launches = 0;
+	for (unsigned i = 0; i < cfg.nvms; i++)
+		launches += vms[i].n.launches;
+	trace_hv("costs reason=vmcs_setup exits=%llu vmreads=%llu vmwrites=%llu", (unsigned long long)launches,
+		 (unsigned long long)c->vmreads[NOTIFY_COSTS_SETUP], (unsigned long long)c->vmwrites[NOTIFY_COSTS_SETUP]);
 	trace_hv("timing boot_to_first_entry=%llu validate_full_tsc=%llu validate_dirty_tsc=%llu",
 		 (unsigned long long)(c->first_entry_tsc ? c->first_entry_tsc - boot->tsc_boot : 0),
 		 (unsigned long long)c->validate_full_tsc, (unsigned long long)c->validate_dirty_tsc);

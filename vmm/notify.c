@@ -153,7 +153,11 @@ static bool setup_keeping_pending(struct notify *n, struct vm *vm)
 	memcpy(pend, vm->pending, sizeof(pend));
 	memcpy(val, vm->shadow.val, sizeof(val));
 	memset(vm->pending, 0, sizeof(vm->pending));
-	if (!n->setup(n, vm))
+	unsigned reason = n->last_reason;
+	n->last_reason = NOTIFY_COSTS_SETUP;   /* set-up is the first entry's, not an exit's */
+	bool ok = n->setup(n, vm);
+	n->last_reason = reason;
+	if (!ok)
 		return false;
 	for (int f = 0; f < VMCS_FIELD_COUNT; f++)
 		if (shadow_bit(pend, (enum vmcs_field)f) && !notify_write(n, vm, (enum vmcs_field)f, val[f]))
@@ -314,11 +318,11 @@ enum entry_outcome notify_issue(struct notify *n, struct vm *vm, enum entry_insn
 	 * owns the guest-state and exit-information fields again. */
 	shadow_on_exit(&vm->shadow);
 	uint64_t reason = 0, qual = 0;
-	n->last_reason = 63;                 /* the reason is not known yet */
+	n->last_reason = NOTIFY_COSTS_PENDING;
 	(void)notify_read(n, vm, VMCS_exit_reason, &reason);
 	unsigned basic = (unsigned)(reason & 0xffff) < 62 ? (unsigned)(reason & 0xffff) : 62;
-	n->costs.vmreads[basic] += n->costs.vmreads[63];   /* that VMREAD was this exit's */
-	n->costs.vmreads[63] = 0;
+	n->costs.vmreads[basic] += n->costs.vmreads[NOTIFY_COSTS_PENDING];   /* that VMREAD was this exit's */
+	n->costs.vmreads[NOTIFY_COSTS_PENDING] = 0;
 	n->last_reason = basic;
 	n->costs.exits[basic]++;
 	r->exit_reason = (uint32_t)reason;

@@ -25,10 +25,13 @@ struct vmx_ops {
 
 /* What the VMX instructions cost, for `make bench`: VMREAD/VMWRITE issued
  * while handling each basic exit reason (between that exit and the next
- * entry), and the time spent in validation. Basic reasons >= 62 are
- * counted together under 62. */
+ * entry), the VMWRITEs of first-entry set-ups (index 63), and the time
+ * spent in validation. Basic reasons >= 62 are counted together under 62. */
+#define NOTIFY_COSTS_SETUP 63   /* index of the VMWRITEs of first-entry set-ups */
+#define NOTIFY_COSTS_PENDING 64 /* the exit reason is being read */
+
 struct notify_costs {
-	uint64_t exits[64], vmreads[64], vmwrites[64];
+	uint64_t exits[65], vmreads[65], vmwrites[65];
 	uint64_t validate_full_tsc, validate_dirty_tsc, first_entry_tsc;
 };
 

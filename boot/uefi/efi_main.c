@@ -63,6 +63,8 @@ static void read_cmdline(EFI_LOADED_IMAGE *li, EFI_FILE_HANDLE root)
 		for (UINTN i = 0; i < n; i++)
 			if (cmdline[i] == '\r' || cmdline[i] == '\n' || cmdline[i] == '\t')
 				cmdline[i] = ' ';
+		while (n && cmdline[n - 1] == ' ')
+			cmdline[--n] = 0;
 	}
 }
 

@@ -38,9 +38,11 @@ for l in 4 5 6 7 8 9; do
 done
 expect "the good cases around the broken lines still run" bash -c "grep -q '^hv ev=case line=3 result=agree' '$TRACE' && grep -q '^hv ev=case line=10 result=agree' '$TRACE'"
 expect "the summary counts six malformed lines" exactly malformed 6
+expect "svtrace check accepts the trace with malformed case lines" build/tools/svtrace check "$TRACE"
 
 boot_bochs random 300 "entrycheck=random:42:2000" || true
 expect "random mode compares 2000 mutations" exactly cases 2000
 expect "random mode: no disagreement" exactly disagree 0
 expect "random mode: no errors" exactly errors 0
 expect "random mode reports agree= and disagree=" has '^hv ev=entrycheck mode=random cases=2000 agree=[0-9]+ disagree=0 '
+expect "svtrace check accepts the random-mode trace" build/tools/svtrace check "$TRACE"
