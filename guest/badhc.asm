@@ -6,6 +6,7 @@
 bits 32
 org 0x1000
 %include "hypercall.inc"
+%include "lib.inc"
 
 %macro TRY 5                        ; label, RAX, RBX, RCX, RDX
 	mov eax, %2
@@ -29,33 +30,7 @@ start:
 	vmcall
 	hlt                             ; not reached
 
-; Print "<label at ESI><EBP as a small signed number>".
-report:
-	mov edi, buf
-.copy:
-	lodsb
-	test al, al
-	jz .number
-	stosb
-	jmp .copy
-.number:
-	mov eax, ebp
-	test eax, eax
-	jns .digit
-	mov byte [edi], '-'
-	inc edi
-	neg eax
-.digit:
-	add al, '0'
-	stosb
-	mov al, 10
-	stosb
-	mov eax, HC_PUTS
-	mov ebx, buf
-	mov ecx, edi
-	sub ecx, buf
-	vmcall
-	ret
+REPORT
 
 s_unknown: db "unknown -> ", 0
 s_outside: db "puts outside memory -> ", 0

@@ -7,6 +7,7 @@
 bits 32
 org 0x1000
 %include "hypercall.inc"
+%include "lib.inc"
 ENC_EXIT_REASON equ 0x4402          ; read-only
 ENC_GUEST_RFLAGS equ 0x6820
 
@@ -33,33 +34,7 @@ start:
 	vmcall
 	hlt
 
-; Print "<label at ESI><EBP as a small signed number>".
-report:
-	mov edi, buf
-.copy:
-	lodsb
-	test al, al
-	jz .number
-	stosb
-	jmp .copy
-.number:
-	mov eax, ebp
-	test eax, eax
-	jns .digit
-	mov byte [edi], '-'
-	inc edi
-	neg eax
-.digit:
-	add al, '0'
-	stosb
-	mov al, 10
-	stosb
-	mov eax, HC_PUTS
-	mov ebx, buf
-	mov ecx, edi
-	sub ecx, buf
-	vmcall
-	ret
+REPORT
 
 s_unknown:  db "test_vmwrite unknown field -> ", 0
 s_readonly: db "test_vmwrite read-only field -> ", 0

@@ -6,6 +6,7 @@
 bits 32
 org 0x1000
 %include "hypercall.inc"
+%include "lib.inc"
 
 start:
 	lgdt [gdtr]
@@ -26,24 +27,7 @@ bad_error:
 	mov ebx, 3
 	vmcall
 
-unexpected:
-	mov eax, HC_EXIT
-	mov ebx, 2
-	vmcall
+UNEXPECTED
 
-%macro GATE 1                       ; 32-bit interrupt gate, CS = 0x08
-	dw %1, 0x08, 0x8e00, 0
-%endmacro
-align 8
-gdt:  dq 0
-      dq 0x00cf9a000000ffff         ; 0x08: flat 32-bit code
-      dq 0x00cf92000000ffff         ; 0x10: flat data
-gdtr: dw $ - gdt - 1
-      dd gdt
-idt:
-%rep 13
-	GATE unexpected
-%endrep
-	GATE on_gp                      ; 13: #GP
-idtr: dw $ - idt - 1
-      dd idt
+FLAT_GDT
+IDT_ONE 13, on_gp

@@ -6,6 +6,7 @@
 bits 32
 org 0x1000
 %include "hypercall.inc"
+%include "lib.inc"
 NINSN equ 7
 
 start:
@@ -77,10 +78,7 @@ on_ud:
 	pop eax
 	iret
 
-unexpected:
-	mov eax, HC_EXIT
-	mov ebx, 2
-	vmcall
+UNEXPECTED
 
 insns: dd i_vmxon, i_vmclear, i_vmptrld, i_vmread, i_vmwrite, i_vmlaunch, i_invept, report
 names: dd n_vmxon, n_vmclear, n_vmptrld, n_vmread, n_vmwrite, n_vmlaunch, n_invept
@@ -96,26 +94,10 @@ got_ud:     db " -> #UD", 10, 0
 got_none:   db " -> no #UD", 10, 0
 got_many:   db " -> more than one #UD", 10, 0
 
-%macro GATE 1                       ; 32-bit interrupt gate, CS = 0x08
-	dw %1, 0x08, 0x8e00, 0
-%endmacro
 align 8
 region:     dq 0x8000               ; VMXON/VMCLEAR/VMPTRLD operand
 value:      dd 0
 descriptor: dq 0, 0                 ; INVEPT descriptor
-gdt:  dq 0
-      dq 0x00cf9a000000ffff         ; 0x08: flat 32-bit code
-      dq 0x00cf92000000ffff         ; 0x10: flat data
-gdtr: dw $ - gdt - 1
-      dd gdt
-idt:
-%rep 6
-	GATE unexpected
-%endrep
-	GATE on_ud                      ; 6: #UD
-%rep 7
-	GATE unexpected
-%endrep
-idtr: dw $ - idt - 1
-      dd idt
+FLAT_GDT
+IDT_ONE 6, on_ud
 buf:  times 64 db 0
