@@ -52,6 +52,7 @@ static bool run_check(struct check_ctx *c, const struct entry_check *chk, struct
  * table's reads[] lists, built once. VMRESUME's validation then costs a
  * few instructions per dirty field instead of a walk over every check. */
 static uint64_t readers[VMCS_FIELD_COUNT][CHECK_WORDS];
+static const struct entry_check *rows[CHECK_WORDS * 64];   /* the table, flat */
 static bool readers_built;
 
 static void build_readers(void)
@@ -59,6 +60,7 @@ static void build_readers(void)
 	unsigned n = entry_check_count();
 	for (unsigned i = 0; i < n && i < CHECK_WORDS * 64; i++) {
 		const struct entry_check *chk = entry_check_at(i);
+		rows[i] = chk;
 		for (unsigned r = 0; r < ENTRY_CHECK_MAX_READS && chk->reads[r] != VMCS_FIELD_NONE; r++)
 			readers[chk->reads[r]][i / 64] |= 1ull << (i % 64);
 	}
@@ -94,7 +96,7 @@ unsigned validate_dirty(struct check_ctx *c, struct verdict *v)
 	for (unsigned k = 0; k < CHECK_WORDS; k++)
 		for (uint64_t m = sel[k]; m; m &= m - 1) {
 			ran++;
-			if (!run_check(c, entry_check_at(k * 64 + (unsigned)__builtin_ctzll(m)), v))
+			if (!run_check(c, rows[k * 64 + (unsigned)__builtin_ctzll(m)], v))
 				return ran;
 		}
 	return ran;
