@@ -9,29 +9,9 @@
 #include <string.h>
 #include <cmocka.h>
 #include "ept.h"
+#include "pool_fixture.h"
 
-#define POOL_PAGES 8
 #define HOST_PA 0x40000000ull      /* where the guest's memory lives (never touched) */
-
-static struct pagealloc a;
-static void *pool;
-
-static int pool_setup(void **state)
-{
-	(void)state;
-	pool = aligned_alloc(PAGE_SIZE, POOL_PAGES * PAGE_SIZE);
-	assert_non_null(pool);
-	memset(pool, 0xa5, POOL_PAGES * PAGE_SIZE);
-	pagealloc_init(&a, (uint64_t)(uintptr_t)pool, POOL_PAGES * PAGE_SIZE);
-	return 0;
-}
-
-static int pool_teardown(void **state)
-{
-	(void)state;
-	free(pool);
-	return 0;
-}
 
 static const uint64_t *table(uint64_t entry)
 {

@@ -8,28 +8,8 @@
 #include <string.h>
 #include <cmocka.h>
 #include "pagealloc.h"
+#include "pool_fixture.h"
 
-#define POOL_PAGES 8
-
-static struct pagealloc a;
-static uint8_t *pool;
-
-static int pool_setup(void **state)
-{
-	(void)state;
-	pool = aligned_alloc(PAGE_SIZE, POOL_PAGES * PAGE_SIZE);
-	assert_non_null(pool);
-	memset(pool, 0xa5, POOL_PAGES * PAGE_SIZE);
-	pagealloc_init(&a, (uint64_t)(uintptr_t)pool, POOL_PAGES * PAGE_SIZE);
-	return 0;
-}
-
-static int pool_teardown(void **state)
-{
-	(void)state;
-	free(pool);
-	return 0;
-}
 
 static uint64_t page(unsigned i)
 {
