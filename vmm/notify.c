@@ -4,7 +4,8 @@
 #include "fmt.h"
 #include <string.h>
 
-/* Per-instruction lines, silenced in differential mode (n->quiet). */
+/* Lines that always matter (refusals, failures, disagreements); only the
+ * differential mode silences them (n->quiet), as its case lines say it all. */
 #define NTRACE(vmid, ...) do { if (!n->quiet) trace_vm(vmid, __VA_ARGS__); } while (0)
 
 /* Are per-instruction lines printed? If not, do not even format them. */
@@ -62,7 +63,7 @@ bool notify_write(struct notify *n, struct vm *vm, enum vmcs_field f, uint64_t v
 	struct vmx_result r = n->ops->vmwrite(vmcs_field_encoding(f), v);
 	n->costs.vmwrites[n->last_reason]++;
 	bool inval = r.status == VMX_OK && pmr_on_vmwrite(n->pmr, vm->id, f);
-	if (tracing(n)) {
+	if (tracing(n) || r.status != VMX_OK) {   /* a failed VMWRITE is always told */
 		char st[48];
 		trace_status(st, sizeof(st), r);
 		NTRACE(vm->id, "vmwrite field=%s value=0x%llx %s pmr=%s", vmcs_field_name(f),
