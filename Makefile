@@ -117,11 +117,11 @@ test: deps
 	@tests/run.sh
 
 run: deps
-	@$(MAKE) --no-print-directory images
+	@$(MAKE) --no-print-directory images tools
 	@tools/run.sh auto
 
 run-bochs: deps
-	@$(MAKE) --no-print-directory $(B)/hv.elf
+	@$(MAKE) --no-print-directory $(B)/hv.elf tools
 	@tools/run.sh bochs
 
 run-uefi: deps

@@ -65,4 +65,9 @@ case $rc in
 124) echo "run: timed out after ${timeout_s}s; last lines:"; tail -5 "$out/serial.txt" ;;
 esac
 echo "run: trace in $out/serial.txt"
+if [ -x build/tools/svtrace ] && grep -q '^hv ev=summary' "$out/serial.txt" 2>/dev/null; then
+	echo "run: svtrace summary of the run:"
+	build/tools/svtrace summary "$out/serial.txt"
+	build/tools/svtrace check "$out/serial.txt"
+fi
 grep -q '^hv ev=halt status=ok' "$out/serial.txt" 2>/dev/null
