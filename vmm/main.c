@@ -249,9 +249,9 @@ void hv_main(const struct bootinfo *bi)
 	desc_init();
 	char quoted[300];
 	trace_quote(quoted, sizeof(quoted), bi->cmdline, strlen(bi->cmdline));
-	trace_hv("boot path=%s mem=%lluK ranges=%u pool=%lluK cmdline=%s", bi->path,
+	trace_hv("boot path=%s mem=%lluK ranges=%u pool=%lluK casefile=%llu cmdline=%s", bi->path,
 		 (unsigned long long)(bi->usable_bytes >> 10), bi->usable_ranges,
-		 (unsigned long long)(bi->pool_size >> 10), quoted);
+		 (unsigned long long)(bi->pool_size >> 10), (unsigned long long)bi->entrycheck_len, quoted);
 	char err[160];
 	if (!config_parse(bi->cmdline, guest_find, &cfg, err, sizeof(err)))
 		fatal(err);

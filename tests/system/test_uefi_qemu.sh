@@ -16,3 +16,12 @@ expect "halt line says failure" has '^hv ev=halt status=fail$'
 expect "QEMU exits with the failure status (isa-debug-exit 1 -> 3)" test "$rc" -eq 3
 expect "no VMX instruction was attempted" hasnt '^hv ev=vmxon'
 expect "svtrace check accepts the UEFI trace (firmware noise ignored)" build/tools/svtrace check "$TRACE"
+
+# The same image with entrycheck=FILE: the case file is read from the ESP
+# (the differential mode itself needs VT-x, so it stops at the no-VMX line).
+dir2="$ROOT/build/systest/uefi-casefile"
+rm -rf "$dir2"; mkdir -p "$dir2"
+TRACE="$dir2/serial.txt"
+tools/run-uefi.sh "$dir2" 90 "entrycheck=cases.txt" tcg tests/entrycheck/cases.txt
+size=$(stat -c %s tests/entrycheck/cases.txt)
+expect "the UEFI path loads the entrycheck case file from the ESP ($size bytes)" has "^hv ev=boot path=uefi .* casefile=$size cmdline=\"entrycheck=cases.txt\""
