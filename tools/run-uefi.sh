@@ -27,6 +27,6 @@ timeout -k 5 "$timeout_s" qemu-system-x86_64 -machine q35 -m 512 "${accel_opts[@
 	-drive if=pflash,format=raw,readonly=on,file="$code" \
 	-drive if=pflash,format=raw,file="$out/OVMF_VARS.fd" \
 	-drive format=raw,file=fat:rw:"$out/esp" \
-	-serial file:"$out/serial.txt" -display none -monitor none -no-reboot \
+	-serial file:"$out/serial.txt" -display none -monitor none -no-reboot -nic none \
 	-device isa-debug-exit,iobase=0xf4,iosize=0x04 >"$out/qemu.out" 2>&1
 exit $?
