@@ -31,18 +31,6 @@
  * Later lines are counted, not printed (ev=out_dropped at the VM's end). */
 #define OUT_MAX_LINES 100
 
-/* Per-VM bookkeeping of misbehaviour, indexed by VM id (1..VM_MAX). */
-struct misbehaviour {
-	uint32_t exceptions[32];     /* by vector */
-	uint32_t out_lines;          /* out lines printed */
-	uint64_t dropped_lines, dropped_bytes;
-};
-static struct misbehaviour misb[VM_MAX + 1];
-
-static struct misbehaviour *misb_of(const struct vm *vm)
-{
-	return &misb[vm->id <= VM_MAX ? vm->id : 0];
-}
 
 typedef enum exit_action (*exit_handler)(struct notify *n, struct vm *vm);
 
@@ -71,11 +59,10 @@ void exits_flush_output(struct vm *vm)
 {
 	if (!vm->out_len)
 		return;
-	struct misbehaviour *m = misb_of(vm);
+	struct vm_misbehaviour *m = &vm->misb;
 	if (m->out_lines >= OUT_MAX_LINES) {
 		m->dropped_lines++;
 		m->dropped_bytes += vm->out_len;
-		vm->out_dropped = m->dropped_lines;
 		vm->out_len = 0;
 		return;
 	}
@@ -88,7 +75,7 @@ void exits_flush_output(struct vm *vm)
 
 void exits_report_dropped(struct vm *vm)
 {
-	const struct misbehaviour *m = misb_of(vm);
+	const struct vm_misbehaviour *m = &vm->misb;
 	if (m->dropped_lines)
 		trace_vm(vm->id, "out_dropped lines=%llu bytes=%llu", (unsigned long long)m->dropped_lines,
 			 (unsigned long long)m->dropped_bytes);
@@ -262,7 +249,7 @@ static enum exit_action on_exception(struct notify *n, struct vm *vm)
 	unsigned v = INTR_INFO_VECTOR(info);
 	if (info & INTR_INFO_ERROR_CODE)
 		(void)notify_read(n, vm, VMCS_exit_intr_error, &error);
-	uint32_t *count = &misb_of(vm)->exceptions[v & 31];
+	uint32_t *count = &vm->misb.exceptions[v & 31];
 	if (++*count > EXC_STORM_LIMIT) {
 		fmt(vm->why, sizeof(vm->why), "exception storm vector=%u count=%u", v, *count);
 		return ACT_STOP;

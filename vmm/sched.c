@@ -5,9 +5,6 @@
 #include "fmt.h"
 #include "shadow/entry_checks.h"
 
-/* Time slices each VM got in this run, by VM id (SCHED_VM_SLICES). */
-static uint32_t slices[VM_MAX + 1];
-
 void sched_end_vm(struct sched *s, struct vm *vm, enum vm_state st)
 {
 	exits_flush_output(vm);
@@ -72,12 +69,12 @@ static void trace_exit(struct notify *n, struct vm *vm, uint32_t reason)
 /* Run vm until its slice ends. */
 static void run_slice(struct sched *s, struct vm *vm)
 {
-	if (slices[vm->id] >= SCHED_VM_SLICES) {
+	if (vm->slices >= SCHED_VM_SLICES) {
 		fmt(vm->why, sizeof(vm->why), "cpu budget exhausted: %u slices", SCHED_VM_SLICES);
 		sched_end_vm(s, vm, VM_STOPPED);
 		return;
 	}
-	slices[vm->id]++;
+	vm->slices++;
 	vm->slice_exits = 0;
 	if (vm->launch == VMCS_LAUNCHED && s->ptimer)
 		(void)notify_write(s->n, vm, VMCS_preemption_timer, s->quantum);

@@ -30,6 +30,13 @@ struct vm_counters {
 	uint64_t by_reason[EXIT_REASON_LIMIT];
 };
 
+/* What a VM did wrong so far (vmm/exits.c). */
+struct vm_misbehaviour {
+	uint32_t exceptions[32];     /* intercepted exceptions, by vector */
+	uint32_t out_lines;          /* out lines printed */
+	uint64_t dropped_lines, dropped_bytes;
+};
+
 struct vm {
 	unsigned id;
 	const struct guest_image *image;
@@ -46,10 +53,11 @@ struct vm {
 	uint64_t pending[SHADOW_WORDS]; /* written while not current */
 	struct vm_counters n;
 	uint64_t slice_exits;
+	uint32_t slices;            /* time slices used (CPU budget, vmm/sched.c) */
+	struct vm_misbehaviour misb;
 	char why[160];              /* why it stopped */
 	char out[120];              /* guest console line being assembled */
 	unsigned out_len;
-	uint64_t out_dropped;
 };
 
 #endif
