@@ -25,9 +25,7 @@ start:
 	TRY s_toolong, HC_PUTS, text, HC_PUTS_MAX + 1, 0
 	TRY s_wrap, HC_PUTS, 0xffffff80, 0x100, 0
 	TRY s_ok, HC_PUTS, text, text_len, 0
-	mov eax, HC_EXIT
-	xor ebx, ebx
-	vmcall
+	EXIT_OK
 	hlt                             ; not reached
 
 REPORT

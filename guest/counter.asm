@@ -4,6 +4,7 @@
 bits 32
 org 0x1000
 %include "hypercall.inc"
+%include "lib.inc"
 COUNT equ 3000000
 
 start:
@@ -12,13 +13,8 @@ start:
 	inc eax
 	cmp eax, COUNT
 	jne .loop
-	mov eax, HC_PUTS
-	mov ebx, done
-	mov ecx, done_len
-	vmcall
-	mov eax, HC_EXIT
-	xor ebx, ebx
-	vmcall
+	PUTS done, done_len
+	EXIT_OK
 
 done: db "counter reached 3000000", 10
 done_len equ $ - done

@@ -4,6 +4,7 @@
 bits 32
 org 0x1000
 %include "hypercall.inc"
+%include "lib.inc"
 ITERATIONS equ 200
 
 start:
@@ -14,13 +15,8 @@ start:
 	cpuid
 	dec edi
 	jnz .loop
-	mov eax, HC_PUTS
-	mov ebx, done
-	mov ecx, done_len
-	vmcall
-	mov eax, HC_EXIT
-	xor ebx, ebx
-	vmcall
+	PUTS done, done_len
+	EXIT_OK
 	hlt                             ; not reached
 
 done: db "cpuid loop done: 200 exits", 10

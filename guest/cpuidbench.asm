@@ -5,6 +5,7 @@
 bits 32
 org 0x1000
 %include "hypercall.inc"
+%include "lib.inc"
 ROUNDS equ 10000
 
 start:
@@ -25,13 +26,8 @@ start:
 	call put8
 	mov ecx, eax
 	call put8
-	mov eax, HC_PUTS
-	mov ebx, line
-	mov ecx, line_len
-	vmcall
-	mov eax, HC_EXIT
-	xor ebx, ebx
-	vmcall
+	PUTS line, line_len
+	EXIT_OK
 
 put8:                                   ; ecx -> 8 hex digits at [ebx]
 	push eax

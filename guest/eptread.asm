@@ -4,13 +4,11 @@
 bits 32
 org 0x1000
 %include "hypercall.inc"
+%include "lib.inc"
 
 start:
 	mov eax, [0x200000]             ; EPT violation (read)
-	mov eax, HC_PUTS
-	mov ebx, survived
-	mov ecx, survived_len
-	vmcall
+	PUTS survived, survived_len
 	hlt
 
 survived: db "BUG: eptread read outside its memory", 10

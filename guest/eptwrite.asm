@@ -5,13 +5,11 @@
 bits 32
 org 0x1000
 %include "hypercall.inc"
+%include "lib.inc"
 
 start:
 	mov dword [0x200000], 0xdeadbeef ; EPT violation (write)
-	mov eax, HC_PUTS
-	mov ebx, survived
-	mov ecx, survived_len
-	vmcall
+	PUTS survived, survived_len
 	hlt
 
 survived: db "BUG: eptwrite wrote outside its memory", 10

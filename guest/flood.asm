@@ -5,6 +5,7 @@
 bits 32
 org 0x1000
 %include "hypercall.inc"
+%include "lib.inc"
 LINES equ 5000
 
 start:
@@ -21,8 +22,6 @@ start:
 .next:
 	dec edi
 	jnz .line
-	mov eax, HC_EXIT
-	xor ebx, ebx
-	vmcall
+	EXIT_OK
 
 text: db "f", 10, 0

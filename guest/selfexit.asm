@@ -3,19 +3,15 @@
 bits 32
 org 0x1000
 %include "hypercall.inc"
+%include "lib.inc"
 
 start:
 	mov eax, HC_VMID
 	vmcall
 	add al, '0'
 	mov [id], al
-	mov eax, HC_PUTS
-	mov ebx, msg
-	mov ecx, msg_len
-	vmcall
-	mov eax, HC_EXIT
-	xor ebx, ebx
-	vmcall
+	PUTS msg, msg_len
+	EXIT_OK
 	mov eax, HC_PUTS                ; never runs: the VM is gone
 	mov ebx, bad
 	mov ecx, bad_len

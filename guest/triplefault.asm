@@ -5,15 +5,13 @@
 bits 32
 org 0x1000
 %include "hypercall.inc"
+%include "lib.inc"
 
 start:
 	lidt [idtr]
 	int3
 	ud2                             ; not reached
-	mov eax, HC_PUTS
-	mov ebx, survived
-	mov ecx, survived_len
-	vmcall
+	PUTS survived, survived_len
 	hlt
 
 idtr:     dw 0                      ; limit 0: every vector is outside the IDT

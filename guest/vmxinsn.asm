@@ -42,9 +42,7 @@ report:
 	inc ebp
 	cmp ebp, NINSN
 	jne .line
-	mov eax, HC_EXIT
-	xor ebx, ebx
-	vmcall
+	EXIT_OK
 	hlt                             ; not reached
 
 ; Copy the NUL-terminated string at ESI to EDI (EDI advances).

@@ -3,22 +3,18 @@
 bits 32
 org 0x1000
 %include "hypercall.inc"
+%include "lib.inc"
 
 start:
 	mov byte [digit], '1'
 .again:
-	mov eax, HC_PUTS
-	mov ebx, line
-	mov ecx, line_len
-	vmcall
+	PUTS line, line_len
 	mov eax, HC_YIELD
 	vmcall
 	inc byte [digit]
 	cmp byte [digit], '6'
 	jne .again
-	mov eax, HC_EXIT
-	xor ebx, ebx
-	vmcall
+	EXIT_OK
 
 line:  db "yield round "
 digit: db "0", 10
