@@ -139,8 +139,3 @@ const struct departure *departure_find(const struct vmcs_shadow *s, const struct
 			return &rows[i];
 	return NULL;
 }
-
-const struct departure *departure_at(unsigned i)
-{
-	return i < sizeof(rows) / sizeof(rows[0]) ? &rows[i] : NULL;
-}

@@ -20,6 +20,5 @@ struct departure {
 /* The row that explains this disagreement, or NULL. */
 const struct departure *departure_find(const struct vmcs_shadow *s, const struct verdict *shadow,
 				       const struct outcome *cpu);
-const struct departure *departure_at(unsigned i);
 
 #endif

@@ -24,13 +24,3 @@ const struct guest_image *guest_find(const char *name, unsigned len)
 			return &guests[i];
 	return NULL;
 }
-
-unsigned guest_count(void)
-{
-	return sizeof(guests) / sizeof(guests[0]);
-}
-
-const struct guest_image *guest_at(unsigned i)
-{
-	return &guests[i];
-}

@@ -4,7 +4,5 @@
 #include "vm.h"
 
 const struct guest_image *guest_find(const char *name, unsigned len);
-unsigned guest_count(void);
-const struct guest_image *guest_at(unsigned i);
 
 #endif

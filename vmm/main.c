@@ -262,7 +262,7 @@ void hv_main(const struct bootinfo *bi)
 	uint64_t vmxon_region = pagealloc_get(&pool, 1);
 	if (!vmxon_region)
 		fatal("no memory for the VMXON region");
-	struct vmx_result r = vmx_on(vmxon_region);
+	struct vmx_result r = vmx_on(vmxon_region, &caps);
 	trace_hv("vmxon status=%s error=%u", vmx_status_name(r.status), r.error);
 	if (r.status != VMX_OK)
 		fatal("VMXON failed");

@@ -30,10 +30,8 @@ void notify_init(struct notify *n, const struct vmx_ops *ops, const struct vmx_c
 	n->setup = setup;
 	n->setup_ctx = setup_ctx;
 	/* The VMCS state a miss loads: every field the VMM knows of. */
-	for (int f = 0; f < VMCS_FIELD_COUNT; f++) {
-		enum vmcs_width w = vmcs_field_table[f].width;
-		n->vmcs_bytes += w == W16 ? 2 : w == W32 ? 4 : 8;
-	}
+	for (int f = 0; f < VMCS_FIELD_COUNT; f++)
+		n->vmcs_bytes += vmcs_field_bytes((enum vmcs_field)f);
 }
 
 enum entry_insn notify_next_insn(const struct vm *vm)

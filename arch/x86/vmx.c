@@ -109,13 +109,11 @@ static struct vmx_result vmx_result_from(uint8_t cf, uint8_t zf)
 		vmx_result_from(cf, zf);                                          \
 	})
 
-struct vmx_result vmx_on(uint64_t region_pa)
+struct vmx_result vmx_on(uint64_t region_pa, const struct vmx_caps *c)
 {
-	struct vmx_caps c;
-	vmx_caps_read(&c);
-	*(uint32_t *)region_pa = (uint32_t)(c.basic & 0x7fffffff);
-	uint64_t cr0 = (read_cr0() | c.cr0_fixed0) & c.cr0_fixed1;
-	uint64_t cr4 = (read_cr4() | c.cr4_fixed0 | CR4_VMXE) & c.cr4_fixed1;
+	*(uint32_t *)region_pa = (uint32_t)(c->basic & 0x7fffffff);
+	uint64_t cr0 = (read_cr0() | c->cr0_fixed0) & c->cr0_fixed1;
+	uint64_t cr4 = (read_cr4() | c->cr4_fixed0 | CR4_VMXE) & c->cr4_fixed1;
 	write_cr0(cr0);
 	write_cr4(cr4);
 	return VMX_INSN_MEM("vmxon", region_pa);

@@ -27,7 +27,7 @@ void vmx_caps_read(struct vmx_caps *c);
 
 /* CR0/CR4 fixed bits, CR4.VMXE, then VMXON on a region holding the revision
  * id (SDM 24.11.5). */
-struct vmx_result vmx_on(uint64_t region_pa) MUST_CHECK;
+struct vmx_result vmx_on(uint64_t region_pa, const struct vmx_caps *c) MUST_CHECK;
 struct vmx_result vmx_off(void) MUST_CHECK;
 struct vmx_result vmx_clear(uint64_t vmcs_pa) MUST_CHECK;
 struct vmx_result vmx_ptrld(uint64_t vmcs_pa) MUST_CHECK;

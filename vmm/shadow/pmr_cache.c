@@ -54,12 +54,6 @@ static bool vm_ok(unsigned vm)
 	return vm >= 1 && vm <= PMR_MAX_VMS;
 }
 
-static uint32_t field_bytes(unsigned f)
-{
-	return vmcs_field_table[f].width == W16 ? 2 :
-	       vmcs_field_table[f].width == W32 ? 4 : 8;
-}
-
 static void outcome_clear(struct pmr_outcome *out)
 {
 	memset(out, 0, sizeof(*out));
@@ -186,7 +180,7 @@ static uint32_t hit_load(struct pmr_slot *sl)
 
 	for (unsigned w = 0; w < PMR_WORDS; w++)
 		for (uint64_t m = sl->invalid[w]; m; m &= m - 1)
-			bytes += field_bytes(w * 64 + (unsigned)__builtin_ctzll(m));
+			bytes += vmcs_field_bytes((enum vmcs_field)(w * 64 + (unsigned)__builtin_ctzll(m)));
 	memset(sl->invalid, 0, sizeof(sl->invalid));
 	return bytes;
 }

@@ -44,6 +44,13 @@ static inline uint64_t vmcs_field_mask(enum vmcs_field f)
 	return masks[vmcs_field_table[f].width];
 }
 
+/* Bytes a field's value occupies (W16 2, W32 4, W64 and natural width 8). */
+static inline unsigned vmcs_field_bytes(enum vmcs_field f)
+{
+	static const unsigned char bytes[] = { [W16] = 2, [W64] = 8, [W32] = 4, [WNAT] = 8 };
+	return bytes[vmcs_field_table[f].width];
+}
+
 /* VMCS_FIELD_NONE when no row matches. */
 enum vmcs_field vmcs_field_by_encoding(uint32_t encoding);
 enum vmcs_field vmcs_field_by_name(const char *name, unsigned len);
