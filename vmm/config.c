@@ -95,6 +95,14 @@ static bool parse_word(const char *w, unsigned len, guest_lookup_fn lookup, stru
 		fmt(err, errlen, "bad trace= (use all or summary)");
 		return false;
 	}
+	if (KEY("fastpath") && eq) {
+		if ((vlen == 2 && !memcmp(v, "on", 2)) || (vlen == 3 && !memcmp(v, "off", 3))) {
+			c->fastpath_off = vlen == 3;
+			return true;
+		}
+		fmt(err, errlen, "bad fastpath= (use on or off)");
+		return false;
+	}
 	if (KEY("entrycheck") && eq && vlen) {
 		c->entrycheck = v;
 		c->entrycheck_len = vlen;

@@ -19,6 +19,7 @@ struct config {
 	struct pmr_config pmr;
 	uint32_t quantum;            /* VMX-preemption timer value per slice */
 	bool trace_summary;          /* trace=summary: no per-exit lines */
+	bool fastpath_off;           /* fastpath=off: every exit unwinds to the scheduler */
 	const char *entrycheck;      /* value of entrycheck=, or NULL */
 	unsigned entrycheck_len;
 };

@@ -150,7 +150,7 @@ static void run_life_case(struct ec_env *e, enum life_op op, struct outcome *sha
 		bool launch = op == LIFE_OP_vmlaunch_launched;
 		life_enter(&ls, vm->launch == VMCS_LAUNCHED, launch, &v);
 		*shadow = from_verdict(&v);
-		*cpu = from_vmx(e->n->ops->enter(&vm->regs, launch));
+		*cpu = from_vmx(e->n->ops->enter(&vm->regs, launch, NULL, NULL));
 		if (cpu->kind == OUT_OK && !launch)
 			vm->launch = VMCS_LAUNCHED;
 	} else if (op <= LIFE_OP_vmclear_vmxon) {

@@ -196,9 +196,10 @@ static void costs(void)
 		launches += vms[i].n.launches;
 	trace_hv("costs reason=vmcs_setup exits=%llu vmreads=%llu vmwrites=%llu", (unsigned long long)launches,
 		 (unsigned long long)c->vmreads[NOTIFY_COSTS_SETUP], (unsigned long long)c->vmwrites[NOTIFY_COSTS_SETUP]);
-	trace_hv("timing boot_to_first_entry=%llu validate_full_tsc=%llu validate_dirty_tsc=%llu",
+	trace_hv("timing boot_to_first_entry=%llu validate_full_tsc=%llu validate_dirty_tsc=%llu fast_entries=%llu",
 		 (unsigned long long)(c->first_entry_tsc ? c->first_entry_tsc - boot->tsc_boot : 0),
-		 (unsigned long long)c->validate_full_tsc, (unsigned long long)c->validate_dirty_tsc);
+		 (unsigned long long)c->validate_full_tsc, (unsigned long long)c->validate_dirty_tsc,
+		 (unsigned long long)notifier.fast_entries);
 }
 
 static void trace_config(void)
@@ -208,8 +209,8 @@ static void trace_config(void)
 	for (unsigned i = 0; i < cfg.nvms; i++)
 		o += fmt(list + o, sizeof(list) - o, "%s%s", i ? "," : "", cfg.vms[i]->name);
 	pmr_policy_format(&cfg.pmr, policy, sizeof(policy));
-	trace_hv("config vms=%s policy=%s slots=%u quantum=%u trace=%s", list, policy, cfg.pmr.slots,
-		 cfg.quantum, cfg.trace_summary ? "summary" : "all");
+	trace_hv("config vms=%s policy=%s slots=%u quantum=%u trace=%s fastpath=%s", list, policy,
+		 cfg.pmr.slots, cfg.quantum, cfg.trace_summary ? "summary" : "all", cfg.fastpath_off ? "off" : "on");
 }
 
 /* entrycheck=: the probe VM instead of the demo VMs. */
@@ -275,6 +276,7 @@ void hv_main(const struct bootinfo *bi)
 		for (unsigned i = 0; i < cfg.nvms; i++)
 			vm_create(&vms[i], i + 1, cfg.vms[i]);
 		struct sched s = { &notifier, vms, cfg.nvms, cfg.quantum, host.ptimer, 0, vm_release };
+		sched_fast_path(&s, !cfg.fastpath_off);
 		sched_run(&s);
 		summary();
 		costs();

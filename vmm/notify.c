@@ -20,6 +20,8 @@ static bool tracing(const struct notify *n)
 
 static const char *const insn_name[] = { "vmlaunch", "vmresume" };
 
+static enum entry_outcome exit_begin(struct notify *n, struct vm *vm, struct entry_result *r);
+
 void notify_init(struct notify *n, const struct vmx_ops *ops, const struct vmx_caps *caps,
 		 struct pmr_cache *pmr, vmcs_setup_fn setup, void *setup_ctx)
 {
@@ -74,12 +76,8 @@ bool notify_write(struct notify *n, struct vm *vm, enum vmcs_field f, uint64_t v
 	return true;
 }
 
-bool notify_read(struct notify *n, struct vm *vm, enum vmcs_field f, uint64_t *v)
+bool notify_read_cpu(struct notify *n, struct vm *vm, enum vmcs_field f, uint64_t *v)
 {
-	if (shadow_known(&vm->shadow, f)) {
-		*v = shadow_get(&vm->shadow, f);
-		return true;
-	}
 	if (n->current != vm)
 		return false;
 	struct vmx_result r = n->ops->vmread(vmcs_field_encoding(f), v);
@@ -88,6 +86,14 @@ bool notify_read(struct notify *n, struct vm *vm, enum vmcs_field f, uint64_t *v
 		return false;
 	shadow_fill(&vm->shadow, f, *v);
 	return true;
+}
+
+static bool pending_any(const struct vm *vm)
+{
+	uint64_t any = 0;
+	for (int w = 0; w < SHADOW_WORDS; w++)
+		any |= vm->pending[w];
+	return any != 0;
 }
 
 static bool flush_pending(struct notify *n, struct vm *vm)
@@ -227,10 +233,81 @@ static bool cpu_agrees(const struct entry_result *r)
 	}
 }
 
+/* The shadow's part of an entry: validation (all checks for VMLAUNCH, the
+ * dirty fields' for VMRESUME), the cache model, the entry line and the
+ * counters. The verdict lands in r->predicted. */
+static void entry_checks(struct notify *n, struct vm *vm, enum entry_insn insn, struct entry_result *r)
+{
+	struct check_ctx cc = { .s = &vm->shadow, .caps = n->caps, .fetch = fetch_current, .opaque = n,
+				.no_audit = true };
+	char dirty[256];
+	dirty[0] = '\0';
+	if (tracing(n))
+		dirty_list(vm, dirty, sizeof(dirty));
+	uint64_t t0 = n->ops->now ? n->ops->now() : 0;
+	unsigned ran = insn == INSN_VMLAUNCH ? validate_full(&cc, &r->predicted)
+					     : validate_dirty(&cc, &r->predicted);
+	uint64_t dt = n->ops->now ? n->ops->now() - t0 : 0;
+	struct pmr_outcome po;
+	cache_entry(n, vm, &po);
+	if (tracing(n)) {
+		char verdict[32];
+		verdict_format(&r->predicted, verdict, sizeof(verdict));
+		trace_vm(vm->id, "entry n=%llu kind=%s insn=%s checks=%s ran=%u%s verdict=%s pmr=%s load=%u",
+			 (unsigned long long)vm->n.entries + 1, insn == INSN_VMLAUNCH ? "first" : "subsequent",
+			 insn_name[insn], insn == INSN_VMLAUNCH ? "all" : "dirty", ran,
+			 insn == INSN_VMLAUNCH ? "" : dirty, verdict, po.hit ? "hit" : "miss", po.load_bytes);
+	}
+	vm->n.entries++;
+	if (insn == INSN_VMLAUNCH) {
+		n->costs.validate_full_tsc += dt;
+		vm->n.launches++;
+		vm->n.checks_full += ran;
+	} else {
+		n->costs.validate_dirty_tsc += dt;
+		vm->n.resumes++;
+		vm->n.checks_dirty += ran;
+	}
+}
+
+/* The fast path, run by vmx_enter at each VM exit while the host stack is
+ * still wound (the exit stack): begin the exit as notify_issue would; if
+ * the hook handles it and asks to go on, make the next entry's checks and
+ * return true, so the stub executes VMRESUME at once. Taken only where the
+ * slow path would do the same: VMCS current and launched, nothing pending,
+ * no per-instruction lines. */
+static bool fast_again(void *opaque)
+{
+	struct notify *n = opaque;
+	struct vm *vm = n->fast_vm;
+	struct entry_result *r = n->fast_r;
+	if (exit_begin(n, vm, r) != ENTRY_EXITED || tracing(n) || vm->dead || pending_any(vm))
+		return false;
+	/* The hook's handlers write through notify_write while this VMCS is
+	 * current: nothing becomes pending, the next entry needs no VMPTRLD. */
+	int act = n->fast(n->fast_ctx, vm, r->exit_reason);
+	if (act == NOTIFY_FAST_DECLINE)
+		return false;
+	if (act != NOTIFY_FAST_RESUME) {
+		r->handled = true;
+		r->act = act;
+		return false;
+	}
+	entry_checks(n, vm, INSN_VMRESUME, r);
+	if (r->predicted.kind != VERDICT_OK) {
+		r->outcome = ENTRY_PREDICTED_FAIL;
+		return false;
+	}
+	r->insn = INSN_VMRESUME;
+	n->fast_entries++;
+	return true;
+}
+
 void notify_enter(struct notify *n, struct vm *vm, bool force, struct entry_result *r)
 {
 	memset(r, 0, sizeof(*r));
 	enum entry_insn insn = notify_next_insn(vm);
+	r->insn = insn;
 	if (vm->dead) {
 		r->outcome = ENTRY_REFUSED;
 		NTRACE(vm->id, "refuse insn=%s why=\"VMCS was cleared for the last time\"", insn_name[insn]);
@@ -240,51 +317,51 @@ void notify_enter(struct notify *n, struct vm *vm, bool force, struct entry_resu
 		r->outcome = ENTRY_SETUP_FAILED;
 		return;
 	}
-	struct check_ctx cc = { .s = &vm->shadow, .caps = n->caps, .fetch = fetch_current, .opaque = n };
-	char dirty[256];
-	dirty[0] = '\0';
-	if (tracing(n))
-		dirty_list(vm, dirty, sizeof(dirty));
-	uint64_t t0 = n->ops->now ? n->ops->now() : 0;
-	unsigned ran = insn == INSN_VMLAUNCH ? validate_full(&cc, &r->predicted)
-					     : validate_dirty(&cc, &r->predicted);
-	uint64_t dt = n->ops->now ? n->ops->now() - t0 : 0;
-	if (insn == INSN_VMLAUNCH)
-		n->costs.validate_full_tsc += dt;
-	else
-		n->costs.validate_dirty_tsc += dt;
-	char verdict[32];
-	verdict[0] = '\0';
-	if (tracing(n) || r->predicted.kind != VERDICT_OK)
-		verdict_format(&r->predicted, verdict, sizeof(verdict));
-	struct pmr_outcome po;
-	cache_entry(n, vm, &po);
-	uint64_t nth = vm->n.entries + 1;
-	DTRACE(vm->id, "entry n=%llu kind=%s insn=%s checks=%s ran=%u%s verdict=%s pmr=%s load=%u",
-		 (unsigned long long)nth, insn == INSN_VMLAUNCH ? "first" : "subsequent",
-		 insn_name[insn], insn == INSN_VMLAUNCH ? "all" : "dirty", ran,
-		 insn == INSN_VMLAUNCH ? "" : dirty, verdict, po.hit ? "hit" : "miss", po.load_bytes);
-	vm->n.entries++;
-	if (insn == INSN_VMLAUNCH) {
-		vm->n.launches++;
-		vm->n.checks_full += ran;
-	} else {
-		vm->n.resumes++;
-		vm->n.checks_dirty += ran;
-	}
+	entry_checks(n, vm, insn, r);
 	if (r->predicted.kind != VERDICT_OK && !force) {
 		r->outcome = ENTRY_PREDICTED_FAIL;
 		return;
 	}
+	n->fast_vm = force ? NULL : vm;
 	notify_issue(n, vm, insn, r);
-	if (r->outcome == ENTRY_REFUSED)
+	n->fast_vm = NULL;
+	if (r->outcome == ENTRY_REFUSED || r->outcome == ENTRY_PREDICTED_FAIL || r->handled)
 		return;
 	r->agree = cpu_agrees(r);
-	if (!r->agree && !verdict[0])
+	if (!r->agree) {
+		char verdict[32];
 		verdict_format(&r->predicted, verdict, sizeof(verdict));
-	if (!r->agree)
-		NTRACE(vm->id, "disagree n=%llu shadow=%s cpu=%s", (unsigned long long)nth, verdict,
+		NTRACE(vm->id, "disagree n=%llu shadow=%s cpu=%s", (unsigned long long)vm->n.entries, verdict,
 			 r->outcome == ENTRY_EXITED ? "ok" : r->outcome == ENTRY_VMFAIL ? "vmfail" : "entryfail");
+	}
+}
+
+/* After VMLAUNCH/VMRESUME returned to the host (a VM exit or an entry
+ * failure): the CPU owns the guest-state and exit-information fields
+ * again; read the exit reason and settle the launch state. */
+static enum entry_outcome exit_begin(struct notify *n, struct vm *vm, struct entry_result *r)
+{
+	shadow_on_exit(&vm->shadow);
+	uint64_t reason = 0, qual = 0;
+	if (n->ops->vmread(vmcs_field_encoding(VMCS_exit_reason), &reason).status == VMX_OK)
+		shadow_fill(&vm->shadow, VMCS_exit_reason, reason);
+	unsigned basic = (unsigned)(reason & 0xffff) < 62 ? (unsigned)(reason & 0xffff) : 62;
+	n->last_reason = basic;
+	n->costs.vmreads[basic]++;
+	n->costs.exits[basic]++;
+	r->exit_reason = (uint32_t)reason;
+	if (reason & (1u << 31)) {
+		(void)notify_read(n, vm, VMCS_exit_qualification, &qual);
+		r->exit_qual = qual;
+		NTRACE(vm->id, "entryfail n=%llu insn=%s status=entryfail reason=%u qual=0x%llx",
+			 (unsigned long long)vm->n.entries, insn_name[r->insn], (unsigned)(reason & 0xffff),
+			 (unsigned long long)qual);
+		return r->outcome = ENTRY_FAILED;
+	}
+	if (r->insn == INSN_VMLAUNCH)
+		vm->launch = VMCS_LAUNCHED;
+	shadow_on_entry_ok(&vm->shadow);
+	return r->outcome = ENTRY_EXITED;
 }
 
 enum entry_outcome notify_issue(struct notify *n, struct vm *vm, enum entry_insn insn,
@@ -303,40 +380,22 @@ enum entry_outcome notify_issue(struct notify *n, struct vm *vm, enum entry_insn
 	}
 	if (!n->costs.first_entry_tsc && n->ops->now)
 		n->costs.first_entry_tsc = n->ops->now();
-	r->cpu = n->ops->enter(&vm->regs, insn == INSN_VMLAUNCH);
+	r->insn = insn;
+	bool fast = n->fast && n->fast_vm == vm;
+	n->fast_r = r;
+	r->outcome = ENTRY_EXITED;
+	r->cpu = n->ops->enter(&vm->regs, insn == INSN_VMLAUNCH, fast ? fast_again : NULL, n);
 	if (r->cpu.status != VMX_OK) {
 		if (r->cpu.status == VMX_FAIL_VALID)
 			NTRACE(vm->id, "entryfail n=%llu insn=%s status=vmfail error=%u",
-				 (unsigned long long)vm->n.entries, insn_name[insn], r->cpu.error);
+				 (unsigned long long)vm->n.entries, insn_name[r->insn], r->cpu.error);
 		else
 			NTRACE(vm->id, "entryfail n=%llu insn=%s status=vmfail_invalid",
-				 (unsigned long long)vm->n.entries, insn_name[insn]);
+				 (unsigned long long)vm->n.entries, insn_name[r->insn]);
 		return r->outcome = ENTRY_VMFAIL;
 	}
-	/* The guest ran (or entry failed after loading guest state): the CPU
-	 * owns the guest-state and exit-information fields again. */
-	shadow_on_exit(&vm->shadow);
-	uint64_t reason = 0, qual = 0;
-	n->last_reason = NOTIFY_COSTS_PENDING;
-	(void)notify_read(n, vm, VMCS_exit_reason, &reason);
-	unsigned basic = (unsigned)(reason & 0xffff) < 62 ? (unsigned)(reason & 0xffff) : 62;
-	n->costs.vmreads[basic] += n->costs.vmreads[NOTIFY_COSTS_PENDING];   /* that VMREAD was this exit's */
-	n->costs.vmreads[NOTIFY_COSTS_PENDING] = 0;
-	n->last_reason = basic;
-	n->costs.exits[basic]++;
-	r->exit_reason = (uint32_t)reason;
-	if (reason & (1u << 31)) {
-		(void)notify_read(n, vm, VMCS_exit_qualification, &qual);
-		r->exit_qual = qual;
-		NTRACE(vm->id, "entryfail n=%llu insn=%s status=entryfail reason=%u qual=0x%llx",
-			 (unsigned long long)vm->n.entries, insn_name[insn], (unsigned)(reason & 0xffff),
-			 (unsigned long long)qual);
-		return r->outcome = ENTRY_FAILED;
-	}
-	if (insn == INSN_VMLAUNCH)
-		vm->launch = VMCS_LAUNCHED;
-	shadow_on_entry_ok(&vm->shadow);
-	return r->outcome = ENTRY_EXITED;
+	/* With the fast path every exit was begun by fast_again already. */
+	return fast ? r->outcome : exit_begin(n, vm, r);
 }
 
 bool notify_last(struct notify *n, struct vm *vm)

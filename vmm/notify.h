@@ -19,7 +19,10 @@ struct vmx_ops {
 	struct vmx_result (*vmptrld)(uint64_t pa);
 	struct vmx_result (*vmread)(uint32_t encoding, uint64_t *value);
 	struct vmx_result (*vmwrite)(uint32_t encoding, uint64_t value);
-	struct vmx_result (*enter)(struct guest_regs *regs, bool launch);
+	/* VMLAUNCH/VMRESUME; again (may be NULL) is the fast path: called at
+	 * each VM exit, true = resume at once (see vmx_enter). */
+	struct vmx_result (*enter)(struct guest_regs *regs, bool launch, bool (*again)(void *ctx),
+				   void *ctx);
 	uint64_t (*now)(void);      /* a cycle counter (RDTSC), or NULL */
 };
 
@@ -28,10 +31,9 @@ struct vmx_ops {
  * entry), the VMWRITEs of first-entry set-ups (index 63), and the time
  * spent in validation. Basic reasons >= 62 are counted together under 62. */
 #define NOTIFY_COSTS_SETUP 63   /* index of the VMWRITEs of first-entry set-ups */
-#define NOTIFY_COSTS_PENDING 64 /* the exit reason is being read */
 
 struct notify_costs {
-	uint64_t exits[65], vmreads[65], vmwrites[65];
+	uint64_t exits[64], vmreads[64], vmwrites[64];
 	uint64_t validate_full_tsc, validate_dirty_tsc, first_entry_tsc;
 };
 
@@ -49,6 +51,9 @@ enum entry_outcome {
 
 struct entry_result {
 	enum entry_outcome outcome;
+	enum entry_insn insn;       /* the last VMLAUNCH/VMRESUME issued */
+	bool handled;               /* the fast path handled the exit: act says what next */
+	int act;                    /* the fast hook's verdict (enum exit_action) */
 	struct verdict predicted;   /* the shadow's verdict */
 	struct vmx_result cpu;      /* the instruction's own status */
 	uint32_t exit_reason;       /* full exit-reason field after an exit */
@@ -57,6 +62,15 @@ struct entry_result {
 };
 
 struct notify;
+
+/* The fast path's hook (vmm/sched.c). At a VM exit, before the host stack
+ * unwinds, it may handle the exit whole: NOTIFY_FAST_DECLINE leaves the
+ * exit to the caller of notify_enter; any other value is the handled
+ * exit's enum exit_action, and NOTIFY_FAST_RESUME (ACT_CONTINUE) asks for
+ * the next entry right away. */
+#define NOTIFY_FAST_DECLINE (-1)
+#define NOTIFY_FAST_RESUME 0
+typedef int (*notify_fast_fn)(void *ctx, struct vm *vm, uint32_t exit_reason);
 
 /* Writes the whole VMCS of a VM through notify_write (vmcs_setup.c). */
 typedef bool (*vmcs_setup_fn)(struct notify *n, struct vm *vm);
@@ -72,6 +86,11 @@ struct notify {
 	bool quiet;                 /* no per-instruction lines (differential mode) */
 	unsigned last_reason;       /* basic reason of the last VM exit (costs) */
 	struct notify_costs costs;
+	notify_fast_fn fast;        /* NULL: every exit unwinds to the caller */
+	void *fast_ctx;
+	struct vm *fast_vm;         /* the entry in progress (fast path) */
+	struct entry_result *fast_r;
+	uint64_t fast_entries;      /* entries made by the fast path */
 };
 
 void notify_init(struct notify *n, const struct vmx_ops *ops, const struct vmx_caps *caps,
@@ -81,7 +100,12 @@ void notify_init(struct notify *n, const struct vmx_ops *ops, const struct vmx_c
 enum entry_insn notify_next_insn(const struct vm *vm);
 
 /* Make the next entry of vm. force: enter even if the shadow predicts a
- * failure (differential mode), so the CPU's verdict can be compared. */
+ * failure (differential mode), so the CPU's verdict can be compared.
+ * Without force and with a fast hook, exits the hook handles are followed
+ * by the next entry at once (same checks, cache model and counters as
+ * here, no trace lines: only when per-instruction lines are off); r then
+ * describes the last transition, and r->handled says whether the hook
+ * already handled its exit. */
 void notify_enter(struct notify *n, struct vm *vm, bool force, struct entry_result *r);
 
 /* Issue exactly insn for vm, if the VMCS state allows it (VMLAUNCH needs a
@@ -94,7 +118,15 @@ enum entry_outcome notify_issue(struct notify *n, struct vm *vm, enum entry_insn
  * value; deferred to the next entry when the VM's VMCS is not current. */
 bool notify_write(struct notify *n, struct vm *vm, enum vmcs_field f, uint64_t v);
 /* VMREAD through the shadow: known fields cost no instruction. */
-bool notify_read(struct notify *n, struct vm *vm, enum vmcs_field f, uint64_t *v);
+bool notify_read_cpu(struct notify *n, struct vm *vm, enum vmcs_field f, uint64_t *v);
+static inline bool notify_read(struct notify *n, struct vm *vm, enum vmcs_field f, uint64_t *v)
+{
+	if (shadow_known(&vm->shadow, f)) {
+		*v = shadow_get(&vm->shadow, f);
+		return true;
+	}
+	return notify_read_cpu(n, vm, f, v);
+}
 
 /* Everything before the next entry's VMLAUNCH/VMRESUME (VMCLEAR, VMPTRLD,
  * set-up or pending VMWRITEs), without entering. */

@@ -66,6 +66,47 @@ static void trace_exit(struct notify *n, struct vm *vm, uint32_t reason)
 		 exit_reason_name(r), (unsigned long long)rip, (unsigned long long)len);
 }
 
+/* One more entry within the run's budget? A hang becomes an error. */
+static bool entry_budget(struct sched *s, struct vm *vm)
+{
+	if (s->entries++ < SCHED_MAX_ENTRIES)
+		return true;
+	fmt(vm->why, sizeof(vm->why), "entry limit %u reached", SCHED_MAX_ENTRIES);
+	return false;
+}
+
+/* Count and handle one VM exit; ACT_YIELD also when the slice is used up. */
+static enum exit_action on_exit(struct sched *s, struct vm *vm, uint32_t reason)
+{
+	vm->n.exits++;
+	vm->n.by_reason[reason & (EXIT_REASON_LIMIT - 1)]++;
+	trace_exit(s->n, vm, reason);
+	enum exit_action act = exits_handle(s->n, vm, reason);
+	if (act == ACT_CONTINUE && ++vm->slice_exits >= SCHED_SLICE_EXITS)
+		act = ACT_YIELD;
+	return act;
+}
+
+/* notify's fast-path hook: the exits exits_fast() names are handled right
+ * at the exit, with the same accounting as run_slice's loop, and when the
+ * VM goes on its next entry is counted here. */
+static int fast_exit(void *ctx, struct vm *vm, uint32_t reason)
+{
+	struct sched *s = ctx;
+	if (!exits_fast(reason))
+		return NOTIFY_FAST_DECLINE;
+	enum exit_action act = on_exit(s, vm, reason);
+	if (act == ACT_CONTINUE && !entry_budget(s, vm))
+		act = ACT_STOP;
+	return (int)act;
+}
+
+void sched_fast_path(struct sched *s, bool on)
+{
+	s->n->fast = on ? fast_exit : NULL;
+	s->n->fast_ctx = s;
+}
+
 /* Run vm until its slice ends. */
 static void run_slice(struct sched *s, struct vm *vm)
 {
@@ -79,27 +120,27 @@ static void run_slice(struct sched *s, struct vm *vm)
 	if (vm->launch == VMCS_LAUNCHED && s->ptimer)
 		(void)notify_write(s->n, vm, VMCS_preemption_timer, s->quantum);
 	for (;;) {
-		if (s->entries++ >= SCHED_MAX_ENTRIES) {
-			fmt(vm->why, sizeof(vm->why), "entry limit %u reached", SCHED_MAX_ENTRIES);
+		if (!entry_budget(s, vm)) {
 			sched_end_vm(s, vm, VM_STOPPED);
 			return;
 		}
 		struct entry_result r;
 		notify_enter(s->n, vm, false, &r);
-		if (r.outcome != ENTRY_EXITED) {
+		enum exit_action act;
+		if (r.handled) {
+			act = (enum exit_action)r.act;      /* the fast path handled the last exit */
+		} else if (r.outcome != ENTRY_EXITED) {
 			outcome_why(&r, vm->why, sizeof(vm->why));
 			sched_end_vm(s, vm, VM_STOPPED);
 			return;
+		} else {
+			act = on_exit(s, vm, r.exit_reason);
 		}
-		vm->n.exits++;
-		vm->n.by_reason[r.exit_reason & (EXIT_REASON_LIMIT - 1)]++;
-		trace_exit(s->n, vm, r.exit_reason);
-		enum exit_action act = exits_handle(s->n, vm, r.exit_reason);
 		if (act == ACT_DONE || act == ACT_STOP) {
 			sched_end_vm(s, vm, act == ACT_DONE ? VM_DONE : VM_STOPPED);
 			return;
 		}
-		if (act == ACT_YIELD || ++vm->slice_exits >= SCHED_SLICE_EXITS)
+		if (act == ACT_YIELD)
 			return;
 	}
 }

@@ -9,7 +9,7 @@
 #define FC_VMX_OUTSIDE_SMX (1ull << 2)
 #define CR4_VMXE           (1ull << 13)
 
-extern int vmx_enter_raw(struct guest_regs *regs, int launch);
+extern int vmx_enter_raw(struct guest_regs *regs, int launch, bool (*again)(void *), void *ctx);
 extern char vmx_exit_stub[];
 extern char vmx_exit_stack_top[];
 
@@ -172,9 +172,9 @@ struct vmx_result vmx_invept_global(void)
 	return vmx_result_from(cf, zf);
 }
 
-struct vmx_result vmx_enter(struct guest_regs *regs, bool launch)
+struct vmx_result vmx_enter(struct guest_regs *regs, bool launch, bool (*again)(void *), void *ctx)
 {
-	int rc = vmx_enter_raw(regs, launch);
+	int rc = vmx_enter_raw(regs, launch, again, ctx);
 	if (rc == 0)
 		return (struct vmx_result){ VMX_OK, 0 };
 	if (rc == 2)

@@ -36,8 +36,12 @@ struct vmx_result vmx_write(uint32_t encoding, uint64_t value) MUST_CHECK;
 struct vmx_result vmx_invept_global(void) MUST_CHECK;
 
 /* VMLAUNCH (launch) or VMRESUME with the guest registers loaded. Returns
- * VMX_OK after a VM exit (the registers hold the guest's), or the failure. */
-struct vmx_result vmx_enter(struct guest_regs *regs, bool launch) MUST_CHECK;
+ * VMX_OK after a VM exit (the registers hold the guest's), or the failure.
+ * again (may be NULL) runs at each VM exit before the host stack unwinds;
+ * when it returns true the guest is resumed at once (VMRESUME) and the
+ * next exit calls it again. A failure of such a VMRESUME is returned. */
+struct vmx_result vmx_enter(struct guest_regs *regs, bool launch, bool (*again)(void *ctx),
+			    void *ctx) MUST_CHECK;
 /* HOST_RIP for every VMCS. */
 uint64_t vmx_exit_rip(void);
 /* HOST_RSP for every VMCS: top of the exit stack. */

@@ -1,12 +1,16 @@
 ; VM entry and VM exit glue.
 ;
-; vmx_enter(regs, launch) saves the host's callee-saved registers and stack
-; pointer, loads the guest's general-purpose registers and executes VMLAUNCH
-; or VMRESUME. If the instruction fails it falls through and returns the
-; failure (1 = VMfailValid, 2 = VMfailInvalid). If the guest runs, the next
-; VM exit lands in vmx_exit_stub (HOST_RIP) on the exit stack (HOST_RSP);
-; the stub stores the guest registers back into regs, switches to the saved
-; host stack and returns 0 from vmx_enter.
+; vmx_enter_raw(regs, launch, again, ctx) saves the host's callee-saved
+; registers and stack pointer, loads the guest's general-purpose registers
+; and executes VMLAUNCH or VMRESUME. If the instruction fails it falls
+; through and returns the failure (1 = VMfailValid, 2 = VMfailInvalid). If
+; the guest runs, the next VM exit lands in vmx_exit_stub (HOST_RIP) on the
+; exit stack (HOST_RSP); the stub stores the guest registers back into regs.
+; The fast path: if again is not NULL the stub calls again(ctx) right there,
+; on the exit stack; when it returns true (it handled the exit and the
+; shadow passed the next entry) the stub reloads the guest registers and
+; executes VMRESUME at once, without unwinding to the C caller. Otherwise
+; it switches to the saved host stack and returns 0 from vmx_enter_raw.
 bits 64
 default rel
 
@@ -30,17 +34,20 @@ endstruc
 
 section .bss
 align 16
-exit_stack: resb 4096
+exit_stack: resb 16384                  ; the fast path's C code runs here
 global vmx_exit_stack_top
 vmx_exit_stack_top:
 saved_host_rsp: resq 1
 saved_regs: resq 1
+saved_again: resq 1
+saved_ctx: resq 1
 
 section .text
 global vmx_enter_raw
 global vmx_exit_stub
 
-; int vmx_enter_raw(struct guest_regs *regs, int launch)
+; int vmx_enter_raw(struct guest_regs *regs, int launch,
+;                   bool (*again)(void *ctx), void *ctx)
 vmx_enter_raw:
 	push rbp
 	push rbx
@@ -50,6 +57,8 @@ vmx_enter_raw:
 	push r15
 	mov [saved_host_rsp], rsp
 	mov [saved_regs], rdi
+	mov [saved_again], rdx
+	mov [saved_ctx], rcx
 	cmp esi, 0                      ; flags survive the movs below
 	mov rax, [rdi + regs.rax]
 	mov rcx, [rdi + regs.rcx]
@@ -68,10 +77,10 @@ vmx_enter_raw:
 	mov rdi, [rdi + regs.rdi]
 	jne .launch
 	vmresume
-	jmp .failed
+	jmp entry_failed
 .launch:
 	vmlaunch
-.failed:
+entry_failed:
 	mov eax, 2                      ; CF=1: VMfailInvalid
 	jc .out
 	mov eax, 1                      ; ZF=1: VMfailValid
@@ -106,6 +115,32 @@ vmx_exit_stub:
 	mov [rdi + regs.r15], r15
 	pop rax
 	mov [rdi + regs.rdi], rax
+	mov rax, [saved_again]
+	test rax, rax
+	jz .unwind
+	mov rdi, [saved_ctx]
+	call rax                        ; rsp is HOST_RSP: 16-byte aligned
+	test al, al
+	jz .unwind
+	mov rdi, [saved_regs]
+	mov rax, [rdi + regs.rax]
+	mov rcx, [rdi + regs.rcx]
+	mov rdx, [rdi + regs.rdx]
+	mov rbx, [rdi + regs.rbx]
+	mov rbp, [rdi + regs.rbp]
+	mov rsi, [rdi + regs.rsi]
+	mov r8,  [rdi + regs.r8]
+	mov r9,  [rdi + regs.r9]
+	mov r10, [rdi + regs.r10]
+	mov r11, [rdi + regs.r11]
+	mov r12, [rdi + regs.r12]
+	mov r13, [rdi + regs.r13]
+	mov r14, [rdi + regs.r14]
+	mov r15, [rdi + regs.r15]
+	mov rdi, [rdi + regs.rdi]
+	vmresume
+	jmp entry_failed                ; reported as the C caller's entry failure
+.unwind:
 	mov rsp, [saved_host_rsp]
 	pop r15
 	pop r14

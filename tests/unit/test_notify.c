@@ -105,20 +105,27 @@ static struct vmx_result fake_vmwrite(uint32_t encoding, uint64_t value)
 }
 
 /* A VM exit (or entry failure): the exit-information fields are written and
- * the valid bit of the injected event is cleared (SDM Vol. 3C 28.2.5). */
-static struct vmx_result fake_enter(struct guest_regs *regs, bool launch)
+ * the valid bit of the injected event is cleared (SDM Vol. 3C 28.2.5).
+ * Like vmx_enter, again (the fast path) runs at each exit; while it returns
+ * true the guest is resumed at once (a VMRESUME) and exits again. */
+static struct vmx_result fake_enter(struct guest_regs *regs, bool launch, bool (*again)(void *),
+				    void *ctx)
 {
 	(void)regs;
 	record(launch ? F_VMLAUNCH : F_VMRESUME, 0, 0);
-	if (cpu.enter_result.status != VMX_OK)
-		return cpu.enter_result;
-	assert_non_null(cpu.current);
-	cpu.current->val[VMCS_exit_reason] = cpu.exit_reason;
-	cpu.current->val[VMCS_exit_qualification] = cpu.exit_qual;
-	cpu.current->val[VMCS_entry_intr_info] &= ~(1ull << 31);
-	if (cpu.exit_rip)
-		cpu.current->val[VMCS_guest_rip] = cpu.exit_rip;
-	return ok;
+	for (;;) {
+		if (cpu.enter_result.status != VMX_OK)
+			return cpu.enter_result;
+		assert_non_null(cpu.current);
+		cpu.current->val[VMCS_exit_reason] = cpu.exit_reason;
+		cpu.current->val[VMCS_exit_qualification] = cpu.exit_qual;
+		cpu.current->val[VMCS_entry_intr_info] &= ~(1ull << 31);
+		if (cpu.exit_rip)
+			cpu.current->val[VMCS_guest_rip] = cpu.exit_rip;
+		if (!again || !again(ctx))
+			return ok;
+		record(F_VMRESUME, 0, 0);
+	}
 }
 
 static const struct vmx_ops fake_ops = {
@@ -235,6 +242,7 @@ static int world_teardown(void **state)
 {
 	(void)state;
 	trace_set_sink(NULL);
+	trace_set_detail(true);
 	return 0;
 }
 
@@ -701,6 +709,140 @@ static void test_write_before_first_entry_survives_vmcs_setup(void **state)
 	assert_int_equal(last_rip, 0x2000);
 }
 
+/* --- the fast path ---------------------------------------------------------- */
+
+/* A hook like the scheduler's CPUID one: advance RIP by 2, resume
+ * resume_times times, then answer final. bad_rip_at: on that call write a
+ * RIP the shadow must reject. fail_at: on that call the next VMRESUME
+ * VMfails. */
+static struct {
+	int calls, resume_times, final, bad_rip_at, fail_at;
+} hook;
+
+static int fake_hook(void *ctx, struct vm *vm, uint32_t reason)
+{
+	assert_ptr_equal(ctx, &hook);
+	assert_int_equal(reason, EXIT_CPUID);
+	hook.calls++;
+	uint64_t rip;
+	assert_true(notify_read(&w.n, vm, VMCS_guest_rip, &rip));
+	assert_true(notify_write(&w.n, vm, VMCS_guest_rip, hook.calls == hook.bad_rip_at ? 1ull << 40 : rip + 2));
+	if (hook.calls == hook.fail_at)
+		cpu.enter_result = (struct vmx_result){ VMX_FAIL_VALID, 5 };
+	if (hook.resume_times-- > 0)
+		return NOTIFY_FAST_RESUME;
+	return hook.final;
+}
+
+static void fast_world(int resume_times, int final)
+{
+	memset(&hook, 0, sizeof(hook));
+	hook.resume_times = resume_times;
+	hook.final = final;
+	w.n.fast = fake_hook;
+	w.n.fast_ctx = &hook;
+	trace_set_detail(false);
+}
+
+static void test_fast_path_resumes_at_once_with_the_same_checks_and_counters(void **state)
+{
+	(void)state;
+	struct vm *vm = &w.vm[0];
+	fast_world(5, NOTIFY_FAST_DECLINE);
+	struct entry_result r;
+	notify_enter(&w.n, vm, false, &r);
+	assert_int_equal(r.outcome, ENTRY_EXITED);
+	assert_false(r.handled);
+	assert_int_equal(r.exit_reason, EXIT_CPUID);
+	assert_int_equal(hook.calls, 6);           /* 5 resumed, the 6th declined */
+	assert_int_equal(count_calls(F_VMLAUNCH), 1);
+	assert_int_equal(count_calls(F_VMRESUME), 5);
+	assert_int_equal(find_call(F_VMPTRLD, (unsigned)find_call(F_VMLAUNCH, 0)), -1);
+	assert_int_equal(w.n.fast_entries, 5);
+	assert_int_equal(vm->n.entries, 6);
+	assert_int_equal(vm->n.launches, 1);
+	assert_int_equal(vm->n.resumes, 5);
+	/* each VMRESUME ran the checks of the one dirty field, guest RIP */
+	assert_int_equal(vm->n.checks_dirty, 5 * count_readers(VMCS_guest_rip));
+	const struct pmr_counters *pc = pmr_vm_counters(&w.pmr, vm->id);
+	assert_int_equal(pc->hits, 5);
+	assert_int_equal(pc->misses, 1);
+	assert_int_equal(pc->miss_bytes, w.n.vmcs_bytes + 5 * vmcs_field_bytes(VMCS_guest_rip));
+	/* per exit: exit reason and RIP read, RIP written */
+	assert_int_equal(w.n.costs.exits[EXIT_CPUID], 6);
+	assert_int_equal(w.n.costs.vmwrites[EXIT_CPUID], 6);
+	assert_trace_lacks("ev=entry");
+}
+
+static void test_fast_path_hands_a_handled_exit_back_with_its_action(void **state)
+{
+	(void)state;
+	struct vm *vm = &w.vm[0];
+	fast_world(2, 2);
+	struct entry_result r;
+	notify_enter(&w.n, vm, false, &r);
+	assert_int_equal(r.outcome, ENTRY_EXITED);
+	assert_true(r.handled);
+	assert_int_equal(r.act, 2);
+	assert_int_equal(count_calls(F_VMRESUME), 2);
+	assert_int_equal(vm->n.entries, 3);
+}
+
+static void test_fast_path_predicted_failure_stops_before_vmresume(void **state)
+{
+	(void)state;
+	struct vm *vm = &w.vm[0];
+	fast_world(10, NOTIFY_FAST_DECLINE);
+	hook.bad_rip_at = 3;
+	struct entry_result r;
+	notify_enter(&w.n, vm, false, &r);
+	assert_int_equal(r.outcome, ENTRY_PREDICTED_FAIL);
+	assert_false(r.handled);
+	assert_string_equal(r.predicted.check->id, "guest.rip.high");
+	assert_int_equal(r.predicted.field, VMCS_guest_rip);
+	assert_int_equal(count_calls(F_VMRESUME), 2);
+	assert_int_equal(vm->n.entries, 4);        /* the refused one is counted, as on the slow path */
+	assert_int_equal(w.n.fast_entries, 2);
+}
+
+static void test_fast_path_vmfail_is_reported_as_a_vmresume_failure(void **state)
+{
+	(void)state;
+	struct vm *vm = &w.vm[0];
+	fast_world(10, NOTIFY_FAST_DECLINE);
+	hook.fail_at = 2;
+	struct entry_result r;
+	notify_enter(&w.n, vm, false, &r);
+	assert_int_equal(r.outcome, ENTRY_VMFAIL);
+	assert_int_equal(r.insn, INSN_VMRESUME);
+	assert_int_equal(r.cpu.error, 5);
+	assert_false(r.agree);
+	assert_trace_has("vm=1 ev=entryfail n=3 insn=vmresume status=vmfail error=5");
+	assert_trace_has("vm=1 ev=disagree n=3 shadow=ok cpu=vmfail");
+}
+
+static void test_fast_path_is_off_while_per_instruction_lines_are_on(void **state)
+{
+	(void)state;
+	fast_world(5, NOTIFY_FAST_DECLINE);
+	trace_set_detail(true);
+	enter_ok(&w.vm[0]);
+	assert_int_equal(hook.calls, 0);
+	assert_int_equal(count_calls(F_VMRESUME), 0);
+	assert_trace_has("vm=1 ev=entry n=1 kind=first insn=vmlaunch");
+}
+
+static void test_forced_entries_never_take_the_fast_path(void **state)
+{
+	(void)state;
+	fast_world(5, NOTIFY_FAST_DECLINE);
+	struct entry_result r;
+	notify_enter(&w.n, &w.vm[0], true, &r);
+	assert_int_equal(r.outcome, ENTRY_EXITED);
+	assert_int_equal(hook.calls, 0);
+	assert_int_equal(count_calls(F_VMRESUME), 0);
+}
+
 #define T(fn) cmocka_unit_test_setup_teardown(fn, world_setup, world_teardown)
 
 int main(void)
@@ -729,6 +871,12 @@ int main(void)
 		T(test_exit_clears_injected_event_valid_bit),
 		T(test_retried_first_entry_of_current_vmcs_issues_no_vmptrld),
 		T(test_write_before_first_entry_survives_vmcs_setup),
+		T(test_fast_path_resumes_at_once_with_the_same_checks_and_counters),
+		T(test_fast_path_hands_a_handled_exit_back_with_its_action),
+		T(test_fast_path_predicted_failure_stops_before_vmresume),
+		T(test_fast_path_vmfail_is_reported_as_a_vmresume_failure),
+		T(test_fast_path_is_off_while_per_instruction_lines_are_on),
+		T(test_forced_entries_never_take_the_fast_path),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -56,9 +56,13 @@ static bool vm_ok(unsigned vm)
 
 static void outcome_clear(struct pmr_outcome *out)
 {
-	memset(out, 0, sizeof(*out));
+	out->hit = false;
+	out->load_bytes = 0;
 	out->alloc_slot = -1;
+	out->evicted_vm = 0;
 	out->evicted_slot = -1;
+	out->flushed = false;
+	out->freed = false;
 	out->slot = -1;
 }
 
@@ -176,12 +180,12 @@ static void count_load(struct pmr_cache *c, unsigned v, uint32_t bytes)
 
 static uint32_t hit_load(struct pmr_slot *sl)
 {
-	uint32_t bytes = 0;
+	uint32_t bytes = sl->invalid_bytes;
 
-	for (unsigned w = 0; w < PMR_WORDS; w++)
-		for (uint64_t m = sl->invalid[w]; m; m &= m - 1)
-			bytes += vmcs_field_bytes((enum vmcs_field)(w * 64 + (unsigned)__builtin_ctzll(m)));
-	memset(sl->invalid, 0, sizeof(sl->invalid));
+	if (bytes) {
+		memset(sl->invalid, 0, sizeof(sl->invalid));
+		sl->invalid_bytes = 0;
+	}
 	return bytes;
 }
 
@@ -233,6 +237,7 @@ bool pmr_on_entry(struct pmr_cache *c, unsigned vm, uint32_t vmcs_bytes,
 	c->slot[s].vm = vm;
 	c->slot[s].last_use = c->tick;
 	memset(c->slot[s].invalid, 0, sizeof(c->slot[s].invalid));
+	c->slot[s].invalid_bytes = 0;
 	m->slot = s;
 	m->count.allocs++;
 	c->total.allocs++;
@@ -248,7 +253,10 @@ bool pmr_on_vmwrite(struct pmr_cache *c, unsigned vm, enum vmcs_field f)
 	if (!vm_ok(vm) || c->vm[vm].slot < 0 || f < 0 || f >= VMCS_FIELD_COUNT)
 		return false;
 	sl = &c->slot[c->vm[vm].slot];
-	sl->invalid[f / 64] |= 1ull << (f % 64);
+	if (!(sl->invalid[f / 64] & (1ull << (f % 64)))) {
+		sl->invalid[f / 64] |= 1ull << (f % 64);
+		sl->invalid_bytes += vmcs_field_bytes(f);
+	}
 	c->vm[vm].count.invalidates++;
 	c->total.invalidates++;
 	return true;

@@ -51,6 +51,7 @@ struct pmr_slot {
 	unsigned vm;              /* 0 = free */
 	uint64_t last_use;        /* tick of the holder's last entry (LRU) */
 	uint64_t invalid[PMR_WORDS]; /* fields written since the slot was loaded */
+	uint32_t invalid_bytes;   /* their widths, summed: what the next hit loads */
 };
 
 struct pmr_vm {

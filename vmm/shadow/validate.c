@@ -6,9 +6,9 @@
 #include "entry_checks.h"
 #include <string.h>
 
-uint64_t check_field(struct check_ctx *c, enum vmcs_field f)
+uint64_t check_field_slow(struct check_ctx *c, enum vmcs_field f)
 {
-	if (c->current && !entry_check_reads(c->current, f))
+	if (!c->no_audit && c->current && !entry_check_reads(c->current, f))
 		c->undeclared_read = true;
 	if (!shadow_known(c->s, f)) {
 		if (!c->fetch)
@@ -79,6 +79,10 @@ unsigned validate_full(struct check_ctx *c, struct verdict *v)
 	return ran;
 }
 
+/* The check set of the last dirty set seen: a VM that keeps writing the
+ * same fields between entries (RIP after every CPUID) reuses it. */
+static uint64_t memo_dirty[SHADOW_WORDS], memo_sel[CHECK_WORDS];
+
 unsigned validate_dirty(struct check_ctx *c, struct verdict *v)
 {
 	uint64_t sel[CHECK_WORDS] = { 0 };
@@ -86,12 +90,18 @@ unsigned validate_dirty(struct check_ctx *c, struct verdict *v)
 	if (!readers_built)
 		build_readers();
 	verdict_ok(v);
-	for (unsigned w = 0; w < SHADOW_WORDS; w++)
-		for (uint64_t d = c->s->dirty[w]; d; d &= d - 1) {
-			unsigned f = w * 64 + (unsigned)__builtin_ctzll(d);
-			for (unsigned k = 0; k < CHECK_WORDS; k++)
-				sel[k] |= readers[f][k];
-		}
+	if (!memcmp(memo_dirty, c->s->dirty, sizeof(memo_dirty))) {
+		memcpy(sel, memo_sel, sizeof(sel));
+	} else {
+		for (unsigned w = 0; w < SHADOW_WORDS; w++)
+			for (uint64_t d = c->s->dirty[w]; d; d &= d - 1) {
+				unsigned f = w * 64 + (unsigned)__builtin_ctzll(d);
+				for (unsigned k = 0; k < CHECK_WORDS; k++)
+					sel[k] |= readers[f][k];
+			}
+		memcpy(memo_dirty, c->s->dirty, sizeof(memo_dirty));
+		memcpy(memo_sel, sel, sizeof(sel));
+	}
 	/* Same order as the table: the first failing check wins, as in full. */
 	for (unsigned k = 0; k < CHECK_WORDS; k++)
 		for (uint64_t m = sel[k]; m; m &= m - 1) {

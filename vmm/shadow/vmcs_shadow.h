@@ -31,9 +31,18 @@ static inline void shadow_bit_set(uint64_t *bm, enum vmcs_field f)
 
 void shadow_init(struct vmcs_shadow *s);
 /* Record a VMWRITE: value (masked to the field's width), known, dirty. */
-void shadow_write(struct vmcs_shadow *s, enum vmcs_field f, uint64_t v);
+static inline void shadow_write(struct vmcs_shadow *s, enum vmcs_field f, uint64_t v)
+{
+	s->val[f] = v & vmcs_field_mask(f);
+	shadow_bit_set(s->known, f);
+	shadow_bit_set(s->dirty, f);
+}
 /* Record a value read from the CPU: known, not dirty. */
-void shadow_fill(struct vmcs_shadow *s, enum vmcs_field f, uint64_t v);
+static inline void shadow_fill(struct vmcs_shadow *s, enum vmcs_field f, uint64_t v)
+{
+	s->val[f] = v & vmcs_field_mask(f);
+	shadow_bit_set(s->known, f);
+}
 static inline bool shadow_known(const struct vmcs_shadow *s, enum vmcs_field f)
 {
 	return shadow_bit(s->known, f);
