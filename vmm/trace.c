@@ -7,7 +7,7 @@
 #define TRACE_LINE_MAX 1024
 
 static trace_sink_fn trace_sink;
-static bool trace_detail = true;
+bool trace_detail = true;
 
 static const char *const detail_events[] = {
 	"entry ", "exit ", "vmwrite ", "vmptrld ", "vmclear ", "pmr ", "hypercall ", "inject ",
@@ -16,11 +16,6 @@ static const char *const detail_events[] = {
 void trace_set_detail(bool on)
 {
 	trace_detail = on;
-}
-
-bool trace_detail_on(void)
-{
-	return trace_detail;
 }
 
 static bool is_detail(const char *f)

@@ -14,7 +14,11 @@ void trace_set_sink(trace_sink_fn sink);
  * exit, vmwrite, vmptrld, vmclear, pmr, hypercall, inject), keep the rest.
  * For benchmarks, where the serial port would dominate what is measured. */
 void trace_set_detail(bool on);
-bool trace_detail_on(void);
+extern bool trace_detail;       /* read through trace_detail_on() */
+static inline bool trace_detail_on(void)
+{
+	return trace_detail;
+}
 /* One event line: trace_hv("vmxon status=%s", ...) prints
  * "hv ev=vmxon status=...". */
 void trace_hv(const char *f, ...) __attribute__((format(printf, 1, 2)));

@@ -51,7 +51,7 @@ static const struct pmr_counters pmr_zero_counters;
 
 static bool vm_ok(unsigned vm)
 {
-	return vm >= 1 && vm <= PMR_MAX_VMS;
+	return pmr_vm_ok(vm);
 }
 
 static void outcome_clear(struct pmr_outcome *out)
@@ -172,25 +172,8 @@ static int policy_pick(const struct pmr_cache *c, unsigned v)
 	return -1;
 }
 
-static void count_load(struct pmr_cache *c, unsigned v, uint32_t bytes)
-{
-	c->vm[v].count.miss_bytes += bytes;
-	c->total.miss_bytes += bytes;
-}
-
-static uint32_t hit_load(struct pmr_slot *sl)
-{
-	uint32_t bytes = sl->invalid_bytes;
-
-	if (bytes) {
-		memset(sl->invalid, 0, sizeof(sl->invalid));
-		sl->invalid_bytes = 0;
-	}
-	return bytes;
-}
-
-bool pmr_on_entry(struct pmr_cache *c, unsigned vm, uint32_t vmcs_bytes,
-                  struct pmr_outcome *out)
+bool pmr_on_entry_slow(struct pmr_cache *c, unsigned vm, uint32_t vmcs_bytes,
+                       struct pmr_outcome *out)
 {
 	struct pmr_vm *m;
 	int s;
@@ -205,22 +188,14 @@ bool pmr_on_entry(struct pmr_cache *c, unsigned vm, uint32_t vmcs_bytes,
 		window_push(c, vm);
 
 	if (m->slot >= 0) {
-		struct pmr_slot *sl = &c->slot[m->slot];
-
-		out->hit = true;
-		out->load_bytes = hit_load(sl);
-		out->slot = m->slot;
-		sl->last_use = c->tick;
-		m->count.hits++;
-		c->total.hits++;
-		count_load(c, vm, out->load_bytes);
+		pmr_hit(c, vm, out);
 		return true;
 	}
 
 	out->load_bytes = vmcs_bytes;
 	m->count.misses++;
 	c->total.misses++;
-	count_load(c, vm, vmcs_bytes);
+	pmr_count_load(c, vm, vmcs_bytes);
 
 	s = policy_pick(c, vm);
 	if (s < 0)
@@ -243,22 +218,6 @@ bool pmr_on_entry(struct pmr_cache *c, unsigned vm, uint32_t vmcs_bytes,
 	c->total.allocs++;
 	out->alloc_slot = s;
 	out->slot = s;
-	return true;
-}
-
-bool pmr_on_vmwrite(struct pmr_cache *c, unsigned vm, enum vmcs_field f)
-{
-	struct pmr_slot *sl;
-
-	if (!vm_ok(vm) || c->vm[vm].slot < 0 || f < 0 || f >= VMCS_FIELD_COUNT)
-		return false;
-	sl = &c->slot[c->vm[vm].slot];
-	if (!(sl->invalid[f / 64] & (1ull << (f % 64)))) {
-		sl->invalid[f / 64] |= 1ull << (f % 64);
-		sl->invalid_bytes += vmcs_field_bytes(f);
-	}
-	c->vm[vm].count.invalidates++;
-	c->total.invalidates++;
 	return true;
 }
 

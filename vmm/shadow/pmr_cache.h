@@ -79,13 +79,83 @@ void pmr_config_default(struct pmr_config *cfg);
  * > PMR_MAX_WINDOW under HISTORY. */
 bool pmr_init(struct pmr_cache *c, const struct pmr_config *cfg);
 
+static inline bool pmr_vm_ok(unsigned vm)
+{
+	return vm >= 1 && vm <= PMR_MAX_VMS;
+}
+
+/* What a hit loads: the fields invalidated since the slot was loaded; the
+ * slot is valid again afterwards. */
+static inline uint32_t pmr_hit_load(struct pmr_slot *sl)
+{
+	uint32_t bytes = sl->invalid_bytes;
+
+	if (bytes) {
+		for (unsigned w = 0; w < PMR_WORDS; w++)
+			sl->invalid[w] = 0;
+		sl->invalid_bytes = 0;
+	}
+	return bytes;
+}
+
+static inline void pmr_count_load(struct pmr_cache *c, unsigned v, uint32_t bytes)
+{
+	c->vm[v].count.miss_bytes += bytes;
+	c->total.miss_bytes += bytes;
+}
+
+/* An entry of vm, which holds a slot, after its entry and tick are
+ * counted: a hit. */
+static inline void pmr_hit(struct pmr_cache *c, unsigned vm, struct pmr_outcome *out)
+{
+	struct pmr_vm *m = &c->vm[vm];
+	struct pmr_slot *sl = &c->slot[m->slot];
+	sl->last_use = c->tick;
+	out->hit = true;
+	out->load_bytes = pmr_hit_load(sl);
+	out->alloc_slot = -1;
+	out->evicted_vm = 0;
+	out->evicted_slot = -1;
+	out->flushed = false;
+	out->freed = false;
+	out->slot = m->slot;
+	m->count.hits++;
+	c->total.hits++;
+	pmr_count_load(c, vm, out->load_bytes);
+}
+
 /* A VM entry (VMLAUNCH or VMRESUME) of vm with a VMCS state of vmcs_bytes.
- * False, with nothing changed, for a VM id outside 1..PMR_MAX_VMS. */
-bool pmr_on_entry(struct pmr_cache *c, unsigned vm, uint32_t vmcs_bytes,
-                  struct pmr_outcome *out);
+ * False, with nothing changed, for a VM id outside 1..PMR_MAX_VMS. A hit
+ * under first or threshold (the common entry) is handled inline. */
+bool pmr_on_entry_slow(struct pmr_cache *c, unsigned vm, uint32_t vmcs_bytes,
+                       struct pmr_outcome *out);
+static inline bool pmr_on_entry(struct pmr_cache *c, unsigned vm, uint32_t vmcs_bytes,
+                                struct pmr_outcome *out)
+{
+	if (!pmr_vm_ok(vm) || c->vm[vm].slot < 0 || c->cfg.policy == PMR_POLICY_HISTORY)
+		return pmr_on_entry_slow(c, vm, vmcs_bytes, out);
+	c->vm[vm].entries++;
+	c->tick++;
+	pmr_hit(c, vm, out);
+	return true;
+}
+
 /* A VMWRITE of field f. True = a cached copy was invalidated
  * (pmr=invalidate), false = the VM holds no slot (pmr=none). */
-bool pmr_on_vmwrite(struct pmr_cache *c, unsigned vm, enum vmcs_field f);
+static inline bool pmr_on_vmwrite(struct pmr_cache *c, unsigned vm, enum vmcs_field f)
+{
+	if (!pmr_vm_ok(vm) || c->vm[vm].slot < 0 || f < 0 || f >= VMCS_FIELD_COUNT)
+		return false;
+	struct pmr_slot *sl = &c->slot[c->vm[vm].slot];
+	uint64_t bit = 1ull << (f % 64);
+	if (!(sl->invalid[f / 64] & bit)) {
+		sl->invalid[f / 64] |= bit;
+		sl->invalid_bytes += vmcs_field_bytes(f);
+	}
+	c->vm[vm].count.invalidates++;
+	c->total.invalidates++;
+	return true;
+}
 /* A VMCLEAR. out->flushed/freed tell whether a slot was written back and
  * released (pmr=flush,free) or not (pmr=none). False for a bad VM id. */
 bool pmr_on_vmclear(struct pmr_cache *c, unsigned vm, struct pmr_outcome *out);

@@ -90,8 +90,12 @@ unsigned validate_dirty(struct check_ctx *c, struct verdict *v)
 	if (!readers_built)
 		build_readers();
 	verdict_ok(v);
-	if (!memcmp(memo_dirty, c->s->dirty, sizeof(memo_dirty))) {
-		memcpy(sel, memo_sel, sizeof(sel));
+	uint64_t differ = 0;
+	for (unsigned w = 0; w < SHADOW_WORDS; w++)
+		differ |= memo_dirty[w] ^ c->s->dirty[w];
+	if (!differ) {
+		for (unsigned k = 0; k < CHECK_WORDS; k++)
+			sel[k] = memo_sel[k];
 	} else {
 		for (unsigned w = 0; w < SHADOW_WORDS; w++)
 			for (uint64_t d = c->s->dirty[w]; d; d &= d - 1) {

@@ -35,7 +35,8 @@ void shadow_on_exit(struct vmcs_shadow *s)
 
 void shadow_on_entry_ok(struct vmcs_shadow *s)
 {
-	memset(s->dirty, 0, sizeof(s->dirty));
+	for (int w = 0; w < SHADOW_WORDS; w++)
+		s->dirty[w] = 0;
 }
 
 unsigned shadow_dirty_count(const struct vmcs_shadow *s)
