@@ -8,6 +8,7 @@
 #   make test        set up, build, run every test; ends with "N passed, N failed"
 #   make unit        host unit tests only
 #   make bench       benchmarks (Bochs, deterministic instruction clock)
+#   make profile     the CPUID exit's C path under callgrind, per function
 #   make fuzz        longer fuzzing runs of the validator and trace parser
 #   make deps        install the Debian packages (tools/deps.sh)
 #   make clean       remove build/
@@ -44,7 +45,7 @@ UNIT_SRCS  := $(wildcard vmm/shadow/*.c) vmm/notify.c vmm/config.c vmm/fmt.c vmm
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(B)/tests/%,$(wildcard tests/unit/test_*.c))
 UNIT_HELPERS := $(filter-out tests/unit/test_%,$(wildcard tests/unit/*.c))
 
-.PHONY: all images run run-bochs run-uefi test unit bench fuzz deps clean tools
+.PHONY: all images run run-bochs run-uefi test unit bench profile fuzz deps clean tools
 all: images tools
 images: $(B)/hv.elf $(B)/hypervisor.efi
 
@@ -127,6 +128,16 @@ run-bochs: deps
 run-uefi: deps
 	@$(MAKE) --no-print-directory $(B)/hypervisor.efi
 	@tools/run.sh uefi
+
+# make profile: the CPUID exit's C path under callgrind (tools/profile.sh).
+PROFILE_SRCS := $(UNIT_SRCS) vmm/sched.c vmm/exits.c vmm/lib_string.c tests/unit/baseline.c
+$(B)/tools/hotpath: tools/profile/hotpath.c $(PROFILE_SRCS) $(wildcard vmm/*.h vmm/shadow/*.h vmm/shadow/*.def)
+	@mkdir -p $(@D)
+	$(CC) -std=gnu11 -O2 -g -fno-omit-frame-pointer -mgeneral-regs-only -fno-builtin $(WARN) \
+		-I. -Ivmm -Ivmm/shadow -o $@ tools/profile/hotpath.c $(PROFILE_SRCS)
+
+profile: deps $(B)/tools/hotpath
+	@tools/profile.sh
 
 bench: deps
 	@$(MAKE) --no-print-directory all

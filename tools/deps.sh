@@ -3,7 +3,7 @@
 # what is missing. Runs apt-get as root (sudo when not root).
 set -eu
 PKGS="build-essential nasm gnu-efi qemu-system-x86 ovmf bochs bochsbios vgabios
-      grub-pc-bin grub-common xorriso mtools libcmocka-dev clang libclang-rt-14-dev"
+      grub-pc-bin grub-common xorriso mtools libcmocka-dev clang libclang-rt-14-dev valgrind"
 missing=""
 for p in $PKGS; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"

@@ -32,6 +32,26 @@ struc regs
 	.r15: resq 1
 endstruc
 
+; Every guest GPR from struct guest_regs at rdi; rdi itself last. Flags
+; are left alone (vmx_enter_raw's cmp survives it).
+%macro LOAD_GUEST_REGS 0
+	mov rax, [rdi + regs.rax]
+	mov rcx, [rdi + regs.rcx]
+	mov rdx, [rdi + regs.rdx]
+	mov rbx, [rdi + regs.rbx]
+	mov rbp, [rdi + regs.rbp]
+	mov rsi, [rdi + regs.rsi]
+	mov r8,  [rdi + regs.r8]
+	mov r9,  [rdi + regs.r9]
+	mov r10, [rdi + regs.r10]
+	mov r11, [rdi + regs.r11]
+	mov r12, [rdi + regs.r12]
+	mov r13, [rdi + regs.r13]
+	mov r14, [rdi + regs.r14]
+	mov r15, [rdi + regs.r15]
+	mov rdi, [rdi + regs.rdi]
+%endmacro
+
 section .bss
 align 16
 exit_stack: resb 16384                  ; the fast path's C code runs here
@@ -60,21 +80,7 @@ vmx_enter_raw:
 	mov [saved_again], rdx
 	mov [saved_ctx], rcx
 	cmp esi, 0                      ; flags survive the movs below
-	mov rax, [rdi + regs.rax]
-	mov rcx, [rdi + regs.rcx]
-	mov rdx, [rdi + regs.rdx]
-	mov rbx, [rdi + regs.rbx]
-	mov rbp, [rdi + regs.rbp]
-	mov rsi, [rdi + regs.rsi]
-	mov r8,  [rdi + regs.r8]
-	mov r9,  [rdi + regs.r9]
-	mov r10, [rdi + regs.r10]
-	mov r11, [rdi + regs.r11]
-	mov r12, [rdi + regs.r12]
-	mov r13, [rdi + regs.r13]
-	mov r14, [rdi + regs.r14]
-	mov r15, [rdi + regs.r15]
-	mov rdi, [rdi + regs.rdi]
+	LOAD_GUEST_REGS
 	jne .launch
 	vmresume
 	jmp entry_failed
@@ -123,21 +129,7 @@ vmx_exit_stub:
 	test al, al
 	jz .unwind
 	mov rdi, [saved_regs]
-	mov rax, [rdi + regs.rax]
-	mov rcx, [rdi + regs.rcx]
-	mov rdx, [rdi + regs.rdx]
-	mov rbx, [rdi + regs.rbx]
-	mov rbp, [rdi + regs.rbp]
-	mov rsi, [rdi + regs.rsi]
-	mov r8,  [rdi + regs.r8]
-	mov r9,  [rdi + regs.r9]
-	mov r10, [rdi + regs.r10]
-	mov r11, [rdi + regs.r11]
-	mov r12, [rdi + regs.r12]
-	mov r13, [rdi + regs.r13]
-	mov r14, [rdi + regs.r14]
-	mov r15, [rdi + regs.r15]
-	mov rdi, [rdi + regs.rdi]
+	LOAD_GUEST_REGS
 	vmresume
 	jmp entry_failed                ; reported as the C caller's entry failure
 .unwind:
