@@ -111,10 +111,8 @@ static uint64_t fetch_current(void *opaque, enum vmcs_field f)
 {
 	struct notify *n = opaque;
 	uint64_t v = 0;
-	if (n->current) {
-		(void)n->ops->vmread(vmcs_field_encoding(f), &v);
-		n->costs.vmreads[n->last_reason]++;
-	}
+	if (n->current)
+		(void)notify_read_cpu(n, n->current, f, &v);
 	return v;
 }
 

@@ -1,6 +1,19 @@
 /* The baseline VMCS: see baseline.h. Values follow BOCHS-NOTES.md. */
 #include "baseline.h"
+#include "vmm/vmcs_setup.h"
 #include <string.h>
+
+void baseline_host_state(struct host_state *h)
+{
+	*h = (struct host_state){
+		.cr0 = 0x80050033, .cr3 = 0x1000, .cr4 = 0x2020,
+		.gdt_base = 0x4000, .idt_base = 0x5000, .tr_base = 0x3000,
+		.fs_base = 0, .gs_base = 0,
+		.cs = 0x8, .ds = 0x10, .tr = 0x18,
+		.rip = 0x200000, .rsp = 0x280000,
+		.ptimer = true, .save_ptimer = true, .quantum = 20000,
+	};
+}
 
 void baseline_caps(struct vmx_caps *caps)
 {

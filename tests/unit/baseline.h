@@ -7,7 +7,11 @@
 #include "vmx_caps.h"
 #include "validate.h"
 
+struct host_state;
+
 void baseline_caps(struct vmx_caps *caps);
+/* A host state vmcs_setup accepts: the fake CPU's and `make profile`'s. */
+void baseline_host_state(struct host_state *h);
 /* shadow_init + every field written (so all known and dirty). */
 void baseline_shadow(struct vmcs_shadow *s);
 /* Both of the above, and a ctx over them with no fetch callback. */

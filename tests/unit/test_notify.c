@@ -215,14 +215,7 @@ static int world_setup(void **state)
 	struct pmr_config cfg;
 	pmr_config_default(&cfg);
 	assert_true(pmr_init(&w.pmr, &cfg));
-	w.host = (struct host_state){
-		.cr0 = 0x80050033, .cr3 = 0x1000, .cr4 = 0x2020,
-		.gdt_base = 0x4000, .idt_base = 0x5000, .tr_base = 0x3000,
-		.fs_base = 0, .gs_base = 0,
-		.cs = 0x8, .ds = 0x10, .tr = 0x18,
-		.rip = 0x200000, .rsp = 0x280000,
-		.ptimer = true, .save_ptimer = true, .quantum = 20000,
-	};
+	baseline_host_state(&w.host);
 	notify_init(&w.n, &fake_ops, &w.caps, &w.pmr, vmcs_setup, &w.host);
 	for (unsigned i = 0; i < 2; i++) {
 		struct vm *vm = &w.vm[i];

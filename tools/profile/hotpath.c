@@ -68,16 +68,14 @@ int main(int argc, char **argv)
 	static struct notify n;
 	static struct vm vm;
 	static const struct guest_image img = { "cpuidbench", MODE_PROT32, 64, "", NULL, NULL };
-	struct host_state h = { .cr0 = 0x80050033, .cr3 = 0x1000, .cr4 = 0x2020, .gdt_base = 0x4000,
-				.idt_base = 0x5000, .tr_base = 0x3000, .cs = 8, .ds = 0x10, .tr = 0x18,
-				.rip = 0x200000, .rsp = 0x280000, .ptimer = true, .save_ptimer = true,
-				.quantum = 20000 };
+	static struct host_state h;
 	struct pmr_config pc;
 	long total = argc > 1 ? atol(argv[1]) : 10000;
 
 	fake_vmcs[vmcs_field_encoding(VMCS_exit_reason) & 0xffff] = 10;   /* CPUID */
 	fake_vmcs[vmcs_field_encoding(VMCS_exit_instr_len) & 0xffff] = 2;
 	baseline_caps(&caps);
+	baseline_host_state(&h);
 	pmr_config_default(&pc);
 	pmr_init(&pmr, &pc);
 	notify_init(&n, &fake_ops, &caps, &pmr, vmcs_setup, &h);
