@@ -11,7 +11,7 @@
 /* Are per-instruction lines printed? If not, do not even format them. */
 static bool tracing(const struct notify *n)
 {
-	return !n->quiet && trace_detail_on();
+	return notify_tracing(n);
 }
 
 /* A per-instruction line (trace=summary drops these): skipped before any
@@ -21,6 +21,7 @@ static bool tracing(const struct notify *n)
 static const char *const insn_name[] = { "vmlaunch", "vmresume" };
 
 static enum entry_outcome exit_begin(struct notify *n, struct vm *vm, struct entry_result *r);
+static uint64_t fetch_current(void *opaque, enum vmcs_field f);
 
 void notify_init(struct notify *n, const struct vmx_ops *ops, const struct vmx_caps *caps,
 		 struct pmr_cache *pmr, vmcs_setup_fn setup, void *setup_ctx)
@@ -34,6 +35,9 @@ void notify_init(struct notify *n, const struct vmx_ops *ops, const struct vmx_c
 	/* The VMCS state a miss loads: every field the VMM knows of. */
 	for (int f = 0; f < VMCS_FIELD_COUNT; f++)
 		n->vmcs_bytes += vmcs_field_bytes((enum vmcs_field)f);
+	/* The hypervisor's entries skip the undeclared-read audit: the unit
+	 * tests and fuzzers audit every check on every mutation. */
+	n->cc = (struct check_ctx){ .caps = caps, .fetch = fetch_current, .opaque = n, .no_audit = true };
 }
 
 enum entry_insn notify_next_insn(const struct vm *vm)
@@ -49,18 +53,15 @@ static void trace_status(char *buf, size_t size, struct vmx_result r)
 		fmt(buf, size, "status=%s", vmx_status_name(r.status));
 }
 
-bool notify_write(struct notify *n, struct vm *vm, enum vmcs_field f, uint64_t v)
+bool notify_write_slow(struct notify *n, struct vm *vm, enum vmcs_field f, uint64_t v)
 {
 	v &= vmcs_field_mask(f);
-	if (shadow_known(&vm->shadow, f) && shadow_get(&vm->shadow, f) == v &&
-	    !shadow_bit(vm->pending, f))
-		return true;                        /* unchanged: no VMWRITE */
 	if (n->current != vm) {
 		shadow_write(&vm->shadow, f, v);
 		shadow_bit_set(vm->pending, f);
 		return true;
 	}
-	struct vmx_result r = n->ops->vmwrite(vmcs_field_encoding(f), v);
+	struct vmx_result r = NOTIFY_VMWRITE(n, vmcs_field_encoding(f), v);
 	n->costs.vmwrites[n->last_reason]++;
 	bool inval = r.status == VMX_OK && pmr_on_vmwrite(n->pmr, vm->id, f);
 	if (tracing(n) || r.status != VMX_OK) {   /* a failed VMWRITE is always told */
@@ -73,18 +74,6 @@ bool notify_write(struct notify *n, struct vm *vm, enum vmcs_field f, uint64_t v
 		return false;
 	shadow_write(&vm->shadow, f, v);
 	vm->pending[f / 64] &= ~(1ull << (f % 64));
-	return true;
-}
-
-bool notify_read_cpu(struct notify *n, struct vm *vm, enum vmcs_field f, uint64_t *v)
-{
-	if (n->current != vm)
-		return false;
-	struct vmx_result r = n->ops->vmread(vmcs_field_encoding(f), v);
-	n->costs.vmreads[n->last_reason]++;
-	if (r.status != VMX_OK)
-		return false;
-	shadow_fill(&vm->shadow, f, *v);
 	return true;
 }
 
@@ -204,15 +193,6 @@ static void dirty_list(const struct vm *vm, char *buf, size_t size)
 	}
 }
 
-static void cache_entry(struct notify *n, struct vm *vm, struct pmr_outcome *po)
-{
-	pmr_on_entry(n->pmr, vm->id, n->vmcs_bytes, po);
-	if (po->evicted_vm)
-		DTRACE((unsigned)po->evicted_vm, "pmr op=evict slot=%d by=%u", po->evicted_slot, vm->id);
-	if (po->alloc_slot >= 0)
-		DTRACE(vm->id, "pmr op=alloc slot=%d", po->alloc_slot);
-}
-
 /* The CPU's verdict in the shadow's terms, to hold one against the other. */
 static bool cpu_agrees(const struct entry_result *r)
 {
@@ -231,31 +211,42 @@ static bool cpu_agrees(const struct entry_result *r)
 	}
 }
 
+/* The entry line (and the cache model's evict/alloc lines before it),
+ * when per-instruction lines are printed. */
+static void trace_entry(struct notify *n, struct vm *vm, enum entry_insn insn,
+			const struct entry_result *r, unsigned ran, const struct pmr_outcome *po)
+{
+	char dirty[256], verdict[32];
+	if (po->evicted_vm)
+		DTRACE((unsigned)po->evicted_vm, "pmr op=evict slot=%d by=%u", po->evicted_slot, vm->id);
+	if (po->alloc_slot >= 0)
+		DTRACE(vm->id, "pmr op=alloc slot=%d", po->alloc_slot);
+	dirty[0] = '\0';
+	if (insn == INSN_VMRESUME)
+		dirty_list(vm, dirty, sizeof(dirty));
+	verdict_format(&r->predicted, verdict, sizeof(verdict));
+	trace_vm(vm->id, "entry n=%llu kind=%s insn=%s checks=%s ran=%u%s verdict=%s pmr=%s load=%u",
+		 (unsigned long long)vm->n.entries + 1, insn == INSN_VMLAUNCH ? "first" : "subsequent",
+		 insn_name[insn], insn == INSN_VMLAUNCH ? "all" : "dirty", ran, dirty, verdict,
+		 po->hit ? "hit" : "miss", po->load_bytes);
+}
+
 /* The shadow's part of an entry: validation (all checks for VMLAUNCH, the
  * dirty fields' for VMRESUME), the cache model, the entry line and the
- * counters. The verdict lands in r->predicted. */
-static void entry_checks(struct notify *n, struct vm *vm, enum entry_insn insn, struct entry_result *r)
+ * counters. The verdict lands in r->predicted. Validation does not touch
+ * the dirty bits, so the entry line lists them afterwards. */
+static inline __attribute__((always_inline)) void
+entry_checks(struct notify *n, struct vm *vm, enum entry_insn insn, struct entry_result *r)
 {
-	struct check_ctx cc = { .s = &vm->shadow, .caps = n->caps, .fetch = fetch_current, .opaque = n,
-				.no_audit = true };
-	char dirty[256];
-	dirty[0] = '\0';
-	if (tracing(n))
-		dirty_list(vm, dirty, sizeof(dirty));
-	uint64_t t0 = n->ops->now ? n->ops->now() : 0;
-	unsigned ran = insn == INSN_VMLAUNCH ? validate_full(&cc, &r->predicted)
-					     : validate_dirty(&cc, &r->predicted);
-	uint64_t dt = n->ops->now ? n->ops->now() - t0 : 0;
+	n->cc.s = &vm->shadow;
+	uint64_t t0 = NOTIFY_NOW(n);
+	unsigned ran = insn == INSN_VMLAUNCH ? validate_full(&n->cc, &r->predicted)
+					     : validate_dirty(&n->cc, &r->predicted);
+	uint64_t dt = NOTIFY_NOW(n) - t0;
 	struct pmr_outcome po;
-	cache_entry(n, vm, &po);
-	if (tracing(n)) {
-		char verdict[32];
-		verdict_format(&r->predicted, verdict, sizeof(verdict));
-		trace_vm(vm->id, "entry n=%llu kind=%s insn=%s checks=%s ran=%u%s verdict=%s pmr=%s load=%u",
-			 (unsigned long long)vm->n.entries + 1, insn == INSN_VMLAUNCH ? "first" : "subsequent",
-			 insn_name[insn], insn == INSN_VMLAUNCH ? "all" : "dirty", ran,
-			 insn == INSN_VMLAUNCH ? "" : dirty, verdict, po.hit ? "hit" : "miss", po.load_bytes);
-	}
+	pmr_on_entry(n->pmr, vm->id, n->vmcs_bytes, &po);
+	if (__builtin_expect(tracing(n), 0))
+		trace_entry(n, vm, insn, r, ran, &po);
 	vm->n.entries++;
 	if (insn == INSN_VMLAUNCH) {
 		n->costs.validate_full_tsc += dt;
@@ -341,7 +332,7 @@ static enum entry_outcome exit_begin(struct notify *n, struct vm *vm, struct ent
 {
 	shadow_on_exit(&vm->shadow);
 	uint64_t reason = 0, qual = 0;
-	if (n->ops->vmread(vmcs_field_encoding(VMCS_exit_reason), &reason).status == VMX_OK)
+	if (NOTIFY_VMREAD(n, vmcs_field_encoding(VMCS_exit_reason), &reason).status == VMX_OK)
 		shadow_fill(&vm->shadow, VMCS_exit_reason, reason);
 	unsigned basic = (unsigned)(reason & 0xffff) < 62 ? (unsigned)(reason & 0xffff) : 62;
 	n->last_reason = basic;

@@ -13,6 +13,7 @@
 #include "vm.h"
 #include "shadow/validate.h"
 #include "shadow/pmr_cache.h"
+#include "trace.h"
 
 struct vmx_ops {
 	struct vmx_result (*vmclear)(uint64_t pa);
@@ -91,6 +92,7 @@ struct notify {
 	struct vm *fast_vm;         /* the entry in progress (fast path) */
 	struct entry_result *fast_r;
 	uint64_t fast_entries;      /* entries made by the fast path */
+	struct check_ctx cc;        /* validation's context, set up once */
 };
 
 void notify_init(struct notify *n, const struct vmx_ops *ops, const struct vmx_caps *caps,
@@ -114,12 +116,64 @@ void notify_enter(struct notify *n, struct vm *vm, bool force, struct entry_resu
 enum entry_outcome notify_issue(struct notify *n, struct vm *vm, enum entry_insn insn,
 				struct entry_result *r);
 
+/* The VMX instructions of the read/write path. The hypervisor build
+ * (SV_DIRECT_VMX) issues VMREAD, VMWRITE and RDTSC inline; host builds
+ * (unit tests, make profile) go through ops, the fake CPU. */
+#ifdef SV_DIRECT_VMX
+#include "arch/x86/vmx_inline.h"
+#include "arch/x86/cpu.h"
+#define NOTIFY_VMREAD(n, enc, v)  ((void)(n), vmx_read_inline((enc), (v)))
+#define NOTIFY_VMWRITE(n, enc, v) ((void)(n), vmx_write_inline((enc), (v)))
+#define NOTIFY_NOW(n)             ((void)(n), rdtsc())
+#else
+#define NOTIFY_VMREAD(n, enc, v)  ((n)->ops->vmread((enc), (v)))
+#define NOTIFY_VMWRITE(n, enc, v) ((n)->ops->vmwrite((enc), (v)))
+#define NOTIFY_NOW(n)             ((n)->ops->now ? (n)->ops->now() : 0)
+#endif
+
+/* Are per-instruction trace lines printed (not quiet, not trace=summary)? */
+static inline bool notify_tracing(const struct notify *n)
+{
+	return !n->quiet && trace_detail_on();
+}
+
 /* VMWRITE through the shadow. Skipped when the shadow already holds the
- * value; deferred to the next entry when the VM's VMCS is not current. */
-bool notify_write(struct notify *n, struct vm *vm, enum vmcs_field f, uint64_t v);
+ * value; deferred to the next entry when the VM's VMCS is not current.
+ * The common case (current VMCS, no trace line, the VMWRITE succeeds) is
+ * inline; the rest is notify_write_slow. */
+bool notify_write_slow(struct notify *n, struct vm *vm, enum vmcs_field f, uint64_t v);
+static inline __attribute__((always_inline)) bool notify_write(struct notify *n, struct vm *vm, enum vmcs_field f, uint64_t v)
+{
+	v &= vmcs_field_mask(f);
+	if (shadow_known(&vm->shadow, f) && shadow_get(&vm->shadow, f) == v &&
+	    !shadow_bit(vm->pending, f))
+		return true;                        /* unchanged: no VMWRITE */
+	if (n->current != vm || notify_tracing(n))
+		return notify_write_slow(n, vm, f, v);
+	if (NOTIFY_VMWRITE(n, vmcs_field_encoding(f), v).status != VMX_OK)
+		return notify_write_slow(n, vm, f, v);   /* redone there, and told */
+	n->costs.vmwrites[n->last_reason]++;
+	(void)pmr_on_vmwrite(n->pmr, vm->id, f);
+	shadow_write(&vm->shadow, f, v);
+	vm->pending[f / 64] &= ~(1ull << (f % 64));
+	return true;
+}
+
+/* VMREAD from the CPU (counted), and the value into the shadow. */
+static inline __attribute__((always_inline)) bool notify_read_cpu(struct notify *n, struct vm *vm, enum vmcs_field f, uint64_t *v)
+{
+	if (n->current != vm)
+		return false;
+	struct vmx_result r = NOTIFY_VMREAD(n, vmcs_field_encoding(f), v);
+	n->costs.vmreads[n->last_reason]++;
+	if (r.status != VMX_OK)
+		return false;
+	shadow_fill(&vm->shadow, f, *v);
+	return true;
+}
+
 /* VMREAD through the shadow: known fields cost no instruction. */
-bool notify_read_cpu(struct notify *n, struct vm *vm, enum vmcs_field f, uint64_t *v);
-static inline bool notify_read(struct notify *n, struct vm *vm, enum vmcs_field f, uint64_t *v)
+static inline __attribute__((always_inline)) bool notify_read(struct notify *n, struct vm *vm, enum vmcs_field f, uint64_t *v)
 {
 	if (shadow_known(&vm->shadow, f)) {
 		*v = shadow_get(&vm->shadow, f);

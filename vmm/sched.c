@@ -44,8 +44,6 @@ static void outcome_why(const struct entry_result *r, char *buf, size_t size)
 static void trace_exit(struct notify *n, struct vm *vm, uint32_t reason)
 {
 	uint64_t rip = 0, len = 0;
-	if (!trace_detail_on())
-		return;          /* trace=summary: no VMREAD just for a dropped line */
 	(void)notify_read(n, vm, VMCS_guest_rip, &rip);
 	unsigned r = reason & 0xffff;
 	if (r == EXIT_ept_violation) {
@@ -80,7 +78,8 @@ static enum exit_action on_exit(struct sched *s, struct vm *vm, uint32_t reason)
 {
 	vm->n.exits++;
 	vm->n.by_reason[reason & (EXIT_REASON_LIMIT - 1)]++;
-	trace_exit(s->n, vm, reason);
+	if (trace_detail_on())
+		trace_exit(s->n, vm, reason);   /* trace=summary: no VMREAD for a dropped line */
 	enum exit_action act = exits_handle(s->n, vm, reason);
 	if (act == ACT_CONTINUE && ++vm->slice_exits >= SCHED_SLICE_EXITS)
 		act = ACT_YIELD;

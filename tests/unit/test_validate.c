@@ -142,6 +142,24 @@ static void test_unknown_fields_are_fetched_once(void **state)
 	assert_int_equal(cpu.reads, first);
 }
 
+/* The constant bitmap shadow_on_exit uses matches the .def: exactly the
+ * guest-state and read-only fields become unknown at a VM exit. */
+static void test_exit_forgets_exactly_guest_and_ro_fields(void **state)
+{
+	(void)state;
+	struct vmcs_shadow s;
+	shadow_init(&s);
+	for (int f = 0; f < VMCS_FIELD_COUNT; f++)
+		shadow_write(&s, (enum vmcs_field)f, 1);
+	shadow_on_exit(&s);
+	for (int f = 0; f < VMCS_FIELD_COUNT; f++) {
+		enum vmcs_kind k = vmcs_field_table[f].kind;
+		bool cpu_owned = k == GUEST || k == RO;
+		if (shadow_known(&s, (enum vmcs_field)f) == cpu_owned)
+			fail_msg("%s: known=%d after a VM exit", vmcs_field_table[f].name, !cpu_owned);
+	}
+}
+
 static void test_without_fetch_unknown_reads_as_zero(void **state)
 {
 	(void)state;
@@ -261,6 +279,7 @@ int main(void)
 		cmocka_unit_test(test_dirty_stops_at_first_failure),
 		cmocka_unit_test(test_full_reports_controls_before_host_before_guest),
 		cmocka_unit_test(test_unknown_fields_are_fetched_once),
+		cmocka_unit_test(test_exit_forgets_exactly_guest_and_ro_fields),
 		cmocka_unit_test(test_without_fetch_unknown_reads_as_zero),
 		cmocka_unit_test(test_undeclared_read_is_flagged),
 		cmocka_unit_test(test_verdict_format),

@@ -46,7 +46,7 @@ static bool run_check(struct check_ctx *c, const struct entry_check *chk, struct
 	return false;
 }
 
-#define CHECK_WORDS 4   /* up to 256 checks */
+#define CHECK_WORDS 4   /* up to 256 checks (indices fit a uint8_t) */
 
 /* For every field, the set of checks that read it: the inverse of the
  * table's reads[] lists, built once. VMRESUME's validation then costs a
@@ -79,41 +79,45 @@ unsigned validate_full(struct check_ctx *c, struct verdict *v)
 	return ran;
 }
 
-/* The check set of the last dirty set seen: a VM that keeps writing the
- * same fields between entries (RIP after every CPUID) reuses it. */
-static uint64_t memo_dirty[SHADOW_WORDS], memo_sel[CHECK_WORDS];
+/* The check list of the last dirty set seen, in table order: a VM that
+ * keeps writing the same fields between entries (RIP after every CPUID)
+ * reuses it. memo_dirty starts empty, and so does the list: consistent. */
+static uint64_t memo_dirty[SHADOW_WORDS];
+static uint8_t memo_list[CHECK_WORDS * 64];
+static unsigned memo_len;
+
+static void memo_build(const uint64_t *dirty)
+{
+	uint64_t sel[CHECK_WORDS] = { 0 };
+	for (unsigned w = 0; w < SHADOW_WORDS; w++) {
+		memo_dirty[w] = dirty[w];
+		for (uint64_t d = dirty[w]; d; d &= d - 1) {
+			unsigned f = w * 64 + (unsigned)__builtin_ctzll(d);
+			for (unsigned k = 0; k < CHECK_WORDS; k++)
+				sel[k] |= readers[f][k];
+		}
+	}
+	memo_len = 0;
+	for (unsigned k = 0; k < CHECK_WORDS; k++)
+		for (uint64_t m = sel[k]; m; m &= m - 1)
+			memo_list[memo_len++] = (uint8_t)(k * 64 + (unsigned)__builtin_ctzll(m));
+}
 
 unsigned validate_dirty(struct check_ctx *c, struct verdict *v)
 {
-	uint64_t sel[CHECK_WORDS] = { 0 };
-	unsigned ran = 0;
-	if (!readers_built)
+	if (__builtin_expect(!readers_built, 0))
 		build_readers();
-	verdict_ok(v);
 	uint64_t differ = 0;
 	for (unsigned w = 0; w < SHADOW_WORDS; w++)
 		differ |= memo_dirty[w] ^ c->s->dirty[w];
-	if (!differ) {
-		for (unsigned k = 0; k < CHECK_WORDS; k++)
-			sel[k] = memo_sel[k];
-	} else {
-		for (unsigned w = 0; w < SHADOW_WORDS; w++)
-			for (uint64_t d = c->s->dirty[w]; d; d &= d - 1) {
-				unsigned f = w * 64 + (unsigned)__builtin_ctzll(d);
-				for (unsigned k = 0; k < CHECK_WORDS; k++)
-					sel[k] |= readers[f][k];
-			}
-		memcpy(memo_dirty, c->s->dirty, sizeof(memo_dirty));
-		memcpy(memo_sel, sel, sizeof(sel));
-	}
+	if (differ)
+		memo_build(c->s->dirty);
+	verdict_ok(v);
 	/* Same order as the table: the first failing check wins, as in full. */
-	for (unsigned k = 0; k < CHECK_WORDS; k++)
-		for (uint64_t m = sel[k]; m; m &= m - 1) {
-			ran++;
-			if (!run_check(c, rows[k * 64 + (unsigned)__builtin_ctzll(m)], v))
-				return ran;
-		}
-	return ran;
+	for (unsigned i = 0; i < memo_len; i++)
+		if (!run_check(c, rows[memo_list[i]], v))
+			return i + 1;
+	return memo_len;
 }
 
 /* Append s to buf at *len, truncating but always counting. */

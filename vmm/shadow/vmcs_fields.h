@@ -26,9 +26,23 @@ struct vmcs_field_info {
 
 extern const struct vmcs_field_info vmcs_field_table[VMCS_FIELD_COUNT];
 
+/* Encoding and width again as small arrays visible to every file: with a
+ * constant field (the hot path's RIP advance) the compiler folds the
+ * lookup. Same .def rows as vmcs_field_table. */
+static const uint32_t vmcs_field_enc_tab[VMCS_FIELD_COUNT] = {
+#define X(name, enc, width, kind, group) enc,
+#include "vmcs_fields.def"
+#undef X
+};
+static const unsigned char vmcs_field_width_tab[VMCS_FIELD_COUNT] = {
+#define X(name, enc, width, kind, group) width,
+#include "vmcs_fields.def"
+#undef X
+};
+
 static inline uint32_t vmcs_field_encoding(enum vmcs_field f)
 {
-	return vmcs_field_table[f].encoding;
+	return vmcs_field_enc_tab[f];
 }
 
 static inline const char *vmcs_field_name(enum vmcs_field f)
@@ -41,14 +55,14 @@ static inline uint64_t vmcs_field_mask(enum vmcs_field f)
 {
 	static const uint64_t masks[] = { [W16] = 0xffffull, [W64] = ~0ull, [W32] = 0xffffffffull,
 					  [WNAT] = ~0ull };
-	return masks[vmcs_field_table[f].width];
+	return masks[vmcs_field_width_tab[f]];
 }
 
 /* Bytes a field's value occupies (W16 2, W32 4, W64 and natural width 8). */
 static inline unsigned vmcs_field_bytes(enum vmcs_field f)
 {
 	static const unsigned char bytes[] = { [W16] = 2, [W64] = 8, [W32] = 4, [WNAT] = 8 };
-	return bytes[vmcs_field_table[f].width];
+	return bytes[vmcs_field_width_tab[f]];
 }
 
 /* VMCS_FIELD_NONE when no row matches. */

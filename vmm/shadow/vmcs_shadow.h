@@ -55,10 +55,37 @@ static inline uint64_t shadow_get(const struct vmcs_shadow *s, enum vmcs_field f
 {
 	return s->val[f];
 }
+/* The guest-state and read-only fields (kind GUEST or RO in the .def),
+ * one bitmap word at a time, as constants. */
+#define SHADOW_CPU_OWNED_BIT(name, kind, w) \
+	| (((kind) == GUEST || (kind) == RO) && VMCS_##name / 64 == (w) ? 1ull << (VMCS_##name % 64) : 0)
+#define X(name, enc, width, kind, group) SHADOW_CPU_OWNED_BIT(name, kind, 0)
+static const uint64_t shadow_cpu_owned0 = 0
+#include "vmcs_fields.def"
+	;
+#undef X
+#define X(name, enc, width, kind, group) SHADOW_CPU_OWNED_BIT(name, kind, 1)
+static const uint64_t shadow_cpu_owned1 = 0
+#include "vmcs_fields.def"
+	;
+#undef X
+_Static_assert(SHADOW_WORDS == 2, "shadow_cpu_owned0/1 cover two bitmap words");
+
 /* After a VM exit: guest-state and read-only fields are the CPU's again. */
-void shadow_on_exit(struct vmcs_shadow *s);
+static inline void shadow_on_exit(struct vmcs_shadow *s)
+{
+	s->known[0] &= ~shadow_cpu_owned0;
+	s->known[1] &= ~shadow_cpu_owned1;
+	/* Every VM exit clears the valid bit of the VM-entry interruption-
+	 * information field (SDM Vol. 3C 28.2.5): the VMM knows the new value. */
+	s->val[VMCS_entry_intr_info] &= ~(1ull << 31);
+}
 /* After a successful VM entry: nothing is dirty any more. */
-void shadow_on_entry_ok(struct vmcs_shadow *s);
+static inline void shadow_on_entry_ok(struct vmcs_shadow *s)
+{
+	for (int w = 0; w < SHADOW_WORDS; w++)
+		s->dirty[w] = 0;
+}
 unsigned shadow_dirty_count(const struct vmcs_shadow *s);
 
 #endif

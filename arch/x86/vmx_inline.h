@@ -1,0 +1,32 @@
+/* VMREAD, VMWRITE and RDTSC as inline instructions, for the notification
+ * module's hot path in the hypervisor build (SV_DIRECT_VMX). Success costs
+ * the instruction and a flag test; a failure is re-issued through the
+ * wrappers in vmx.c, which classify it (VMfailInvalid, or VMfailValid with
+ * the VM-instruction error). Re-issuing is harmless: a failed VMREAD or
+ * VMWRITE changes nothing (SDM Vol. 3C 31.2, 31.4). */
+#ifndef ARCH_X86_VMX_INLINE_H
+#define ARCH_X86_VMX_INLINE_H
+#include <stdint.h>
+#include "vmx.h"
+
+static inline struct vmx_result vmx_read_inline(uint32_t encoding, uint64_t *value)
+{
+	uint64_t v;
+	_Bool bad;
+	__asm__ volatile("vmread %2, %0" : "=r"(v), "=@ccbe"(bad) : "r"((uint64_t)encoding) : "cc");
+	if (__builtin_expect(bad, 0))
+		return vmx_read(encoding, value);
+	*value = v;
+	return (struct vmx_result){ VMX_OK, 0 };
+}
+
+static inline struct vmx_result vmx_write_inline(uint32_t encoding, uint64_t value)
+{
+	_Bool bad;
+	__asm__ volatile("vmwrite %1, %2" : "=@ccbe"(bad) : "r"(value), "r"((uint64_t)encoding) : "cc", "memory");
+	if (__builtin_expect(bad, 0))
+		return vmx_write(encoding, value);
+	return (struct vmx_result){ VMX_OK, 0 };
+}
+
+#endif
