@@ -23,7 +23,7 @@ OBJCOPY  := objcopy
 WARN     := -Wall -Wextra -Werror
 KCFLAGS  := -std=gnu11 -O2 -g -ffreestanding -mno-red-zone -mgeneral-regs-only \
             -fno-stack-protector -fno-asynchronous-unwind-tables -fno-omit-frame-pointer \
-            $(WARN) -I. -Ivmm -DSV_DIRECT_VMX
+            $(WARN) -I. -Ivmm -DSV_VMX_INLINE=\"arch/x86/vmx_inline.h\"
 MB2FLAGS := $(KCFLAGS) -fno-pie -mcmodel=small
 EFIINC   := -I/usr/include/efi -I/usr/include/efi/x86_64
 EFIFLAGS := $(KCFLAGS) -fpic -fshort-wchar -maccumulate-outgoing-args -DGNU_EFI_USE_MS_ABI $(EFIINC)
@@ -134,6 +134,7 @@ PROFILE_SRCS := $(UNIT_SRCS) vmm/sched.c vmm/exits.c vmm/lib_string.c tests/unit
 $(B)/tools/hotpath: tools/profile/hotpath.c $(PROFILE_SRCS) $(wildcard vmm/*.h vmm/shadow/*.h vmm/shadow/*.def)
 	@mkdir -p $(@D)
 	$(CC) -std=gnu11 -O2 -g -fno-omit-frame-pointer -mgeneral-regs-only -fno-builtin $(WARN) \
+		-DSV_VMX_INLINE=\"tools/profile/fake_vmx_inline.h\" \
 		-I. -Ivmm -Ivmm/shadow -o $@ tools/profile/hotpath.c $(PROFILE_SRCS)
 
 profile: deps $(B)/tools/hotpath

@@ -34,21 +34,12 @@
 
 typedef enum exit_action (*exit_handler)(struct notify *n, struct vm *vm);
 
-static enum exit_action stop(struct vm *vm, const char *why)
+enum exit_action exits_stop(struct vm *vm, const char *why)
 {
 	fmt(vm->why, sizeof(vm->why), "%s", why);
 	return ACT_STOP;
 }
 
-static enum exit_action advance_rip(struct notify *n, struct vm *vm)
-{
-	uint64_t rip, len;
-	if (!notify_read(n, vm, VMCS_guest_rip, &rip) || !notify_read(n, vm, VMCS_exit_instr_len, &len))
-		return stop(vm, "cannot read guest RIP");
-	if (!notify_write(n, vm, VMCS_guest_rip, rip + len))
-		return stop(vm, "cannot write guest RIP");
-	return ACT_CONTINUE;
-}
 
 static bool guest_range_ok(const struct vm *vm, uint64_t gpa, uint64_t len)
 {
@@ -94,17 +85,7 @@ static void out_putc(struct vm *vm, char ch)
 
 static enum exit_action on_cpuid(struct notify *n, struct vm *vm)
 {
-	struct cpuid_regs r;
-	cpuid((uint32_t)vm->regs.rax, (uint32_t)vm->regs.rcx, &r);
-	if ((uint32_t)vm->regs.rax == 1) {
-		r.ecx &= ~(1u << 5);     /* no VMX inside the guest */
-		r.ecx |= 1u << 31;       /* a hypervisor is present */
-	}
-	vm->regs.rax = r.eax;
-	vm->regs.rbx = r.ebx;
-	vm->regs.rcx = r.ecx;
-	vm->regs.rdx = r.edx;
-	return advance_rip(n, vm);
+	return exits_cpuid(n, vm);
 }
 
 static enum exit_action on_hlt(struct notify *n, struct vm *vm)
@@ -119,11 +100,11 @@ static enum exit_action on_io(struct notify *n, struct vm *vm)
 {
 	uint64_t q;
 	if (!notify_read(n, vm, VMCS_exit_qualification, &q))
-		return stop(vm, "cannot read exit qualification");
+		return exits_stop(vm, "cannot read exit qualification");
 	unsigned size = (unsigned)(q & 7) + 1, port = (unsigned)(q >> 16);
 	bool in = (q >> 3) & 1, string = (q >> 4) & 1;
 	if (string)
-		return stop(vm, "string I/O instructions are not emulated");
+		return exits_stop(vm, "string I/O instructions are not emulated");
 	if (!in && port == COM1) {
 		out_putc(vm, (char)vm->regs.rax);
 	} else if (in) {
@@ -131,7 +112,7 @@ static enum exit_action on_io(struct notify *n, struct vm *vm)
 		uint64_t mask = size == 4 ? 0xffffffffu : (1ull << (size * 8)) - 1;
 		vm->regs.rax = (vm->regs.rax & ~mask) | (v & mask);
 	}
-	return advance_rip(n, vm);
+	return exits_advance_rip(n, vm);
 }
 
 static uint64_t hc_puts(struct vm *vm)
@@ -194,7 +175,7 @@ static enum exit_action on_vmcall(struct notify *n, struct vm *vm)
 	trace_vm(vm->id, "hypercall nr=%llu name=%s ret=0x%llx", (unsigned long long)nr, name,
 		 (unsigned long long)ret);
 	vm->regs.rax = ret;
-	enum exit_action a = advance_rip(n, vm);
+	enum exit_action a = exits_advance_rip(n, vm);
 	return a == ACT_CONTINUE ? act : a;
 }
 
@@ -212,7 +193,7 @@ static enum exit_action on_vmx_insn(struct notify *n, struct vm *vm)
 	trace_vm(vm->id, "inject vector=%u why=vmx_instruction", VECTOR_UD);
 	if (!notify_write(n, vm, VMCS_entry_intr_info,
 			  INTR_INFO_VALID | (INTR_TYPE_HW_EXCEPTION << 8) | VECTOR_UD))
-		return stop(vm, "cannot inject #UD");
+		return exits_stop(vm, "cannot inject #UD");
 	return ACT_CONTINUE;
 }
 
@@ -243,7 +224,7 @@ static enum exit_action on_exception(struct notify *n, struct vm *vm)
 {
 	uint64_t info = 0, error = 0, idt = 0;
 	if (!notify_read(n, vm, VMCS_exit_intr_info, &info) || !(info & INTR_INFO_VALID))
-		return stop(vm, "cannot read the exit interruption information");
+		return exits_stop(vm, "cannot read the exit interruption information");
 	if (INTR_INFO_TYPE(info) == INTR_TYPE_NMI)
 		return ACT_YIELD;                  /* the host's NMI, not the guest's */
 	unsigned v = INTR_INFO_VECTOR(info);
@@ -276,7 +257,7 @@ static enum exit_action on_exception(struct notify *n, struct vm *vm)
 		 err);
 	if (!notify_write(n, vm, VMCS_entry_exception_error, error) ||
 	    !notify_write(n, vm, VMCS_entry_intr_info, inject))
-		return stop(vm, "cannot inject an exception");
+		return exits_stop(vm, "cannot inject an exception");
 	return ACT_CONTINUE;
 }
 
@@ -304,7 +285,7 @@ static enum exit_action on_external_interrupt(struct notify *n, struct vm *vm)
 static enum exit_action on_triple_fault(struct notify *n, struct vm *vm)
 {
 	(void)n;
-	return stop(vm, "triple_fault");
+	return exits_stop(vm, "triple_fault");
 }
 
 static const exit_handler handlers[EXIT_REASON_LIMIT] = {

@@ -2,6 +2,7 @@
 #ifndef VMM_EXITS_H
 #define VMM_EXITS_H
 #include "notify.h"
+#include "arch/x86/cpu.h"
 
 enum exit_action {
 	ACT_CONTINUE,   /* resume this VM */
@@ -11,9 +12,42 @@ enum exit_action {
 };
 
 enum exit_action exits_handle(struct notify *n, struct vm *vm, uint32_t reason);
+
+/* Stop the VM with a reason (vm->why). */
+enum exit_action exits_stop(struct vm *vm, const char *why);
+
+/* Past the instruction that caused the exit: RIP += the VM-exit
+ * instruction length (never assumed: prefixes make CPUID 2..15 bytes). */
+static inline __attribute__((always_inline)) enum exit_action exits_advance_rip(struct notify *n, struct vm *vm)
+{
+	uint64_t rip, len;
+	if (!notify_read(n, vm, VMCS_guest_rip, &rip) || !notify_read(n, vm, VMCS_exit_instr_len, &len))
+		return exits_stop(vm, "cannot read guest RIP");
+	if (!notify_write(n, vm, VMCS_guest_rip, rip + len))
+		return exits_stop(vm, "cannot write guest RIP");
+	return ACT_CONTINUE;
+}
+
+/* CPUID: the host's answer, without VMX and with the hypervisor bit. Inline
+ * here so the fast path (vmm/sched.c) and exits_handle share it. */
+static inline __attribute__((always_inline)) enum exit_action exits_cpuid(struct notify *n, struct vm *vm)
+{
+	struct cpuid_regs r;
+	cpuid((uint32_t)vm->regs.rax, (uint32_t)vm->regs.rcx, &r);
+	if ((uint32_t)vm->regs.rax == 1) {
+		r.ecx &= ~(1u << 5);     /* no VMX inside the guest */
+		r.ecx |= 1u << 31;       /* a hypervisor is present */
+	}
+	vm->regs.rax = r.eax;
+	vm->regs.rbx = r.ebx;
+	vm->regs.rcx = r.ecx;
+	vm->regs.rdx = r.edx;
+	return exits_advance_rip(n, vm);
+}
+
 /* May this exit be handled on the fast path (at the exit, on the exit
  * stack)? Only exits whose handler prints nothing and ends nothing in the
- * common case: CPUID. */
+ * common case: CPUID (exits_cpuid). */
 static inline bool exits_fast(uint32_t reason)
 {
 	return reason == EXIT_cpuid;

@@ -1,5 +1,6 @@
 /* Processor notification module: the entry state machine. */
 #include "notify.h"
+#include "shadow/validate_dirty.h"
 #include "trace.h"
 #include "fmt.h"
 #include <string.h>
@@ -328,7 +329,8 @@ void notify_enter(struct notify *n, struct vm *vm, bool force, struct entry_resu
 /* After VMLAUNCH/VMRESUME returned to the host (a VM exit or an entry
  * failure): the CPU owns the guest-state and exit-information fields
  * again; read the exit reason and settle the launch state. */
-static enum entry_outcome exit_begin(struct notify *n, struct vm *vm, struct entry_result *r)
+static inline __attribute__((always_inline)) enum entry_outcome
+exit_begin(struct notify *n, struct vm *vm, struct entry_result *r)
 {
 	shadow_on_exit(&vm->shadow);
 	uint64_t reason = 0, qual = 0;

@@ -116,15 +116,16 @@ void notify_enter(struct notify *n, struct vm *vm, bool force, struct entry_resu
 enum entry_outcome notify_issue(struct notify *n, struct vm *vm, enum entry_insn insn,
 				struct entry_result *r);
 
-/* The VMX instructions of the read/write path. The hypervisor build
- * (SV_DIRECT_VMX) issues VMREAD, VMWRITE and RDTSC inline; host builds
- * (unit tests, make profile) go through ops, the fake CPU. */
-#ifdef SV_DIRECT_VMX
-#include "arch/x86/vmx_inline.h"
-#include "arch/x86/cpu.h"
+/* The VMX instructions of the read/write path. With SV_VMX_INLINE (a
+ * header name) they are inline functions from that header: the hypervisor
+ * build names arch/x86/vmx_inline.h (VMREAD, VMWRITE, RDTSC), make profile
+ * an inline fake. Otherwise (unit tests) they go through ops, the fake
+ * CPU's function pointers. */
+#ifdef SV_VMX_INLINE
+#include SV_VMX_INLINE
 #define NOTIFY_VMREAD(n, enc, v)  ((void)(n), vmx_read_inline((enc), (v)))
 #define NOTIFY_VMWRITE(n, enc, v) ((void)(n), vmx_write_inline((enc), (v)))
-#define NOTIFY_NOW(n)             ((void)(n), rdtsc())
+#define NOTIFY_NOW(n)             ((void)(n), vmx_now_inline())
 #else
 #define NOTIFY_VMREAD(n, enc, v)  ((n)->ops->vmread((enc), (v)))
 #define NOTIFY_VMWRITE(n, enc, v) ((n)->ops->vmwrite((enc), (v)))

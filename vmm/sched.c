@@ -73,28 +73,41 @@ static bool entry_budget(struct sched *s, struct vm *vm)
 	return false;
 }
 
-/* Count and handle one VM exit; ACT_YIELD also when the slice is used up. */
-static enum exit_action on_exit(struct sched *s, struct vm *vm, uint32_t reason)
+/* An exit's count and trace line, before its handler runs. */
+static inline void count_exit(struct sched *s, struct vm *vm, uint32_t reason)
 {
 	vm->n.exits++;
 	vm->n.by_reason[reason & (EXIT_REASON_LIMIT - 1)]++;
 	if (trace_detail_on())
 		trace_exit(s->n, vm, reason);   /* trace=summary: no VMREAD for a dropped line */
-	enum exit_action act = exits_handle(s->n, vm, reason);
+}
+
+/* The handler's verdict, and ACT_YIELD also when the slice is used up. */
+static inline enum exit_action slice_end(struct vm *vm, enum exit_action act)
+{
 	if (act == ACT_CONTINUE && ++vm->slice_exits >= SCHED_SLICE_EXITS)
 		act = ACT_YIELD;
 	return act;
 }
 
-/* notify's fast-path hook: the exits exits_fast() names are handled right
- * at the exit, with the same accounting as run_slice's loop, and when the
- * VM goes on its next entry is counted here. */
+/* Count and handle one VM exit. */
+static enum exit_action on_exit(struct sched *s, struct vm *vm, uint32_t reason)
+{
+	count_exit(s, vm, reason);
+	return slice_end(vm, exits_handle(s->n, vm, reason));
+}
+
+/* notify's fast-path hook: the exits exits_fast() names (CPUID) are
+ * handled right at the exit, with the same accounting as run_slice's loop
+ * and the same handler as exits_handle's, and when the VM goes on its next
+ * entry is counted here. */
 static int fast_exit(void *ctx, struct vm *vm, uint32_t reason)
 {
 	struct sched *s = ctx;
 	if (!exits_fast(reason))
 		return NOTIFY_FAST_DECLINE;
-	enum exit_action act = on_exit(s, vm, reason);
+	count_exit(s, vm, reason);
+	enum exit_action act = slice_end(vm, exits_cpuid(s->n, vm));
 	if (act == ACT_CONTINUE && !entry_budget(s, vm))
 		act = ACT_STOP;
 	return (int)act;

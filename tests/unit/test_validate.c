@@ -9,6 +9,7 @@
 #include "baseline.h"
 #include "entry_checks.h"
 #include "validate.h"
+#include "validate_dirty.h"
 
 static unsigned count_readers(enum vmcs_field f)
 {

@@ -17,6 +17,7 @@
 #include "baseline.h"
 #include "casefile.h"
 #include "validate.h"
+#include "validate_dirty.h"
 
 static struct vmx_caps caps;
 static struct vmcs_shadow base;

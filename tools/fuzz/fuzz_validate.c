@@ -25,6 +25,7 @@
 #include "baseline.h"
 #include "entry_checks.h"
 #include "validate.h"
+#include "validate_dirty.h"
 
 #define RECORD 10
 #define OP_ENTER 0x80

@@ -3,6 +3,7 @@
  * it reads (check_field flags any it did not): a check none of whose
  * fields changed since it last passed still passes. */
 #include "validate.h"
+#include "validate_dirty.h"
 #include "entry_checks.h"
 #include <string.h>
 
@@ -18,25 +19,9 @@ uint64_t check_field_slow(struct check_ctx *c, enum vmcs_field f)
 	return shadow_get(c->s, f);
 }
 
-static void verdict_ok(struct verdict *v)
+bool validate_fail(struct check_ctx *c, const struct entry_check *chk, struct verdict *v)
 {
-	v->kind = VERDICT_OK;
-	v->code = 0;
-	v->qual = 0;
-	v->check = NULL;
-	v->field = VMCS_FIELD_NONE;
-	v->value = 0;
-}
-
-/* Run one check; on failure fill in the verdict and return false. */
-static bool run_check(struct check_ctx *c, const struct entry_check *chk, struct verdict *v)
-{
-	c->current = chk;
-	c->bad_field = VMCS_FIELD_NONE;
-	bool ok = chk->ok(c);
 	c->current = NULL;
-	if (ok)
-		return true;
 	v->kind = chk->kind;
 	v->code = chk->code;
 	v->qual = chk->qual;
@@ -46,19 +31,19 @@ static bool run_check(struct check_ctx *c, const struct entry_check *chk, struct
 	return false;
 }
 
-#define CHECK_WORDS 4   /* up to 256 checks (indices fit a uint8_t) */
+#define CHECK_WORDS (VALIDATE_MAX_CHECKS / 64)
 
 /* For every field, the set of checks that read it: the inverse of the
  * table's reads[] lists, built once. VMRESUME's validation then costs a
  * few instructions per dirty field instead of a walk over every check. */
 static uint64_t readers[VMCS_FIELD_COUNT][CHECK_WORDS];
-static const struct entry_check *rows[CHECK_WORDS * 64];   /* the table, flat */
+static const struct entry_check *rows[VALIDATE_MAX_CHECKS];   /* the table, flat */
 static bool readers_built;
 
 static void build_readers(void)
 {
 	unsigned n = entry_check_count();
-	for (unsigned i = 0; i < n && i < CHECK_WORDS * 64; i++) {
+	for (unsigned i = 0; i < n && i < VALIDATE_MAX_CHECKS; i++) {
 		const struct entry_check *chk = entry_check_at(i);
 		rows[i] = chk;
 		for (unsigned r = 0; r < ENTRY_CHECK_MAX_READS && chk->reads[r] != VMCS_FIELD_NONE; r++)
@@ -73,51 +58,34 @@ unsigned validate_full(struct check_ctx *c, struct verdict *v)
 	verdict_ok(v);
 	for (unsigned i = 0; i < n; i++) {
 		ran++;
-		if (!run_check(c, entry_check_at(i), v))
+		if (!validate_run(c, entry_check_at(i), v))
 			break;
 	}
 	return ran;
 }
 
-/* The check list of the last dirty set seen, in table order: a VM that
- * keeps writing the same fields between entries (RIP after every CPUID)
- * reuses it. memo_dirty starts empty, and so does the list: consistent. */
-static uint64_t memo_dirty[SHADOW_WORDS];
-static uint8_t memo_list[CHECK_WORDS * 64];
-static unsigned memo_len;
+struct validate_memo validate_memo;   /* starts empty: no dirty field, no check */
 
-static void memo_build(const uint64_t *dirty)
+unsigned validate_dirty_slow(struct check_ctx *c, struct verdict *v)
 {
+	struct validate_memo *m = &validate_memo;
 	uint64_t sel[CHECK_WORDS] = { 0 };
+	if (!readers_built)
+		build_readers();
 	for (unsigned w = 0; w < SHADOW_WORDS; w++) {
-		memo_dirty[w] = dirty[w];
-		for (uint64_t d = dirty[w]; d; d &= d - 1) {
+		m->dirty[w] = c->s->dirty[w];
+		for (uint64_t d = c->s->dirty[w]; d; d &= d - 1) {
 			unsigned f = w * 64 + (unsigned)__builtin_ctzll(d);
 			for (unsigned k = 0; k < CHECK_WORDS; k++)
 				sel[k] |= readers[f][k];
 		}
 	}
-	memo_len = 0;
+	/* Table order: the first failing check wins, as in full validation. */
+	m->len = 0;
 	for (unsigned k = 0; k < CHECK_WORDS; k++)
-		for (uint64_t m = sel[k]; m; m &= m - 1)
-			memo_list[memo_len++] = (uint8_t)(k * 64 + (unsigned)__builtin_ctzll(m));
-}
-
-unsigned validate_dirty(struct check_ctx *c, struct verdict *v)
-{
-	if (__builtin_expect(!readers_built, 0))
-		build_readers();
-	uint64_t differ = 0;
-	for (unsigned w = 0; w < SHADOW_WORDS; w++)
-		differ |= memo_dirty[w] ^ c->s->dirty[w];
-	if (differ)
-		memo_build(c->s->dirty);
-	verdict_ok(v);
-	/* Same order as the table: the first failing check wins, as in full. */
-	for (unsigned i = 0; i < memo_len; i++)
-		if (!run_check(c, rows[memo_list[i]], v))
-			return i + 1;
-	return memo_len;
+		for (uint64_t b = sel[k]; b; b &= b - 1)
+			m->list[m->len++] = rows[k * 64 + (unsigned)__builtin_ctzll(b)];
+	return validate_dirty(c, v);
 }
 
 /* Append s to buf at *len, truncating but always counting. */

@@ -50,12 +50,38 @@ struct verdict {
 	uint64_t value;                 /* its value */
 };
 
+static inline void verdict_ok(struct verdict *v)
+{
+	v->kind = VERDICT_OK;
+	v->code = 0;
+	v->qual = 0;
+	v->check = NULL;
+	v->field = VMCS_FIELD_NONE;
+	v->value = 0;
+}
+
+/* Fill in the verdict of a check that failed; false. */
+bool validate_fail(struct check_ctx *c, const struct entry_check *chk, struct verdict *v);
+
 /* Every check in table order, stopping at the first failure.
  * Returns the number of checks run. */
 unsigned validate_full(struct check_ctx *c, struct verdict *v);
-/* Only the checks that read at least one dirty field, same order, same
- * stopping rule. Returns the number of checks run. */
-unsigned validate_dirty(struct check_ctx *c, struct verdict *v);
+
+/* The checks of the last dirty set seen, in table order: a VM that keeps
+ * writing the same fields between entries (RIP after every CPUID) reuses
+ * the list. It starts empty, for an empty dirty set: consistent. */
+#define VALIDATE_MAX_CHECKS 256
+struct validate_memo {
+	uint64_t dirty[SHADOW_WORDS];
+	const struct entry_check *list[VALIDATE_MAX_CHECKS];
+	unsigned len;
+};
+extern struct validate_memo validate_memo;
+/* Rebuild the list for a new dirty set, then validate. */
+unsigned validate_dirty_slow(struct check_ctx *c, struct verdict *v);
+/* validate_dirty itself (only the checks that read at least one dirty
+ * field, same order and stopping rule as validate_full) is inline in
+ * validate_dirty.h. */
 
 /* "ok", "vmfail:7", "entryfail:33" into buf (always NUL-terminated when
  * size > 0). Returns the length of the full string, like snprintf. */
