@@ -23,7 +23,7 @@ OBJCOPY  := objcopy
 WARN     := -Wall -Wextra -Werror
 KCFLAGS  := -std=gnu11 -O2 -g -ffreestanding -mno-red-zone -mgeneral-regs-only \
             -fno-stack-protector -fno-asynchronous-unwind-tables -fno-omit-frame-pointer \
-            $(WARN) -I. -Ivmm -DSV_VMX_INLINE=\"arch/x86/vmx_inline.h\"
+            $(WARN) -I. -Ivmm -DSV_VMX_INLINE=\"arch/x86/vmx_inline.h\" $(EXTRA_KCFLAGS)
 MB2FLAGS := $(KCFLAGS) -fno-pie -mcmodel=small
 EFIINC   := -I/usr/include/efi -I/usr/include/efi/x86_64
 EFIFLAGS := $(KCFLAGS) -fpic -fshort-wchar -maccumulate-outgoing-args -DGNU_EFI_USE_MS_ABI $(EFIINC)

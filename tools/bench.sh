@@ -40,6 +40,7 @@ tsc_of() { grep -o 'tsc=0x[0-9a-f]*' | head -1 | cut -d= -f2; }
 rt_of() { div "$(( $(grep -m1 'ev=out text="cpuid round trips' "$1" | tsc_of) ))" 10000; }
 t=$(boot cpuid1 "vms=cpuidbench trace=summary")
 rt=$(rt_of "$t")
+rt_fast=$rt
 row "CPUID exit round trip (guest CPUID to its next instruction), mean of 10,000, fast path" "$rt" "TSC ticks"
 row "host instructions per CPUID exit handled, fast path (round trip minus the guest's 4-instruction loop)" \
 	"$(awk -v r="$rt" 'BEGIN { printf "%.1f", r - 4 }')" "instructions"
@@ -55,6 +56,25 @@ t=$(boot cpuid1-slow "vms=cpuidbench trace=summary fastpath=off")
 rt=$(rt_of "$t")
 row "CPUID exit round trip, fastpath=off (through the scheduler loop)" "$rt" "TSC ticks"
 row "host instructions per CPUID exit handled, fastpath=off" "$(awk -v r="$rt" 'BEGIN { printf "%.1f", r - 4 }')" "instructions"
+
+# 1b. Where the round trip goes: two floor builds of the same sources
+# (never the image make run boots; they exist to be measured). Level 1
+# makes the next entry without the shadow's work (validation, cache model,
+# entry counters); level 2 handles the CPUID exit with bare VMX
+# instructions (exit reason, RIP, length, RIP write) and nothing else.
+boot_floor() {  # level -> trace path
+	make --no-print-directory -s B=build/bench-floor$1 EXTRA_KCFLAGS=-DSV_BENCH_FLOOR=$1 \
+		build/bench-floor$1/hv.elf >/dev/null || echo "bench: floor build $1 failed" >&2
+	HV_ELF=build/bench-floor$1/hv.elf boot "floor$1" "vms=cpuidbench trace=summary"
+}
+f1=$(rt_of "$(boot_floor 1)")
+f2=$(rt_of "$(boot_floor 2)")
+row "CPUID exit round trip, floor build 1: the next entry without the shadow's work" "$f1" "TSC ticks"
+row "CPUID exit round trip, floor build 2: bare handler (4 VMX instructions + CPUID, no shadow, no counters)" "$f2" "TSC ticks"
+row "host instructions per CPUID exit, bare handler (floor 2 minus the guest's loop)" \
+	"$(awk -v r="$f2" 'BEGIN { printf "%.1f", r - 4 }')" "instructions"
+row "the shadow's work at the next entry (fast path minus floor 1)" "$(awk -v a="$rt_fast" -v b="$f1" 'BEGIN { printf "%.1f", a - b }')" "instructions"
+row "the shadow's and the counters' work at the exit (floor 1 minus floor 2)" "$(awk -v a="$f1" -v b="$f2" 'BEGIN { printf "%.1f", a - b }')" "instructions"
 
 # 2. The demo: checks per VMLAUNCH vs VMRESUME, costs by exit reason.
 t=$(boot demo "vms=hello,cpuid,yield,realmode,counter,selfexit trace=summary")

@@ -1,6 +1,7 @@
 #!/bin/bash
 # Boot build/hv.elf in Bochs through GRUB (multiboot2, BIOS) and capture
 # COM1. Usage: tools/run-bochs.sh OUTDIR TIMEOUT_S "CMDLINE" [MODULE_FILE]
+# (HV_ELF names another image: make bench's floor builds).
 # Leaves OUTDIR/serial.txt (the trace) and OUTDIR/bochs.log. Exit status:
 # 0 when the trace reached "hv ev=halt", 124 on timeout, 1 otherwise.
 # BOCHS_IPS (default 10,000,000 instructions per emulated second) sets how
@@ -14,7 +15,7 @@ out=$1 timeout_s=$2 cmdline=$3 module=${4:-}
 root=$(cd "$(dirname "$0")/.." && pwd)
 mkdir -p "$out/iso/boot/grub"
 out=$(cd "$out" && pwd)
-cp "$root/build/hv.elf" "$out/iso/boot/hv.elf" || exit 1
+cp "${HV_ELF:-$root/build/hv.elf}" "$out/iso/boot/hv.elf" || exit 1
 modline=""
 if [ -n "$module" ]; then
 	cp "$module" "$out/iso/boot/entrycheck.txt"

@@ -266,11 +266,38 @@ entry_checks(struct notify *n, struct vm *vm, enum entry_insn insn, struct entry
  * return true, so the stub executes VMRESUME at once. Taken only where the
  * slow path would do the same: VMCS current and launched, nothing pending,
  * no per-instruction lines. */
+#if defined(SV_BENCH_FLOOR) && SV_BENCH_FLOOR >= 2
+#include "arch/x86/cpu.h"
+/* make bench's floor build, level 2 (never the image make run boots): a
+ * CPUID exit handled with bare VMX instructions, no shadow, no counters,
+ * no checks: what the exit costs without this project's work. */
+static bool bench_bare_cpuid(struct notify *n, struct guest_regs *g)
+{
+	uint64_t reason, rip, len;
+	if (NOTIFY_VMREAD(n, vmcs_field_encoding(VMCS_exit_reason), &reason).status != VMX_OK ||
+	    reason != EXIT_cpuid)
+		return false;
+	struct cpuid_regs c;
+	cpuid((uint32_t)g->rax, (uint32_t)g->rcx, &c);
+	g->rax = c.eax;
+	g->rbx = c.ebx;
+	g->rcx = c.ecx;
+	g->rdx = c.edx;
+	return NOTIFY_VMREAD(n, vmcs_field_encoding(VMCS_guest_rip), &rip).status == VMX_OK &&
+	       NOTIFY_VMREAD(n, vmcs_field_encoding(VMCS_exit_instr_len), &len).status == VMX_OK &&
+	       NOTIFY_VMWRITE(n, vmcs_field_encoding(VMCS_guest_rip), rip + len).status == VMX_OK;
+}
+#endif
+
 static bool fast_again(void *opaque)
 {
 	struct notify *n = opaque;
 	struct vm *vm = n->fast_vm;
 	struct entry_result *r = n->fast_r;
+#if defined(SV_BENCH_FLOOR) && SV_BENCH_FLOOR >= 2
+	if (bench_bare_cpuid(n, &vm->regs))
+		return true;
+#endif
 	if (exit_begin(n, vm, r) != ENTRY_EXITED || tracing(n) || vm->dead || pending_any(vm))
 		return false;
 	/* The hook's handlers write through notify_write while this VMCS is
@@ -283,6 +310,12 @@ static bool fast_again(void *opaque)
 		r->act = act;
 		return false;
 	}
+#if defined(SV_BENCH_FLOOR) && SV_BENCH_FLOOR == 1
+	/* make bench's floor build, level 1: the exit handled as always, the
+	 * next entry without the shadow's work (validation, cache model,
+	 * entry counters). Never the image make run boots. */
+	return true;
+#endif
 	entry_checks(n, vm, INSN_VMRESUME, r);
 	if (r->predicted.kind != VERDICT_OK) {
 		r->outcome = ENTRY_PREDICTED_FAIL;
