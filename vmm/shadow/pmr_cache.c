@@ -194,7 +194,6 @@ bool pmr_on_entry_slow(struct pmr_cache *c, unsigned vm, uint32_t vmcs_bytes,
 
 	out->load_bytes = vmcs_bytes;
 	m->count.misses++;
-	c->total.misses++;
 	pmr_count_load(c, vm, vmcs_bytes);
 
 	s = policy_pick(c, vm);
@@ -207,7 +206,6 @@ bool pmr_on_entry_slow(struct pmr_cache *c, unsigned vm, uint32_t vmcs_bytes,
 		out->evicted_slot = s;
 		c->vm[victim].slot = -1;
 		c->vm[victim].count.evicts++;
-		c->total.evicts++;
 	}
 	c->slot[s].vm = vm;
 	c->slot[s].last_use = c->tick;
@@ -215,7 +213,6 @@ bool pmr_on_entry_slow(struct pmr_cache *c, unsigned vm, uint32_t vmcs_bytes,
 	c->slot[s].invalid_bytes = 0;
 	m->slot = s;
 	m->count.allocs++;
-	c->total.allocs++;
 	out->alloc_slot = s;
 	out->slot = s;
 	return true;
@@ -237,7 +234,6 @@ bool pmr_on_vmclear(struct pmr_cache *c, unsigned vm, struct pmr_outcome *out)
 	out->slot = m->slot;
 	m->slot = -1;
 	m->count.flushes++;
-	c->total.flushes++;
 	return true;
 }
 
@@ -246,9 +242,21 @@ const struct pmr_counters *pmr_vm_counters(const struct pmr_cache *c, unsigned v
 	return vm_ok(vm) ? &c->vm[vm].count : &pmr_zero_counters;
 }
 
-const struct pmr_counters *pmr_total(const struct pmr_cache *c)
+const struct pmr_counters *pmr_total(struct pmr_cache *c)
 {
-	return &c->total;
+	struct pmr_counters *t = &c->total;
+	*t = pmr_zero_counters;
+	for (unsigned v = 1; v <= PMR_MAX_VMS; v++) {
+		const struct pmr_counters *k = &c->vm[v].count;
+		t->hits += k->hits;
+		t->misses += k->misses;
+		t->allocs += k->allocs;
+		t->evicts += k->evicts;
+		t->flushes += k->flushes;
+		t->invalidates += k->invalidates;
+		t->miss_bytes += k->miss_bytes;
+	}
+	return t;
 }
 
 int pmr_slot_of(const struct pmr_cache *c, unsigned vm)

@@ -68,7 +68,7 @@ struct pmr_cache {
 	struct pmr_vm vm[PMR_MAX_VMS + 1];   /* index 0 unused */
 	uint8_t window[PMR_MAX_WINDOW];      /* ring of VM ids, oldest at head */
 	unsigned window_head, window_len;
-	struct pmr_counters total;
+	struct pmr_counters total;          /* pmr_total's result */
 };
 
 /* Defaults: first, PMR_DEFAULT_SLOTS slots, threshold 1, window
@@ -101,7 +101,6 @@ static inline uint32_t pmr_hit_load(struct pmr_slot *sl)
 static inline void pmr_count_load(struct pmr_cache *c, unsigned v, uint32_t bytes)
 {
 	c->vm[v].count.miss_bytes += bytes;
-	c->total.miss_bytes += bytes;
 }
 
 /* An entry of vm, which holds a slot, after its entry and tick are
@@ -120,7 +119,6 @@ static inline void pmr_hit(struct pmr_cache *c, unsigned vm, struct pmr_outcome 
 	out->freed = false;
 	out->slot = m->slot;
 	m->count.hits++;
-	c->total.hits++;
 	pmr_count_load(c, vm, out->load_bytes);
 }
 
@@ -153,7 +151,6 @@ static inline bool pmr_on_vmwrite(struct pmr_cache *c, unsigned vm, enum vmcs_fi
 		sl->invalid_bytes += vmcs_field_bytes(f);
 	}
 	c->vm[vm].count.invalidates++;
-	c->total.invalidates++;
 	return true;
 }
 /* A VMCLEAR. out->flushed/freed tell whether a slot was written back and
@@ -162,7 +159,9 @@ bool pmr_on_vmclear(struct pmr_cache *c, unsigned vm, struct pmr_outcome *out);
 
 /* Counters of one VM (all zero for an id outside 1..PMR_MAX_VMS). */
 const struct pmr_counters *pmr_vm_counters(const struct pmr_cache *c, unsigned vm);
-const struct pmr_counters *pmr_total(const struct pmr_cache *c);
+/* The sum over all VMs, computed when asked (the hot path counts per VM
+ * only); valid until the next call. */
+const struct pmr_counters *pmr_total(struct pmr_cache *c);
 int pmr_slot_of(const struct pmr_cache *c, unsigned vm);   /* -1 none */
 
 /* Parse "first", "threshold:N" (N >= 1), "history" or "history:W"
