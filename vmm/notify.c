@@ -1,6 +1,6 @@
 /* Processor notification module: the entry state machine. */
 #include "notify.h"
-#include "shadow/validate_dirty.h"
+#include "notify_fast.h"
 #include "trace.h"
 #include "fmt.h"
 #include <string.h>
@@ -21,7 +21,6 @@ static bool tracing(const struct notify *n)
 
 static const char *const insn_name[] = { "vmlaunch", "vmresume" };
 
-static enum entry_outcome exit_begin(struct notify *n, struct vm *vm, struct entry_result *r);
 static uint64_t fetch_current(void *opaque, enum vmcs_field f);
 
 void notify_init(struct notify *n, const struct vmx_ops *ops, const struct vmx_caps *caps,
@@ -76,14 +75,6 @@ bool notify_write_slow(struct notify *n, struct vm *vm, enum vmcs_field f, uint6
 	shadow_write(&vm->shadow, f, v);
 	vm->pending[f / 64] &= ~(1ull << (f % 64));
 	return true;
-}
-
-static bool pending_any(const struct vm *vm)
-{
-	uint64_t any = 0;
-	for (int w = 0; w < SHADOW_WORDS; w++)
-		any |= vm->pending[w];
-	return any != 0;
 }
 
 static bool flush_pending(struct notify *n, struct vm *vm)
@@ -214,7 +205,7 @@ static bool cpu_agrees(const struct entry_result *r)
 
 /* The entry line (and the cache model's evict/alloc lines before it),
  * when per-instruction lines are printed. */
-static void trace_entry(struct notify *n, struct vm *vm, enum entry_insn insn,
+void notify_trace_entry(struct notify *n, struct vm *vm, enum entry_insn insn,
 			const struct entry_result *r, unsigned ran, const struct pmr_outcome *po)
 {
 	char dirty[256], verdict[32];
@@ -232,98 +223,12 @@ static void trace_entry(struct notify *n, struct vm *vm, enum entry_insn insn,
 		 po->hit ? "hit" : "miss", po->load_bytes);
 }
 
-/* The shadow's part of an entry: validation (all checks for VMLAUNCH, the
- * dirty fields' for VMRESUME), the cache model, the entry line and the
- * counters. The verdict lands in r->predicted. Validation does not touch
- * the dirty bits, so the entry line lists them afterwards. */
-static inline __attribute__((always_inline)) void
-entry_checks(struct notify *n, struct vm *vm, enum entry_insn insn, struct entry_result *r)
-{
-	n->cc.s = &vm->shadow;
-	uint64_t t0 = NOTIFY_NOW(n);
-	unsigned ran = insn == INSN_VMLAUNCH ? validate_full(&n->cc, &r->predicted)
-					     : validate_dirty(&n->cc, &r->predicted);
-	uint64_t dt = NOTIFY_NOW(n) - t0;
-	struct pmr_outcome po;
-	pmr_on_entry(n->pmr, vm->id, n->vmcs_bytes, &po);
-	if (__builtin_expect(tracing(n), 0))
-		trace_entry(n, vm, insn, r, ran, &po);
-	vm->n.entries++;
-	if (insn == INSN_VMLAUNCH) {
-		n->costs.validate_full_tsc += dt;
-		vm->n.launches++;
-		vm->n.checks_full += ran;
-	} else {
-		n->costs.validate_dirty_tsc += dt;
-		vm->n.resumes++;
-		vm->n.checks_dirty += ran;
-	}
-}
-
-/* The fast path, run by vmx_enter at each VM exit while the host stack is
- * still wound (the exit stack): begin the exit as notify_issue would; if
- * the hook handles it and asks to go on, make the next entry's checks and
- * return true, so the stub executes VMRESUME at once. Taken only where the
- * slow path would do the same: VMCS current and launched, nothing pending,
- * no per-instruction lines. */
-#if defined(SV_BENCH_FLOOR) && SV_BENCH_FLOOR >= 2
-#include "arch/x86/cpu.h"
-/* make bench's floor build, level 2 (never the image make run boots): a
- * CPUID exit handled with bare VMX instructions, no shadow, no counters,
- * no checks: what the exit costs without this project's work. */
-static bool bench_bare_cpuid(struct notify *n, struct guest_regs *g)
-{
-	uint64_t reason, rip, len;
-	if (NOTIFY_VMREAD(n, vmcs_field_encoding(VMCS_exit_reason), &reason).status != VMX_OK ||
-	    reason != EXIT_cpuid)
-		return false;
-	struct cpuid_regs c;
-	cpuid((uint32_t)g->rax, (uint32_t)g->rcx, &c);
-	g->rax = c.eax;
-	g->rbx = c.ebx;
-	g->rcx = c.ecx;
-	g->rdx = c.edx;
-	return NOTIFY_VMREAD(n, vmcs_field_encoding(VMCS_guest_rip), &rip).status == VMX_OK &&
-	       NOTIFY_VMREAD(n, vmcs_field_encoding(VMCS_exit_instr_len), &len).status == VMX_OK &&
-	       NOTIFY_VMWRITE(n, vmcs_field_encoding(VMCS_guest_rip), rip + len).status == VMX_OK;
-}
-#endif
-
+/* The generic fast path (tests, and any hook not compiled into its own
+ * again function): the hook through its pointer. */
 static bool fast_again(void *opaque)
 {
 	struct notify *n = opaque;
-	struct vm *vm = n->fast_vm;
-	struct entry_result *r = n->fast_r;
-#if defined(SV_BENCH_FLOOR) && SV_BENCH_FLOOR >= 2
-	if (bench_bare_cpuid(n, &vm->regs))
-		return true;
-#endif
-	if (exit_begin(n, vm, r) != ENTRY_EXITED || tracing(n) || vm->dead || pending_any(vm))
-		return false;
-	/* The hook's handlers write through notify_write while this VMCS is
-	 * current: nothing becomes pending, the next entry needs no VMPTRLD. */
-	int act = n->fast(n->fast_ctx, vm, r->exit_reason);
-	if (act == NOTIFY_FAST_DECLINE)
-		return false;
-	if (act != NOTIFY_FAST_RESUME) {
-		r->handled = true;
-		r->act = act;
-		return false;
-	}
-#if defined(SV_BENCH_FLOOR) && SV_BENCH_FLOOR == 1
-	/* make bench's floor build, level 1: the exit handled as always, the
-	 * next entry without the shadow's work (validation, cache model,
-	 * entry counters). Never the image make run boots. */
-	return true;
-#endif
-	entry_checks(n, vm, INSN_VMRESUME, r);
-	if (r->predicted.kind != VERDICT_OK) {
-		r->outcome = ENTRY_PREDICTED_FAIL;
-		return false;
-	}
-	r->insn = INSN_VMRESUME;
-	n->fast_entries++;
-	return true;
+	return notify_fast_again_with(n, n->fast, n->fast_ctx);
 }
 
 void notify_enter(struct notify *n, struct vm *vm, bool force, struct entry_result *r)
@@ -340,7 +245,7 @@ void notify_enter(struct notify *n, struct vm *vm, bool force, struct entry_resu
 		r->outcome = ENTRY_SETUP_FAILED;
 		return;
 	}
-	entry_checks(n, vm, insn, r);
+	notify_entry_checks(n, vm, insn, r);
 	if (r->predicted.kind != VERDICT_OK && !force) {
 		r->outcome = ENTRY_PREDICTED_FAIL;
 		return;
@@ -359,33 +264,15 @@ void notify_enter(struct notify *n, struct vm *vm, bool force, struct entry_resu
 	}
 }
 
-/* After VMLAUNCH/VMRESUME returned to the host (a VM exit or an entry
- * failure): the CPU owns the guest-state and exit-information fields
- * again; read the exit reason and settle the launch state. */
-static inline __attribute__((always_inline)) enum entry_outcome
-exit_begin(struct notify *n, struct vm *vm, struct entry_result *r)
+enum entry_outcome notify_exit_failed(struct notify *n, struct vm *vm, struct entry_result *r)
 {
-	shadow_on_exit(&vm->shadow);
-	uint64_t reason = 0, qual = 0;
-	if (NOTIFY_VMREAD(n, vmcs_field_encoding(VMCS_exit_reason), &reason).status == VMX_OK)
-		shadow_fill(&vm->shadow, VMCS_exit_reason, reason);
-	unsigned basic = (unsigned)(reason & 0xffff) < 62 ? (unsigned)(reason & 0xffff) : 62;
-	n->last_reason = basic;
-	n->costs.vmreads[basic]++;
-	n->costs.exits[basic]++;
-	r->exit_reason = (uint32_t)reason;
-	if (reason & (1u << 31)) {
-		(void)notify_read(n, vm, VMCS_exit_qualification, &qual);
-		r->exit_qual = qual;
-		NTRACE(vm->id, "entryfail n=%llu insn=%s status=entryfail reason=%u qual=0x%llx",
-			 (unsigned long long)vm->n.entries, insn_name[r->insn], (unsigned)(reason & 0xffff),
-			 (unsigned long long)qual);
-		return r->outcome = ENTRY_FAILED;
-	}
-	if (r->insn == INSN_VMLAUNCH)
-		vm->launch = VMCS_LAUNCHED;
-	shadow_on_entry_ok(&vm->shadow);
-	return r->outcome = ENTRY_EXITED;
+	uint64_t qual = 0;
+	(void)notify_read(n, vm, VMCS_exit_qualification, &qual);
+	r->exit_qual = qual;
+	NTRACE(vm->id, "entryfail n=%llu insn=%s status=entryfail reason=%u qual=0x%llx",
+	       (unsigned long long)vm->n.entries, insn_name[r->insn], (unsigned)(r->exit_reason & 0xffff),
+	       (unsigned long long)qual);
+	return r->outcome = ENTRY_FAILED;
 }
 
 enum entry_outcome notify_issue(struct notify *n, struct vm *vm, enum entry_insn insn,
@@ -408,7 +295,8 @@ enum entry_outcome notify_issue(struct notify *n, struct vm *vm, enum entry_insn
 	bool fast = n->fast && n->fast_vm == vm;
 	n->fast_r = r;
 	r->outcome = ENTRY_EXITED;
-	r->cpu = n->ops->enter(&vm->regs, insn == INSN_VMLAUNCH, fast ? fast_again : NULL, n);
+	bool (*again)(void *) = !fast ? NULL : n->fast_again ? n->fast_again : fast_again;
+	r->cpu = n->ops->enter(&vm->regs, insn == INSN_VMLAUNCH, again, n);
 	if (r->cpu.status != VMX_OK) {
 		if (r->cpu.status == VMX_FAIL_VALID)
 			NTRACE(vm->id, "entryfail n=%llu insn=%s status=vmfail error=%u",
@@ -419,7 +307,7 @@ enum entry_outcome notify_issue(struct notify *n, struct vm *vm, enum entry_insn
 		return r->outcome = ENTRY_VMFAIL;
 	}
 	/* With the fast path every exit was begun by fast_again already. */
-	return fast ? r->outcome : exit_begin(n, vm, r);
+	return fast ? r->outcome : notify_exit_begin(n, vm, r);
 }
 
 bool notify_last(struct notify *n, struct vm *vm)

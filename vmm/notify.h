@@ -89,6 +89,11 @@ struct notify {
 	struct notify_costs costs;
 	notify_fast_fn fast;        /* NULL: every exit unwinds to the caller */
 	void *fast_ctx;
+	/* The function the entry stub calls at each exit (its argument is this
+	 * struct): a scheduler's own, with its hook inlined
+	 * (notify_fast_again_with in notify_fast.h), or NULL for notify's
+	 * generic one, which calls fast through the pointer. */
+	bool (*fast_again)(void *n);
 	struct vm *fast_vm;         /* the entry in progress (fast path) */
 	struct entry_result *fast_r;
 	uint64_t fast_entries;      /* entries made by the fast path */

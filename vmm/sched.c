@@ -1,6 +1,7 @@
 /* Scheduler: pick the next runnable VM, run one slice, repeat. */
 #include "sched.h"
 #include "exits.h"
+#include "notify_fast.h"
 #include "trace.h"
 #include "fmt.h"
 #include "shadow/entry_checks.h"
@@ -101,7 +102,7 @@ static enum exit_action on_exit(struct sched *s, struct vm *vm, uint32_t reason)
  * handled right at the exit, with the same accounting as run_slice's loop
  * and the same handler as exits_handle's, and when the VM goes on its next
  * entry is counted here. */
-static int fast_exit(void *ctx, struct vm *vm, uint32_t reason)
+static inline __attribute__((always_inline)) int fast_exit(void *ctx, struct vm *vm, uint32_t reason)
 {
 	struct sched *s = ctx;
 	if (!exits_fast(reason))
@@ -113,10 +114,19 @@ static int fast_exit(void *ctx, struct vm *vm, uint32_t reason)
 	return (int)act;
 }
 
+/* The entry stub's again function for this scheduler: notify's fast path
+ * with fast_exit compiled in (one function for the whole round trip). */
+static bool sched_again(void *opaque)
+{
+	struct notify *n = opaque;
+	return notify_fast_again_with(n, fast_exit, n->fast_ctx);
+}
+
 void sched_fast_path(struct sched *s, bool on)
 {
 	s->n->fast = on ? fast_exit : NULL;
 	s->n->fast_ctx = s;
+	s->n->fast_again = on ? sched_again : NULL;
 }
 
 /* Run vm until its slice ends. */

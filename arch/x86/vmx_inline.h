@@ -25,7 +25,10 @@ static inline struct vmx_result vmx_read_inline(uint32_t encoding, uint64_t *val
 static inline struct vmx_result vmx_write_inline(uint32_t encoding, uint64_t value)
 {
 	_Bool bad;
-	__asm__ volatile("vmwrite %1, %2" : "=@ccbe"(bad) : "r"(value), "r"((uint64_t)encoding) : "cc", "memory");
+	/* No "memory" clobber: a VMWRITE from a register touches no memory C
+	 * can see (the VMCS region is the CPU's while current), so the compiler
+	 * may keep values in registers across it. */
+	__asm__ volatile("vmwrite %1, %2" : "=@ccbe"(bad) : "r"(value), "r"((uint64_t)encoding) : "cc");
 	if (__builtin_expect(bad, 0))
 		return vmx_write(encoding, value);
 	return (struct vmx_result){ VMX_OK, 0 };
