@@ -31,7 +31,7 @@ struct check_ctx {
 /* The only way predicates read fields: fetches and shadow_fill()s unknown
  * ones, and flags reads the running check did not declare (unless
  * no_audit). */
-uint64_t check_field_slow(struct check_ctx *c, enum vmcs_field f);
+__attribute__((cold)) uint64_t check_field_slow(struct check_ctx *c, enum vmcs_field f);
 static inline uint64_t check_field(struct check_ctx *c, enum vmcs_field f)
 {
 	if (c->no_audit && shadow_known(c->s, f))
