@@ -108,7 +108,12 @@ $(B)/tools/svtrace: $(TRACE_SRCS) $(wildcard tools/trace/*.h)
 # --- tests -----------------------------------------------------------------
 $(B)/tests/%: tests/unit/%.c $(UNIT_SRCS) $(UNIT_HELPERS) $(wildcard vmm/*.h vmm/shadow/*.h vmm/shadow/*.def tests/unit/*.h)
 	@mkdir -p $(@D)
-	$(CC) $(HOSTCFLAGS) -o $@ $< $(UNIT_HELPERS) $(UNIT_SRCS) -lcmocka
+	$(CC) $(HOSTCFLAGS) -o $@ $< $(UNIT_HELPERS) $(UNIT_SRCS) $(UNIT_EXTRA) -lcmocka
+
+# The scheduler's fast path against the slow one needs the scheduler and the
+# exit handlers too.
+$(B)/tests/test_sched_fast: UNIT_EXTRA := vmm/sched.c vmm/exits.c
+$(B)/tests/test_sched_fast: vmm/sched.c vmm/exits.c
 
 unit: $(UNIT_TESTS)
 	@tests/run.sh --unit-only

@@ -1,0 +1,278 @@
+/* The scheduler's own fast path (sched_again: notify's fast path with the
+ * CPUID handler compiled in) against the slow path, on a fake CPU: two VMs
+ * play the same script of exits (CPUIDs of 2, 3, 4 and 15 bytes, timer
+ * exits, console output, a final HLT) once with the fast path and once
+ * without, and every observable must be equal: the VMX instructions issued
+ * (each kind, and the fields each VMREAD/VMWRITE touched), the per-VM
+ * stats, the cache model's counters, the per-reason costs, the guest
+ * registers and RIPs, and the trace. The Bochs test test_fastpath_bochs
+ * checks the same on the emulated CPU; this one needs no emulator and
+ * names the first difference. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <cmocka.h>
+#include "baseline.h"
+#include "notify.h"
+#include "sched.h"
+#include "trace.h"
+#include "vmcs_setup.h"
+
+#define NVMS 2
+#define SCRIPT_LEN 300
+
+struct fake_vmcs {
+	uint64_t pa;
+	uint64_t val[1u << 16];     /* by encoding */
+	unsigned step;              /* next exit of its script */
+};
+
+static struct {
+	struct fake_vmcs vmcs[NVMS];
+	struct fake_vmcs *current;
+	uint64_t reads[1u << 16], writes[1u << 16];   /* per encoding */
+	uint64_t clears, ptrlds, launches, resumes;
+} cpu;
+
+static struct fake_vmcs *region(uint64_t pa)
+{
+	for (unsigned i = 0; i < NVMS; i++)
+		if (cpu.vmcs[i].pa == pa)
+			return &cpu.vmcs[i];
+	fail_msg("unknown VMCS region 0x%llx", (unsigned long long)pa);
+	return NULL;
+}
+
+static struct vmx_result ok(void)
+{
+	return (struct vmx_result){ VMX_OK, 0 };
+}
+
+static struct vmx_result fake_clear(uint64_t pa)
+{
+	region(pa);
+	cpu.clears++;
+	if (cpu.current && cpu.current->pa == pa)
+		cpu.current = NULL;
+	return ok();
+}
+
+static struct vmx_result fake_ptrld(uint64_t pa)
+{
+	cpu.current = region(pa);
+	cpu.ptrlds++;
+	return ok();
+}
+
+static struct vmx_result fake_read(uint32_t enc, uint64_t *v)
+{
+	assert_non_null(cpu.current);
+	*v = cpu.current->val[enc & 0xffff];
+	cpu.reads[enc & 0xffff]++;
+	return ok();
+}
+
+static struct vmx_result fake_write(uint32_t enc, uint64_t v)
+{
+	assert_non_null(cpu.current);
+	cpu.current->val[enc & 0xffff] = v;
+	cpu.writes[enc & 0xffff]++;
+	return ok();
+}
+
+/* Exit k of a VM's script: mostly CPUIDs of varying length, a timer exit
+ * every 50, a console byte every 37, HLT at the end. */
+static void script_exit(struct fake_vmcs *v)
+{
+	static const unsigned lens[] = { 2, 3, 4, 15 };
+	unsigned k = v->step++;
+	uint32_t reason = EXIT_cpuid;
+	uint64_t len = lens[k % 4], qual = 0;
+	if (k >= SCRIPT_LEN)
+		reason = EXIT_hlt, len = 1;
+	else if (k % 50 == 49)
+		reason = EXIT_preemption_timer, len = 0;
+	else if (k % 37 == 36)
+		reason = EXIT_io, len = 1, qual = 0x3f8ull << 16;   /* out dx, al to COM1 */
+	v->val[vmcs_field_encoding(VMCS_exit_reason) & 0xffff] = reason;
+	v->val[vmcs_field_encoding(VMCS_exit_instr_len) & 0xffff] = len;
+	v->val[vmcs_field_encoding(VMCS_exit_qualification) & 0xffff] = qual;
+}
+
+/* Each call is one VMLAUNCH/VMRESUME; while the fast path's again()
+ * returns true, the stub would VMRESUME at once: one more exit here. */
+static struct vmx_result fake_enter(struct guest_regs *regs, bool launch, bool (*again)(void *), void *ctx)
+{
+	assert_non_null(cpu.current);
+	if (launch)
+		cpu.launches++;
+	else
+		cpu.resumes++;
+	for (;;) {
+		regs->rax = 'x';             /* the byte an I/O exit prints */
+		script_exit(cpu.current);
+		if (!again || !again(ctx))
+			return ok();
+		cpu.resumes++;
+	}
+}
+
+static const struct vmx_ops fake_ops = { fake_clear, fake_ptrld, fake_read, fake_write, fake_enter, NULL };
+
+static char trace_buf[1 << 16];
+static size_t trace_len;
+
+static void sink(const char *s, size_t n)
+{
+	if (trace_len + n < sizeof(trace_buf)) {
+		memcpy(trace_buf + trace_len, s, n);
+		trace_len += n;
+	}
+}
+
+/* Everything one run leaves behind. */
+struct outcome {
+	uint64_t reads[1u << 16], writes[1u << 16];
+	uint64_t clears, ptrlds, launches, resumes;
+	struct vm_counters n[NVMS];
+	struct guest_regs regs[NVMS];
+	uint64_t rip[NVMS];
+	enum vm_state state[NVMS];
+	struct pmr_counters pmr[NVMS];
+	uint64_t exits[64], vmreads[64], vmwrites[64];
+	uint64_t fast_entries;
+	char trace[sizeof(trace_buf)];
+	size_t trace_len;
+};
+
+static void run(bool fast, struct outcome *o)
+{
+	static struct vmx_caps caps;
+	static struct pmr_cache pmr;
+	static struct notify n;
+	static struct vm vms[NVMS];
+	static struct host_state h;
+	static const struct guest_image img = { "script", MODE_PROT32, 64, "", NULL, NULL };
+	struct pmr_config pc;
+
+	memset(&cpu, 0, sizeof(cpu));
+	memset(vms, 0, sizeof(vms));
+	trace_len = 0;
+	baseline_caps(&caps);
+	baseline_host_state(&h);
+	pmr_config_default(&pc);
+	pc.slots = 1;                      /* two VMs, one slot: evictions too */
+	assert_true(pmr_init(&pmr, &pc));
+	notify_init(&n, &fake_ops, &caps, &pmr, vmcs_setup, &h);
+	trace_set_sink(sink);
+	trace_set_detail(false);
+	for (unsigned i = 0; i < NVMS; i++) {
+		vms[i].id = i + 1;
+		vms[i].image = &img;
+		vms[i].state = VM_RUNNABLE;
+		vms[i].mem_size = 65536;
+		vms[i].ept_pa = 0x200000 + i * 0x10000;
+		vms[i].vmcs_pa = 0x300000 + i * 0x1000;
+		cpu.vmcs[i].pa = vms[i].vmcs_pa;
+		shadow_init(&vms[i].shadow);
+	}
+	struct sched s = { .n = &n, .vms = vms, .count = NVMS, .quantum = 20000, .ptimer = true };
+	sched_fast_path(&s, fast);
+	sched_run(&s);
+
+	memcpy(o->reads, cpu.reads, sizeof(o->reads));
+	memcpy(o->writes, cpu.writes, sizeof(o->writes));
+	o->clears = cpu.clears;
+	o->ptrlds = cpu.ptrlds;
+	o->launches = cpu.launches;
+	o->resumes = cpu.resumes;
+	for (unsigned i = 0; i < NVMS; i++) {
+		o->n[i] = vms[i].n;
+		o->regs[i] = vms[i].regs;
+		o->rip[i] = cpu.vmcs[i].val[vmcs_field_encoding(VMCS_guest_rip) & 0xffff];
+		o->state[i] = vms[i].state;
+		o->pmr[i] = *pmr_vm_counters(&pmr, i + 1);
+	}
+	memcpy(o->exits, n.costs.exits, sizeof(o->exits));
+	memcpy(o->vmreads, n.costs.vmreads, sizeof(o->vmreads));
+	memcpy(o->vmwrites, n.costs.vmwrites, sizeof(o->vmwrites));
+	o->fast_entries = n.fast_entries;
+	memcpy(o->trace, trace_buf, trace_len);
+	o->trace_len = trace_len;
+}
+
+static struct outcome fast_run, slow_run;
+
+static void test_both_paths_run_the_script_to_the_end(void **state)
+{
+	(void)state;
+	run(true, &fast_run);
+	run(false, &slow_run);
+	for (unsigned i = 0; i < NVMS; i++) {
+		assert_int_equal(fast_run.state[i], VM_DONE);
+		assert_int_equal(slow_run.state[i], VM_DONE);
+		assert_int_equal(fast_run.n[i].exits, SCRIPT_LEN + 1);
+	}
+	assert_true(fast_run.fast_entries > SCRIPT_LEN);   /* most entries were fast */
+	assert_int_equal(slow_run.fast_entries, 0);
+}
+
+static void test_the_same_vmx_instructions_are_issued(void **state)
+{
+	(void)state;
+	for (unsigned e = 0; e < (1u << 16); e++) {
+		if (fast_run.reads[e] != slow_run.reads[e])
+			fail_msg("VMREADs of 0x%x: fast %llu, slow %llu", e, (unsigned long long)fast_run.reads[e],
+				 (unsigned long long)slow_run.reads[e]);
+		if (fast_run.writes[e] != slow_run.writes[e])
+			fail_msg("VMWRITEs of 0x%x: fast %llu, slow %llu", e, (unsigned long long)fast_run.writes[e],
+				 (unsigned long long)slow_run.writes[e]);
+	}
+	assert_int_equal(fast_run.clears, slow_run.clears);
+	assert_int_equal(fast_run.ptrlds, slow_run.ptrlds);
+	assert_int_equal(fast_run.launches, slow_run.launches);
+	assert_int_equal(fast_run.resumes, slow_run.resumes);
+}
+
+static void test_the_same_counters_registers_and_rip(void **state)
+{
+	(void)state;
+	for (unsigned i = 0; i < NVMS; i++) {
+		assert_memory_equal(&fast_run.n[i], &slow_run.n[i], sizeof(fast_run.n[i]));
+		assert_memory_equal(&fast_run.regs[i], &slow_run.regs[i], sizeof(fast_run.regs[i]));
+		assert_memory_equal(&fast_run.pmr[i], &slow_run.pmr[i], sizeof(fast_run.pmr[i]));
+		assert_int_equal(fast_run.rip[i], slow_run.rip[i]);
+	}
+	/* RIP advanced by every instruction's own length: 300 CPUID/I/O exits
+	 * of the script's lengths, none for timer exits; the HLT ends it. */
+	uint64_t want = 0;
+	for (unsigned k = 0; k < SCRIPT_LEN; k++)
+		if (k % 50 != 49)
+			want += k % 37 == 36 ? 1 : (const unsigned[]){ 2, 3, 4, 15 }[k % 4];
+	assert_int_equal(fast_run.rip[0] - 0x1000, want);
+	assert_memory_equal(fast_run.exits, slow_run.exits, sizeof(fast_run.exits));
+	assert_memory_equal(fast_run.vmreads, slow_run.vmreads, sizeof(fast_run.vmreads));
+	assert_memory_equal(fast_run.vmwrites, slow_run.vmwrites, sizeof(fast_run.vmwrites));
+}
+
+static void test_the_same_trace(void **state)
+{
+	(void)state;
+	assert_int_equal(fast_run.trace_len, slow_run.trace_len);
+	assert_true(fast_run.trace_len > 0);
+	assert_memory_equal(fast_run.trace, slow_run.trace, fast_run.trace_len);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_both_paths_run_the_script_to_the_end),
+		cmocka_unit_test(test_the_same_vmx_instructions_are_issued),
+		cmocka_unit_test(test_the_same_counters_registers_and_rip),
+		cmocka_unit_test(test_the_same_trace),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
