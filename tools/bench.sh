@@ -120,6 +120,15 @@ for n in 1 2 8 32; do
 	row "$n VMs of cpuidbench: CPUID round trip as each guest sees it (includes time other VMs ran)" "$(div "$sum" "$((cnt * 10000))")" "TSC ticks"
 	row "$n VMs of cpuidbench: CPU time per CPUID exit handled (round trip / VMs)" "$(div "$sum" "$((cnt * 10000 * n))")" "TSC ticks"
 	row "$n VMs: time from hand-off to the first VM entry" "$(key "$t" 'ev=timing' boot_to_first_entry)" "TSC ticks"
+	ex=$(key "$t" 'ev=costs reason=cpuid' exits)
+	row "$n VMs: VMREAD + VMWRITE per CPUID exit" \
+		"$(div "$(( $(key "$t" 'ev=costs reason=cpuid' vmreads) + $(key "$t" 'ev=costs reason=cpuid' vmwrites) ))" "$ex")" "instructions"
+	r=$(key "$t" 'ev=summary' resumes)
+	row "$n VMs: checks per VMRESUME" "$(div "$(key "$t" 'ev=summary' checks_dirty)" "$r")" "checks"
+	row "$n VMs: validation time per VMRESUME" "$(div "$(key "$t" 'ev=timing' validate_dirty_tsc)" "$r")" "TSC ticks"
+	h=$(key "$t" 'ev=summary' pmr_hits); mi=$(key "$t" 'ev=summary' pmr_misses)
+	row "$n VMs: cache hit rate (first, 2 slots)" "$(pct "$h" "$((h + mi))")" "%"
+	row "$n VMs: cache evictions (first, 2 slots)" "$(key "$t" 'ev=summary' pmr_evicts)" "evictions"
 done
 
 {
