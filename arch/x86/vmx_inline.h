@@ -11,7 +11,7 @@
 #include "vmx.h"
 #include "cpu.h"
 
-static inline struct vmx_result vmx_read_inline(uint32_t encoding, uint64_t *value)
+static inline MUST_CHECK struct vmx_result vmx_read_inline(uint32_t encoding, uint64_t *value)
 {
 	uint64_t v;
 	_Bool bad;
@@ -22,7 +22,7 @@ static inline struct vmx_result vmx_read_inline(uint32_t encoding, uint64_t *val
 	return (struct vmx_result){ VMX_OK, 0 };
 }
 
-static inline struct vmx_result vmx_write_inline(uint32_t encoding, uint64_t value)
+static inline MUST_CHECK struct vmx_result vmx_write_inline(uint32_t encoding, uint64_t value)
 {
 	_Bool bad;
 	/* No "memory" clobber: a VMWRITE from a register touches no memory C
