@@ -108,7 +108,7 @@ static inline __attribute__((always_inline)) int fast_exit(void *ctx, struct vm 
 	if (!exits_fast(reason))
 		return NOTIFY_FAST_DECLINE;
 	count_exit(s, vm, reason);
-	enum exit_action act = slice_end(vm, exits_cpuid(s->n, vm));
+	enum exit_action act = slice_end(vm, exits_fast_handle(s->n, vm, reason));
 	if (act == ACT_CONTINUE && !entry_budget(s, vm))
 		act = ACT_STOP;
 	return (int)act;
