@@ -15,6 +15,7 @@
 #include "arch/x86/desc.h"
 #include "arch/x86/serial.h"
 #include "arch/x86/vmx.h"
+#include "arch/x86/vmx_selftest.h"
 #include <string.h>
 
 static const struct bootinfo *boot;
@@ -213,6 +214,37 @@ static void trace_config(void)
 		 cfg.pmr.slots, cfg.quantum, cfg.trace_summary ? "summary" : "all", cfg.fastpath_off ? "off" : "on");
 }
 
+static void result_word(char *buf, size_t size, struct vmx_result r)
+{
+	if (r.status == VMX_FAIL_VALID)
+		fmt(buf, size, "vmfail_valid:%u", r.error);
+	else
+		fmt(buf, size, "%s", vmx_status_name(r.status));
+}
+
+/* The hot path's inline VMREAD/VMWRITE against the CPU, on a scratch VMCS:
+ * the failures must come back classified (README "VMREAD, VMWRITE and
+ * RDTSC inline"). A mismatch is reported, not fatal: every VMX result the
+ * hypervisor acts on is checked again where it is used. */
+static void selftest(void)
+{
+	uint64_t scratch = pagealloc_get(&pool, 1);
+	if (!scratch)
+		fatal("no memory for the VMX self-test's VMCS");
+	struct vmx_selftest t;
+	vmx_selftest_inline(scratch, (uint32_t)(caps.basic & 0x7fffffff), caps.misc, &t);
+	char wbad[32], rbad[32], wro[32], none[32];
+	result_word(wbad, sizeof(wbad), t.write_bad);
+	result_word(rbad, sizeof(rbad), t.read_bad);
+	result_word(wro, sizeof(wro), t.write_ro);
+	result_word(none, sizeof(none), t.no_current);
+	trace_hv("vmx_selftest setup=%s write_bad=%s read_bad=%s write_ro=%s misc29=%d roundtrip=%s "
+		 "no_current=%s result=%s",
+		 vmx_status_name(t.setup.status), wbad, rbad, wro, t.write_ro_allowed, t.roundtrip ? "ok" : "fail",
+		 none, t.ok ? "ok" : "fail");
+	pagealloc_put(&pool, scratch, 1);
+}
+
 /* entrycheck=: the probe VM instead of the demo VMs. */
 static void differential(uint64_t vmxon_pa)
 {
@@ -267,6 +299,7 @@ void hv_main(const struct bootinfo *bi)
 	trace_hv("vmxon status=%s error=%u", vmx_status_name(r.status), r.error);
 	if (r.status != VMX_OK)
 		fatal("VMXON failed");
+	selftest();
 	read_host_state();
 	pmr_init(&pmr, &cfg.pmr);
 	notify_init(&notifier, &hw_ops, &caps, &pmr, vmcs_setup, &host);

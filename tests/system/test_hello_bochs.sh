@@ -41,6 +41,8 @@ ends_cleanly() {
 expect "boot line names the path and the memory found" has '^hv ev=boot path=multiboot2 mem=[1-9][0-9]*K'
 expect "capability report shows VMX, EPT and unrestricted guest" has '^hv ev=cpu vendor=GenuineIntel vmx=1 .*ept=1 ug=1'
 expect "VMXON succeeds" has '^hv ev=vmxon status=ok'
+expect "the inline VMREAD/VMWRITE classify failures as the SDM says (unsupported encoding 12, no current VMCS)" \
+	has '^hv ev=vmx_selftest setup=ok write_bad=vmfail_valid:12 read_bad=vmfail_valid:12 write_ro=(ok misc29=1|vmfail_valid:13 misc29=0) roundtrip=ok no_current=vmfail_invalid result=ok$'
 expect "first entry is VMLAUNCH after VMCLEAR and VMPTRLD" first_entry_sequence
 expect "every later entry is VMRESUME" later_entries_resume
 expect "guest output appears tagged with the VM id" has '^vm=1 ev=out text="hello from guest"$'

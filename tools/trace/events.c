@@ -34,6 +34,8 @@ static const struct event_schema hv_events[] = {
 	{ "novmx", "reason hint" },
 	{ "config", "vms policy=first|threshold:*|history slots=num quantum=num" },
 	{ "vmxon", "status=ok|vmfail_invalid|vmfail_valid ?error=num" },
+	{ "vmx_selftest", "setup=ok|vmfail_invalid|vmfail_valid write_bad read_bad write_ro misc29=0|1 "
+			  "roundtrip=ok|fail no_current result=ok|fail" },
 	{ "vmxoff", "status=ok" },
 	{ "error", "what" },
 	{ "exception", "vector=num error=hex rip=hex cr2=hex" },
