@@ -9,15 +9,9 @@
  * differential mode silences them (n->quiet), as its case lines say it all. */
 #define NTRACE(vmid, ...) do { if (!n->quiet) trace_vm(vmid, __VA_ARGS__); } while (0)
 
-/* Are per-instruction lines printed? If not, do not even format them. */
-static bool tracing(const struct notify *n)
-{
-	return notify_tracing(n);
-}
-
 /* A per-instruction line (trace=summary drops these): skipped before any
- * argument is formatted. */
-#define DTRACE(vmid, ...) do { if (tracing(n)) trace_vm(vmid, __VA_ARGS__); } while (0)
+ * argument is formatted (notify_tracing). */
+#define DTRACE(vmid, ...) do { if (notify_tracing(n)) trace_vm(vmid, __VA_ARGS__); } while (0)
 
 static const char *const insn_name[] = { "vmlaunch", "vmresume" };
 
@@ -64,7 +58,7 @@ bool notify_write_slow(struct notify *n, struct vm *vm, enum vmcs_field f, uint6
 	struct vmx_result r = NOTIFY_VMWRITE(n, vmcs_field_encoding(f), v);
 	n->costs.vmwrites[n->last_reason]++;
 	bool inval = r.status == VMX_OK && pmr_on_vmwrite(n->pmr, vm->id, f);
-	if (tracing(n) || r.status != VMX_OK) {   /* a failed VMWRITE is always told */
+	if (notify_tracing(n) || r.status != VMX_OK) {   /* a failed VMWRITE is always told */
 		char st[48];
 		trace_status(st, sizeof(st), r);
 		NTRACE(vm->id, "vmwrite field=%s value=0x%llx %s pmr=%s", vmcs_field_name(f),
