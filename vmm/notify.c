@@ -47,15 +47,8 @@ static void trace_status(char *buf, size_t size, struct vmx_result r)
 		fmt(buf, size, "status=%s", vmx_status_name(r.status));
 }
 
-bool notify_write_slow(struct notify *n, struct vm *vm, enum vmcs_field f, uint64_t v)
+bool notify_write_issued(struct notify *n, struct vm *vm, enum vmcs_field f, uint64_t v, struct vmx_result r)
 {
-	v &= vmcs_field_mask(f);
-	if (n->current != vm) {
-		shadow_write(&vm->shadow, f, v);
-		shadow_bit_set(vm->pending, f);
-		return true;
-	}
-	struct vmx_result r = NOTIFY_VMWRITE(n, vmcs_field_encoding(f), v);
 	n->costs.vmwrites[n->last_reason]++;
 	bool inval = r.status == VMX_OK && pmr_on_vmwrite(n->pmr, vm->id, f);
 	if (notify_tracing(n) || r.status != VMX_OK) {   /* a failed VMWRITE is always told */
@@ -69,6 +62,17 @@ bool notify_write_slow(struct notify *n, struct vm *vm, enum vmcs_field f, uint6
 	shadow_write(&vm->shadow, f, v);
 	vm->pending[f / 64] &= ~(1ull << (f % 64));
 	return true;
+}
+
+bool notify_write_slow(struct notify *n, struct vm *vm, enum vmcs_field f, uint64_t v)
+{
+	v &= vmcs_field_mask(f);
+	if (n->current != vm) {
+		shadow_write(&vm->shadow, f, v);
+		shadow_bit_set(vm->pending, f);
+		return true;
+	}
+	return notify_write_issued(n, vm, f, v, NOTIFY_VMWRITE(n, vmcs_field_encoding(f), v));
 }
 
 static bool flush_pending(struct notify *n, struct vm *vm)

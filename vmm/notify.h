@@ -148,6 +148,10 @@ static inline bool notify_tracing(const struct notify *n)
  * The common case (current VMCS, no trace line, the VMWRITE succeeds) is
  * inline; the rest is notify_write_slow. */
 bool notify_write_slow(struct notify *n, struct vm *vm, enum vmcs_field f, uint64_t v);
+/* After the VMWRITE of v (masked) into f was issued with result r: count
+ * it, tell the cache model and the shadow, print the line (always for a
+ * failure). */
+bool notify_write_issued(struct notify *n, struct vm *vm, enum vmcs_field f, uint64_t v, struct vmx_result r);
 static inline __attribute__((always_inline)) bool notify_write(struct notify *n, struct vm *vm, enum vmcs_field f, uint64_t v)
 {
 	v &= vmcs_field_mask(f);
@@ -156,8 +160,9 @@ static inline __attribute__((always_inline)) bool notify_write(struct notify *n,
 		return true;                        /* unchanged: no VMWRITE */
 	if (n->current != vm || notify_tracing(n))
 		return notify_write_slow(n, vm, f, v);
-	if (NOTIFY_VMWRITE(n, vmcs_field_encoding(f), v).status != VMX_OK)
-		return notify_write_slow(n, vm, f, v);   /* redone there, and told */
+	struct vmx_result r = NOTIFY_VMWRITE(n, vmcs_field_encoding(f), v);
+	if (r.status != VMX_OK)
+		return notify_write_issued(n, vm, f, v, r);   /* counted and told there */
 	n->costs.vmwrites[n->last_reason]++;
 	(void)pmr_on_vmwrite(n->pmr, vm->id, f);
 	shadow_write(&vm->shadow, f, v);
