@@ -23,8 +23,8 @@ b=$(total $((2 * n)))
 echo "instructions per CPUID exit on the fast path (C only; ($b - $a) / $n):" \
 	"$(awk -v a="$a" -v b="$b" -v n="$n" 'BEGIN { printf "%.1f", (b - a) / n }')"
 # Where they go: self cost per source file and function. Inlined code is
-# charged to the file it comes from (e.g. vmm/shadow/pmr_cache.h:fast_again
-# is the cache model inlined into notify's fast path).
+# charged to the file it comes from (e.g. vmm/shadow/pmr_cache.h:sched_again
+# is the cache model inlined into the scheduler's fast path).
 echo "by source file:function (self, >= 2 per exit):"
 callgrind_annotate "$out/callgrind.$n" 2>/dev/null |
 	grep -E '^ *[0-9,]+ +\( *[0-9.]+%\) +[^ ]+:[^ ]+' |
