@@ -28,9 +28,9 @@ static inline __attribute__((always_inline)) enum exit_action exits_advance_rip(
 	return ACT_CONTINUE;
 }
 
-/* CPUID: the host's answer, without VMX and with the hypervisor bit. Inline
- * here so the fast path (vmm/sched.c) and exits_handle share it. */
-static inline __attribute__((always_inline)) enum exit_action exits_cpuid(struct notify *n, struct vm *vm)
+/* CPUID's registers: the host's answer, without VMX and with the
+ * hypervisor bit. */
+static inline __attribute__((always_inline)) void exits_cpuid_regs(struct vm *vm)
 {
 	struct cpuid_regs r;
 	cpuid((uint32_t)vm->regs.rax, (uint32_t)vm->regs.rcx, &r);
@@ -42,6 +42,13 @@ static inline __attribute__((always_inline)) enum exit_action exits_cpuid(struct
 	vm->regs.rbx = r.ebx;
 	vm->regs.rcx = r.ecx;
 	vm->regs.rdx = r.edx;
+}
+
+/* CPUID handled: its registers, then past it. Inline here so the fast
+ * path (vmm/sched.c) and exits_handle share it. */
+static inline __attribute__((always_inline)) enum exit_action exits_cpuid(struct notify *n, struct vm *vm)
+{
+	exits_cpuid_regs(vm);
 	return exits_advance_rip(n, vm);
 }
 

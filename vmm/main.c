@@ -197,10 +197,10 @@ static void costs(void)
 		launches += vms[i].n.launches;
 	trace_hv("costs reason=vmcs_setup exits=%llu vmreads=%llu vmwrites=%llu", (unsigned long long)launches,
 		 (unsigned long long)c->vmreads[NOTIFY_COSTS_SETUP], (unsigned long long)c->vmwrites[NOTIFY_COSTS_SETUP]);
-	trace_hv("timing boot_to_first_entry=%llu validate_full_tsc=%llu validate_dirty_tsc=%llu fast_entries=%llu",
+	trace_hv("timing boot_to_first_entry=%llu validate_full_tsc=%llu validate_dirty_tsc=%llu fast_entries=%llu replay_entries=%llu",
 		 (unsigned long long)(c->first_entry_tsc ? c->first_entry_tsc - boot->tsc_boot : 0),
 		 (unsigned long long)c->validate_full_tsc, (unsigned long long)c->validate_dirty_tsc,
-		 (unsigned long long)notifier.fast_entries);
+		 (unsigned long long)notifier.fast_entries, (unsigned long long)notifier.replay_entries);
 }
 
 static void trace_config(void)

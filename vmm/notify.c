@@ -221,12 +221,65 @@ void notify_trace_entry(struct notify *n, struct vm *vm, enum entry_insn insn,
 		 po->hit ? "hit" : "miss", po->load_bytes);
 }
 
+bool notify_replay_arm(struct notify *n, struct vm *vm)
+{
+	const struct vmcs_shadow *s = &vm->shadow;
+	const uint64_t cpu_owned[SHADOW_WORDS] = { shadow_cpu_owned0, shadow_cpu_owned1 };
+	uint64_t rip[SHADOW_WORDS] = { 0 }, reread[SHADOW_WORDS] = { 0 };
+	shadow_bit_set(rip, VMCS_guest_rip);
+	shadow_bit_set(reread, VMCS_guest_rip);
+	shadow_bit_set(reread, VMCS_exit_reason);
+	shadow_bit_set(reread, VMCS_exit_instr_len);
+	for (int w = 0; w < SHADOW_WORDS; w++) {
+		/* dirty: RIP alone, and the memo holds its checks */
+		if (s->dirty[w] != rip[w] || validate_memo.dirty[w] != rip[w])
+			return false;
+		/* the next exit, with its three VMREADs, leaves known as it is */
+		if (((s->known[w] & ~cpu_owned[w]) | reread[w]) != s->known[w])
+			return false;
+	}
+	if (validate_memo.len != 1 || validate_memo.list[0] != entry_check_guest_rip ||
+	    !entry_rip_long_mode_off(s))
+		return false;
+	const struct pmr_cache *c = n->pmr;
+	if (c->cfg.policy == PMR_POLICY_HISTORY || !pmr_vm_ok(vm->id) || c->vm[vm->id].slot < 0)
+		return false;
+	if (c->slot[c->vm[vm->id].slot].invalid_bytes != 0)
+		return false;
+	n->replay = vm;
+	return true;
+}
+
+/* What each replayed round trip did, k times: the exit (a VMREAD of the
+ * reason, RIP and length, a VMWRITE of RIP), the entry (a VMRESUME with
+ * its one check, untimed: the check is two instructions, an RDTSC pair
+ * would cost more), and for the cache model a write of RIP and a hit. */
+void notify_replay_end(struct notify *n)
+{
+	struct vm *vm = n->replay;
+	uint64_t k = n->replay_k;
+	n->replay = NULL;
+	n->replay_k = 0;
+	if (!k)
+		return;
+	unsigned reason = n->last_reason;   /* the replayed exits' (the last exit begun) */
+	n->costs.exits[reason] += k;
+	n->costs.vmreads[reason] += 3 * k;
+	n->costs.vmwrites[reason] += k;
+	vm->n.entries += k;
+	vm->n.resumes += k;
+	vm->n.checks_dirty += k;
+	n->fast_entries += k;
+	n->replay_entries += k;
+	pmr_write_then_hit(n->pmr, vm->id, VMCS_guest_rip, k);
+}
+
 /* The generic fast path (tests, and any hook not compiled into its own
  * again function): the hook through its pointer. */
 static bool fast_again(void *opaque)
 {
 	struct notify *n = opaque;
-	return notify_fast_again_with(n, n->fast, n->fast_ctx);
+	return notify_fast_again_with(n, n->fast, n->fast_ctx, NULL);
 }
 
 void notify_enter(struct notify *n, struct vm *vm, bool force, struct entry_result *r)
@@ -295,6 +348,7 @@ enum entry_outcome notify_issue(struct notify *n, struct vm *vm, enum entry_insn
 	r->outcome = ENTRY_EXITED;
 	bool (*again)(void *) = !fast ? NULL : n->fast_again ? n->fast_again : fast_again;
 	r->cpu = n->ops->enter(&vm->regs, insn == INSN_VMLAUNCH, again, n);
+	notify_replay_end(n);   /* the stub's loop ended: no replay outside it */
 	if (r->cpu.status != VMX_OK) {
 		if (r->cpu.status == VMX_FAIL_VALID)
 			NTRACE(vm->id, "entryfail n=%llu insn=%s status=vmfail error=%u",

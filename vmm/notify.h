@@ -97,6 +97,12 @@ struct notify {
 	struct vm *fast_vm;         /* the entry in progress (fast path) */
 	struct entry_result *fast_r;
 	uint64_t fast_entries;      /* entries made by the fast path */
+	/* The VM whose last fast round trip the scheduler may replay at its
+	 * next exit (vmm/sched.c), or NULL. Armed only inside one entry stub
+	 * loop: whatever ends the loop disarms it. */
+	struct vm *replay;
+	uint64_t replay_k;          /* round trips replayed, not yet counted */
+	uint64_t replay_entries;    /* entries made by a replay (counted in fast_entries too) */
 	struct check_ctx cc;        /* validation's context, set up once */
 };
 
@@ -170,17 +176,25 @@ static inline __attribute__((always_inline)) bool notify_write(struct notify *n,
 	return true;
 }
 
+/* A VMREAD of f issued with result r and value v: counted, and the value
+ * into the shadow. */
+static inline __attribute__((always_inline)) bool notify_read_done(struct notify *n, struct vm *vm, enum vmcs_field f,
+								  struct vmx_result r, uint64_t v)
+{
+	n->costs.vmreads[n->last_reason]++;
+	if (r.status != VMX_OK)
+		return false;
+	shadow_fill(&vm->shadow, f, v);
+	return true;
+}
+
 /* VMREAD from the CPU (counted), and the value into the shadow. */
 static inline __attribute__((always_inline)) bool notify_read_cpu(struct notify *n, struct vm *vm, enum vmcs_field f, uint64_t *v)
 {
 	if (n->current != vm)
 		return false;
 	struct vmx_result r = NOTIFY_VMREAD(n, vmcs_field_encoding(f), v);
-	n->costs.vmreads[n->last_reason]++;
-	if (r.status != VMX_OK)
-		return false;
-	shadow_fill(&vm->shadow, f, *v);
-	return true;
+	return notify_read_done(n, vm, f, r, *v);
 }
 
 /* VMREAD through the shadow: known fields cost no instruction. */

@@ -25,13 +25,13 @@ static inline bool notify_pending_any(const struct vm *vm)
 
 /* After VMLAUNCH/VMRESUME returned to the host (a VM exit or an entry
  * failure): the CPU owns the guest-state and exit-information fields
- * again; read the exit reason and settle the launch state. */
+ * again; the exit reason (VMREAD with result st) and the launch state
+ * settled. */
 static inline __attribute__((always_inline)) enum entry_outcome
-notify_exit_begin(struct notify *n, struct vm *vm, struct entry_result *r)
+notify_exit_begin_with(struct notify *n, struct vm *vm, struct entry_result *r, struct vmx_result st, uint64_t reason)
 {
 	shadow_on_exit(&vm->shadow);
-	uint64_t reason = 0;
-	if (NOTIFY_VMREAD(n, vmcs_field_encoding(VMCS_exit_reason), &reason).status == VMX_OK)
+	if (st.status == VMX_OK)
 		shadow_fill(&vm->shadow, VMCS_exit_reason, reason);
 	unsigned basic = (unsigned)(reason & 0xffff) < 62 ? (unsigned)(reason & 0xffff) : 62;
 	n->last_reason = basic;
@@ -44,6 +44,35 @@ notify_exit_begin(struct notify *n, struct vm *vm, struct entry_result *r)
 		vm->launch = VMCS_LAUNCHED;
 	shadow_on_entry_ok(&vm->shadow);
 	return r->outcome = ENTRY_EXITED;
+}
+
+static inline __attribute__((always_inline)) enum entry_outcome
+notify_exit_begin(struct notify *n, struct vm *vm, struct entry_result *r)
+{
+	uint64_t reason = 0;
+	struct vmx_result st = NOTIFY_VMREAD(n, vmcs_field_encoding(VMCS_exit_reason), &reason);
+	return notify_exit_begin_with(n, vm, r, st, reason);
+}
+
+/* VMREADs a scheduler's replay (vmm/sched.c) issued at an exit before it
+ * handed the exit to the fast path: the exit reason, then (nread of them)
+ * guest RIP and the instruction length. The fast path takes them as its
+ * own, so nothing is read twice. */
+struct notify_pre {
+	struct vmx_result st;
+	uint64_t reason;
+	unsigned nread;
+	struct vmx_result rst[2];
+	uint64_t val[2];
+};
+
+/* Count the pre-read RIP and length and put them into the shadow, as
+ * the handler's own VMREADs would. */
+static inline void notify_pre_fill(struct notify *n, struct vm *vm, const struct notify_pre *pre)
+{
+	static const enum vmcs_field f[2] = { VMCS_guest_rip, VMCS_exit_instr_len };
+	for (unsigned i = 0; i < pre->nread; i++)
+		(void)notify_read_done(n, vm, f[i], pre->rst[i], pre->val[i]);
 }
 
 /* The shadow's part of an entry: validation (all checks for VMLAUNCH, the
@@ -72,6 +101,33 @@ notify_entry_checks(struct notify *n, struct vm *vm, enum entry_insn insn, struc
 		vm->n.resumes++;
 		vm->n.checks_dirty += ran;
 	}
+}
+
+/* The replay's notify part. A scheduler (vmm/sched.c) may repeat the
+ * last fast round trip of a CPUID exit when it left a steady state, in
+ * which every further such round trip leaves the shadow, the validation
+ * memo and the cache model in the same shape: only guest RIP is dirty, its
+ * one check is the row guest.rip.high outside 64-bit mode, the shadow
+ * knows no guest field but RIP and no exit field but the reason and the
+ * length, and the VM holds a clean cache slot under first or threshold.
+ * notify_replay_arm (notify.c) says whether the round trip just made
+ * left that state (and arms the replay); then the next one needs only what
+ * changes: RIP's and the length's values and the row's rule on the new
+ * RIP. Its counts are all the same, so they are kept as one number of
+ * replayed round trips (replay_k) and added by notify_replay_end, which
+ * whatever ends the replay calls first: the scheduler when it declines an
+ * exit or a VMX instruction fails, notify_issue when the stub returns. */
+bool notify_replay_arm(struct notify *n, struct vm *vm);
+void notify_replay_end(struct notify *n);
+
+/* After the replay's VMWRITE of rip succeeded: the shadow's two new
+ * values (the reason's is the same as last time), one more round trip. */
+static inline __attribute__((always_inline)) void
+notify_replay_done(struct notify *n, struct vm *vm, uint64_t rip, uint64_t len)
+{
+	vm->shadow.val[VMCS_guest_rip] = rip & vmcs_field_mask(VMCS_guest_rip);
+	vm->shadow.val[VMCS_exit_instr_len] = len & vmcs_field_mask(VMCS_exit_instr_len);
+	n->replay_k++;
 }
 
 #if defined(SV_BENCH_FLOOR) && SV_BENCH_FLOOR >= 2
@@ -105,7 +161,7 @@ static inline bool notify_bench_bare_cpuid(struct notify *n, struct guest_regs *
  * no per-instruction lines. With a constant hook the compiler inlines it
  * (vmm/sched.c); notify.c's generic version calls n->fast. */
 static inline __attribute__((always_inline)) bool
-notify_fast_again_with(struct notify *n, notify_fast_fn hook, void *hook_ctx)
+notify_fast_again_with(struct notify *n, notify_fast_fn hook, void *hook_ctx, const struct notify_pre *pre)
 {
 	struct vm *vm = n->fast_vm;
 	struct entry_result *r = n->fast_r;
@@ -113,8 +169,13 @@ notify_fast_again_with(struct notify *n, notify_fast_fn hook, void *hook_ctx)
 	if (notify_bench_bare_cpuid(n, &vm->regs))
 		return true;
 #endif
-	if (notify_exit_begin(n, vm, r) != ENTRY_EXITED || notify_tracing(n) || vm->dead ||
-	    notify_pending_any(vm))
+	enum entry_outcome o = pre ? notify_exit_begin_with(n, vm, r, pre->st, pre->reason)
+				   : notify_exit_begin(n, vm, r);
+	if (o != ENTRY_EXITED)
+		return false;
+	if (pre)
+		notify_pre_fill(n, vm, pre);
+	if (notify_tracing(n) || vm->dead || notify_pending_any(vm))
 		return false;
 	/* The hook's handlers write through notify_write while this VMCS is
 	 * current: nothing becomes pending, the next entry needs no VMPTRLD. */

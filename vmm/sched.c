@@ -66,12 +66,18 @@ static void trace_exit(struct notify *n, struct vm *vm, uint32_t reason)
 }
 
 /* One more entry within the run's budget? A hang becomes an error. */
+static inline bool entry_budget_left(const struct sched *s)
+{
+	return s->entries < SCHED_MAX_ENTRIES;
+}
+
 static bool entry_budget(struct sched *s, struct vm *vm)
 {
-	if (s->entries++ < SCHED_MAX_ENTRIES)
-		return true;
-	fmt(vm->why, sizeof(vm->why), "entry limit %u reached", SCHED_MAX_ENTRIES);
-	return false;
+	bool left = entry_budget_left(s);
+	s->entries++;
+	if (!left)
+		fmt(vm->why, sizeof(vm->why), "entry limit %u reached", SCHED_MAX_ENTRIES);
+	return left;
 }
 
 /* An exit's count and trace line, before its handler runs. */
@@ -83,12 +89,20 @@ static inline void count_exit(struct sched *s, struct vm *vm, uint32_t reason)
 		trace_exit(s->n, vm, reason);   /* trace=summary: no VMREAD for a dropped line */
 }
 
+/* Does the slice go on after one more exit the handler continues? */
+static inline bool slice_left(const struct vm *vm)
+{
+	return vm->slice_exits + 1 < SCHED_SLICE_EXITS;
+}
+
 /* The handler's verdict, and ACT_YIELD also when the slice is used up. */
 static inline enum exit_action slice_end(struct vm *vm, enum exit_action act)
 {
-	if (act == ACT_CONTINUE && ++vm->slice_exits >= SCHED_SLICE_EXITS)
-		act = ACT_YIELD;
-	return act;
+	if (act != ACT_CONTINUE)
+		return act;
+	bool left = slice_left(vm);
+	vm->slice_exits++;
+	return left ? ACT_CONTINUE : ACT_YIELD;
 }
 
 /* Count and handle one VM exit. */
@@ -114,12 +128,85 @@ static inline __attribute__((always_inline)) int fast_exit(void *ctx, struct vm 
 	return (int)act;
 }
 
-/* The entry stub's again function for this scheduler: notify's fast path
- * with fast_exit compiled in (one function for the whole round trip). */
+#ifndef SV_BENCH_FLOOR
+/* The fast path for an exit the replay declines (pre: what it read),
+ * after the replay's counts are in; it arms the replay again when the
+ * exit was a CPUID exit that left the steady state. */
+static __attribute__((noinline)) bool again_declined(struct notify *n, struct vm *vm, const struct notify_pre *pre)
+{
+	notify_replay_end(n);
+	bool go = notify_fast_again_with(n, fast_exit, n->fast_ctx, pre);
+	if (go && pre->reason == EXIT_cpuid)
+		(void)notify_replay_arm(n, vm);
+	return go;
+}
+
+/* A replay's VMREAD (w NULL) or VMWRITE (w its result) failed; never seen:
+ * the VMCS is current and launched, the fields exist. Finish the exit as
+ * the fast path would have from the same results, issuing nothing twice:
+ * begun and counted, the CPUID's registers, a failed write told, the VM
+ * stopped with the handler's reason. */
+static __attribute__((cold, noinline)) bool replay_failed(struct notify *n, struct vm *vm, const struct notify_pre *pre,
+							 const struct vmx_result *w, uint64_t rip)
+{
+	struct sched *s = n->fast_ctx;
+	struct entry_result *r = n->fast_r;
+	notify_replay_end(n);
+	(void)notify_exit_begin_with(n, vm, r, pre->st, pre->reason);
+	notify_pre_fill(n, vm, pre);
+	count_exit(s, vm, pre->reason);
+	exits_cpuid_regs(vm);
+	if (w)
+		(void)notify_write_issued(n, vm, VMCS_guest_rip, rip, *w);
+	r->handled = true;
+	r->act = slice_end(vm, exits_stop(vm, w ? "cannot write guest RIP" : "cannot read guest RIP"));
+	return false;
+}
+#endif
+
+/* The entry stub's again function for this scheduler. While the replay
+ * is armed (notify_fast.h) and this exit is a CPUID exit again within the
+ * slice and the budget, the round trip is replayed: RIP and the length
+ * read, the row guest.rip.high on the new RIP, RIP written, the CPUID's
+ * registers, the scheduler's counters; notify's counts are kept as one
+ * number. The same VMX instructions as the fast path in the same order,
+ * and the same state after (test_sched_fast holds the two against each
+ * other). Any other exit goes to notify's fast path with fast_exit
+ * compiled in, taking what the replay read as its own: another reason,
+ * the slice's or the budget's end, a length of 0 (the fast path writes
+ * nothing then), a RIP the row refuses (the fast path writes it and
+ * predicts the failure). */
 static bool sched_again(void *opaque)
 {
 	struct notify *n = opaque;
-	return notify_fast_again_with(n, fast_exit, n->fast_ctx);
+#ifdef SV_BENCH_FLOOR
+	return notify_fast_again_with(n, fast_exit, n->fast_ctx, NULL);
+#else
+	struct sched *s = n->fast_ctx;
+	struct vm *vm = n->fast_vm;
+	uint64_t reason, rip, len;
+	struct vmx_result st = NOTIFY_VMREAD(n, vmcs_field_encoding(VMCS_exit_reason), &reason);
+	if (n->replay != vm || st.status != VMX_OK || reason != EXIT_cpuid || !slice_left(vm) || !entry_budget_left(s))
+		return again_declined(n, vm, &(struct notify_pre){ st, st.status == VMX_OK ? reason : 0, 0, { }, { } });
+	struct vmx_result a = NOTIFY_VMREAD(n, vmcs_field_encoding(VMCS_guest_rip), &rip);
+	if (a.status != VMX_OK)
+		return replay_failed(n, vm, &(struct notify_pre){ st, reason, 1, { a }, { rip } }, NULL, 0);
+	struct vmx_result b = NOTIFY_VMREAD(n, vmcs_field_encoding(VMCS_exit_instr_len), &len);
+	if (b.status != VMX_OK)
+		return replay_failed(n, vm, &(struct notify_pre){ st, reason, 2, { a, b }, { rip, len } }, NULL, 0);
+	uint64_t next = rip + len;
+	if (!len || !entry_rip_ok(next, false))
+		return again_declined(n, vm, &(struct notify_pre){ st, reason, 2, { a, b }, { rip, len } });
+	struct vmx_result w = NOTIFY_VMWRITE(n, vmcs_field_encoding(VMCS_guest_rip), next);
+	if (w.status != VMX_OK)
+		return replay_failed(n, vm, &(struct notify_pre){ st, reason, 2, { a, b }, { rip, len } }, &w, next);
+	count_exit(s, vm, EXIT_cpuid);
+	exits_cpuid_regs(vm);
+	vm->slice_exits++;
+	s->entries++;
+	notify_replay_done(n, vm, next, len);
+	return true;
+#endif
 }
 
 void sched_fast_path(struct sched *s, bool on)

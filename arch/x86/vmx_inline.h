@@ -16,8 +16,14 @@ static inline MUST_CHECK struct vmx_result vmx_read_inline(uint32_t encoding, ui
 	uint64_t v;
 	_Bool bad;
 	__asm__ volatile("vmread %2, %0" : "=r"(v), "=@ccbe"(bad) : "r"((uint64_t)encoding) : "cc");
-	if (__builtin_expect(bad, 0))
-		return vmx_read(encoding, value);
+	if (__builtin_expect(bad, 0)) {
+		/* through a local of its own, so that the caller's variable need
+		 * not live in memory for the common case */
+		uint64_t t;
+		struct vmx_result r = vmx_read(encoding, &t);
+		*value = t;
+		return r;
+	}
 	*value = v;
 	return (struct vmx_result){ VMX_OK, 0 };
 }

@@ -412,6 +412,35 @@ static void test_policy_format_round_trips_and_truncates(void **state)
 	assert_string_equal(buf, "thr");
 }
 
+/* The replay's step (pmr_write_then_hit, k rounds at once) against k
+ * VMWRITEs each followed by an entry, for a VM holding a clean slot under
+ * first and threshold, with another VM holding the other slot: the whole
+ * cache equal after each step, and the LRU victim the same afterwards. */
+static void test_write_then_hit_is_a_vmwrite_and_an_entry(void **state)
+{
+	static struct pmr_cache two;
+	const enum pmr_policy pol[] = { PMR_POLICY_FIRST, PMR_POLICY_THRESHOLD };
+	(void)state;
+	for (unsigned p = 0; p < 2; p++) {
+		setup(pol[p], 1, 2, 16);
+		run((const unsigned[]){ 1, 2, 1, 2, 0 });
+		two = cache;
+		for (unsigned k = 1; k <= 4; k++) {     /* 1, 2, 3, 4 rounds at once */
+			for (unsigned i = 0; i < k; i++) {
+				assert_true(pmr_on_vmwrite(&cache, 1, VMCS_guest_rip));
+				enter(1);
+			}
+			pmr_write_then_hit(&two, 1, VMCS_guest_rip, k);
+			assert_memory_equal(&cache, &two, sizeof(cache));
+		}
+		struct pmr_outcome a, b;
+		assert_true(pmr_on_entry(&cache, 3, VMCS_BYTES, &a));
+		assert_true(pmr_on_entry(&two, 3, VMCS_BYTES, &b));
+		assert_int_equal(a.evicted_vm, 2);          /* 1 was entered last */
+		assert_memory_equal(&cache, &two, sizeof(cache));
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -435,6 +464,7 @@ int main(void)
 		cmocka_unit_test(test_parse_policy_accepts_good_strings),
 		cmocka_unit_test(test_parse_policy_rejects_bad_strings),
 		cmocka_unit_test(test_policy_format_round_trips_and_truncates),
+		cmocka_unit_test(test_write_then_hit_is_a_vmwrite_and_an_entry),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

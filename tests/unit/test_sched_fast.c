@@ -30,12 +30,25 @@ struct fake_vmcs {
 	unsigned step;              /* next exit of its script */
 };
 
+/* What goes wrong, and when (0: never): the k-th VMREAD or VMWRITE of
+ * guest RIP (over both VMs) fails with VMfailValid; at a VM's exit number
+ * rip_jump VM 1's RIP is put just below 4 GiB, so the next RIP breaks the
+ * row guest.rip.high and the entry is refused as predicted to fail. */
+struct scenario {
+	const char *name;
+	uint64_t fail_rip_read, fail_rip_write;
+	unsigned rip_jump;
+};
+
 static struct {
 	struct fake_vmcs vmcs[NVMS];
 	struct fake_vmcs *current;
 	uint64_t reads[1u << 16], writes[1u << 16];   /* per encoding */
 	uint64_t clears, ptrlds, launches, resumes;
+	const struct scenario *sc;
 } cpu;
+
+#define RIP_ENC (vmcs_field_encoding(VMCS_guest_rip) & 0xffff)
 
 static struct fake_vmcs *region(uint64_t pa)
 {
@@ -71,13 +84,20 @@ static struct vmx_result fake_read(uint32_t enc, uint64_t *v)
 {
 	assert_non_null(cpu.current);
 	*v = cpu.current->val[enc & 0xffff];
-	cpu.reads[enc & 0xffff]++;
+	if ((enc & 0xffff) == RIP_ENC && ++cpu.reads[RIP_ENC] == cpu.sc->fail_rip_read)
+		return (struct vmx_result){ VMX_FAIL_VALID, 12 };
+	if ((enc & 0xffff) != RIP_ENC)
+		cpu.reads[enc & 0xffff]++;
 	return ok();
 }
 
 static struct vmx_result fake_write(uint32_t enc, uint64_t v)
 {
 	assert_non_null(cpu.current);
+	if ((enc & 0xffff) == RIP_ENC && cpu.writes[RIP_ENC] + 1 == cpu.sc->fail_rip_write) {
+		cpu.writes[RIP_ENC]++;
+		return (struct vmx_result){ VMX_FAIL_VALID, 12 };
+	}
 	cpu.current->val[enc & 0xffff] = v;
 	cpu.writes[enc & 0xffff]++;
 	return ok();
@@ -100,6 +120,8 @@ static void script_exit(struct fake_vmcs *v)
 	v->val[vmcs_field_encoding(VMCS_exit_reason) & 0xffff] = reason;
 	v->val[vmcs_field_encoding(VMCS_exit_instr_len) & 0xffff] = len;
 	v->val[vmcs_field_encoding(VMCS_exit_qualification) & 0xffff] = qual;
+	if (k + 1 == cpu.sc->rip_jump && v == &cpu.vmcs[0])
+		v->val[RIP_ENC] = 0xfffffffeull;
 }
 
 /* Each call is one VMLAUNCH/VMRESUME; while the fast path's again()
@@ -142,13 +164,16 @@ struct outcome {
 	uint64_t rip[NVMS];
 	enum vm_state state[NVMS];
 	struct pmr_counters pmr[NVMS];
+	struct vmcs_shadow shadow[NVMS];
+	struct pmr_cache cache;
+	char why[NVMS][160];
 	uint64_t exits[64], vmreads[64], vmwrites[64];
-	uint64_t fast_entries;
+	uint64_t fast_entries, replay_entries;
 	char trace[sizeof(trace_buf)];
 	size_t trace_len;
 };
 
-static void run(bool fast, struct outcome *o)
+static void run(bool fast, const struct scenario *sc, struct outcome *o)
 {
 	static struct vmx_caps caps;
 	static struct pmr_cache pmr;
@@ -159,6 +184,7 @@ static void run(bool fast, struct outcome *o)
 	struct pmr_config pc;
 
 	memset(&cpu, 0, sizeof(cpu));
+	cpu.sc = sc;
 	memset(vms, 0, sizeof(vms));
 	trace_len = 0;
 	baseline_caps(&caps);
@@ -195,57 +221,82 @@ static void run(bool fast, struct outcome *o)
 		o->rip[i] = cpu.vmcs[i].val[vmcs_field_encoding(VMCS_guest_rip) & 0xffff];
 		o->state[i] = vms[i].state;
 		o->pmr[i] = *pmr_vm_counters(&pmr, i + 1);
+		o->shadow[i] = vms[i].shadow;
+		memcpy(o->why[i], vms[i].why, sizeof(o->why[i]));
 	}
+	(void)pmr_total(&pmr);
+	o->cache = pmr;
 	memcpy(o->exits, n.costs.exits, sizeof(o->exits));
 	memcpy(o->vmreads, n.costs.vmreads, sizeof(o->vmreads));
 	memcpy(o->vmwrites, n.costs.vmwrites, sizeof(o->vmwrites));
 	o->fast_entries = n.fast_entries;
+	o->replay_entries = n.replay_entries;
 	memcpy(o->trace, trace_buf, trace_len);
 	o->trace_len = trace_len;
 }
 
 static struct outcome fast_run, slow_run;
+static const struct scenario plain = { "plain", 0, 0, 0 };
+
+/* Every observable of the two runs, equal; the first difference named. */
+static void assert_same_runs(const char *what)
+{
+	for (unsigned e = 0; e < (1u << 16); e++) {
+		if (fast_run.reads[e] != slow_run.reads[e])
+			fail_msg("%s: VMREADs of 0x%x: fast %llu, slow %llu", what, e,
+				 (unsigned long long)fast_run.reads[e], (unsigned long long)slow_run.reads[e]);
+		if (fast_run.writes[e] != slow_run.writes[e])
+			fail_msg("%s: VMWRITEs of 0x%x: fast %llu, slow %llu", what, e,
+				 (unsigned long long)fast_run.writes[e], (unsigned long long)slow_run.writes[e]);
+	}
+	assert_int_equal(fast_run.clears, slow_run.clears);
+	assert_int_equal(fast_run.ptrlds, slow_run.ptrlds);
+	assert_int_equal(fast_run.launches, slow_run.launches);
+	assert_int_equal(fast_run.resumes, slow_run.resumes);
+	for (unsigned i = 0; i < NVMS; i++) {
+		assert_int_equal(fast_run.state[i], slow_run.state[i]);
+		assert_string_equal(fast_run.why[i], slow_run.why[i]);
+		assert_memory_equal(&fast_run.n[i], &slow_run.n[i], sizeof(fast_run.n[i]));
+		assert_memory_equal(&fast_run.regs[i], &slow_run.regs[i], sizeof(fast_run.regs[i]));
+		assert_memory_equal(&fast_run.pmr[i], &slow_run.pmr[i], sizeof(fast_run.pmr[i]));
+		assert_memory_equal(&fast_run.shadow[i], &slow_run.shadow[i], sizeof(fast_run.shadow[i]));
+		assert_int_equal(fast_run.rip[i], slow_run.rip[i]);
+	}
+	assert_memory_equal(&fast_run.cache, &slow_run.cache, sizeof(fast_run.cache));
+	assert_memory_equal(fast_run.exits, slow_run.exits, sizeof(fast_run.exits));
+	assert_memory_equal(fast_run.vmreads, slow_run.vmreads, sizeof(fast_run.vmreads));
+	assert_memory_equal(fast_run.vmwrites, slow_run.vmwrites, sizeof(fast_run.vmwrites));
+	assert_int_equal(fast_run.trace_len, slow_run.trace_len);
+	assert_true(fast_run.trace_len > 0);
+	assert_memory_equal(fast_run.trace, slow_run.trace, fast_run.trace_len);
+	assert_int_equal(slow_run.fast_entries, 0);
+}
 
 static void test_both_paths_run_the_script_to_the_end(void **state)
 {
 	(void)state;
-	run(true, &fast_run);
-	run(false, &slow_run);
+	run(true, &plain, &fast_run);
+	run(false, &plain, &slow_run);
 	for (unsigned i = 0; i < NVMS; i++) {
 		assert_int_equal(fast_run.state[i], VM_DONE);
 		assert_int_equal(slow_run.state[i], VM_DONE);
 		assert_int_equal(fast_run.n[i].exits, SCRIPT_LEN + 1);
 	}
 	assert_true(fast_run.fast_entries > SCRIPT_LEN);   /* most entries were fast */
-	assert_int_equal(slow_run.fast_entries, 0);
+	/* and most of those replayed: all but the first CPUID of a slice and
+	 * the one after another exit or a switch */
+	assert_true(fast_run.replay_entries > SCRIPT_LEN);
+	assert_true(fast_run.replay_entries < fast_run.fast_entries);
+	assert_int_equal(slow_run.replay_entries, 0);
 }
 
-static void test_the_same_vmx_instructions_are_issued(void **state)
+/* Same VMX instructions, counters, registers, RIPs, shadows (values,
+ * known and dirty bits), cache model (down to the LRU ticks), costs and
+ * trace. */
+static void test_fast_and_slow_paths_leave_the_same_state(void **state)
 {
 	(void)state;
-	for (unsigned e = 0; e < (1u << 16); e++) {
-		if (fast_run.reads[e] != slow_run.reads[e])
-			fail_msg("VMREADs of 0x%x: fast %llu, slow %llu", e, (unsigned long long)fast_run.reads[e],
-				 (unsigned long long)slow_run.reads[e]);
-		if (fast_run.writes[e] != slow_run.writes[e])
-			fail_msg("VMWRITEs of 0x%x: fast %llu, slow %llu", e, (unsigned long long)fast_run.writes[e],
-				 (unsigned long long)slow_run.writes[e]);
-	}
-	assert_int_equal(fast_run.clears, slow_run.clears);
-	assert_int_equal(fast_run.ptrlds, slow_run.ptrlds);
-	assert_int_equal(fast_run.launches, slow_run.launches);
-	assert_int_equal(fast_run.resumes, slow_run.resumes);
-}
-
-static void test_the_same_counters_registers_and_rip(void **state)
-{
-	(void)state;
-	for (unsigned i = 0; i < NVMS; i++) {
-		assert_memory_equal(&fast_run.n[i], &slow_run.n[i], sizeof(fast_run.n[i]));
-		assert_memory_equal(&fast_run.regs[i], &slow_run.regs[i], sizeof(fast_run.regs[i]));
-		assert_memory_equal(&fast_run.pmr[i], &slow_run.pmr[i], sizeof(fast_run.pmr[i]));
-		assert_int_equal(fast_run.rip[i], slow_run.rip[i]);
-	}
+	assert_same_runs("plain");
 	/* RIP advanced by every instruction's own length: 300 CPUID/I/O exits
 	 * of the script's lengths, none for timer exits; the HLT ends it. */
 	uint64_t want = 0;
@@ -253,26 +304,60 @@ static void test_the_same_counters_registers_and_rip(void **state)
 		if (k % 50 != 49)
 			want += k % 37 == 36 ? 1 : (const unsigned[]){ 2, 3, 4, 15 }[k % 4];
 	assert_int_equal(fast_run.rip[0] - 0x1000, want);
-	assert_memory_equal(fast_run.exits, slow_run.exits, sizeof(fast_run.exits));
-	assert_memory_equal(fast_run.vmreads, slow_run.vmreads, sizeof(fast_run.vmreads));
-	assert_memory_equal(fast_run.vmwrites, slow_run.vmwrites, sizeof(fast_run.vmwrites));
 }
 
-static void test_the_same_trace(void **state)
+/* The replay's ways out, each mid-slice while a replay is armed: a RIP
+ * the row guest.rip.high refuses (the entry is predicted to fail), a
+ * failing VMREAD of RIP, a failing VMWRITE of RIP. The VM concerned stops
+ * for the same reason on both paths, with the same instructions issued,
+ * and the other VM runs to its end. */
+static void run_scenario(const struct scenario *sc, const char *why)
+{
+	run(true, sc, &fast_run);
+	run(false, sc, &slow_run);
+	assert_same_runs(sc->name);
+	unsigned stopped = 0;
+	for (unsigned i = 0; i < NVMS; i++)
+		if (fast_run.state[i] == VM_STOPPED) {
+			stopped++;
+			if (!strstr(fast_run.why[i], why))
+				fail_msg("%s: VM %u stopped for \"%s\", not \"%s\"", sc->name, i + 1, fast_run.why[i], why);
+		} else {
+			assert_int_equal(fast_run.state[i], VM_DONE);
+		}
+	assert_int_equal(stopped, 1);
+	assert_true(fast_run.replay_entries > 0);
+}
+
+static void test_replay_declines_a_rip_the_check_refuses(void **state)
 {
 	(void)state;
-	assert_int_equal(fast_run.trace_len, slow_run.trace_len);
-	assert_true(fast_run.trace_len > 0);
-	assert_memory_equal(fast_run.trace, slow_run.trace, fast_run.trace_len);
+	static const struct scenario sc = { "rip above 4 GiB", 0, 0, 20 };
+	run_scenario(&sc, "check=guest.rip.high");
+}
+
+static void test_replay_stops_the_vm_on_a_failed_vmread(void **state)
+{
+	(void)state;
+	static const struct scenario sc = { "VMREAD of RIP fails", 25, 0, 0 };
+	run_scenario(&sc, "cannot read guest RIP");
+}
+
+static void test_replay_stops_the_vm_on_a_failed_vmwrite(void **state)
+{
+	(void)state;
+	static const struct scenario sc = { "VMWRITE of RIP fails", 0, 27, 0 };
+	run_scenario(&sc, "cannot write guest RIP");
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_both_paths_run_the_script_to_the_end),
-		cmocka_unit_test(test_the_same_vmx_instructions_are_issued),
-		cmocka_unit_test(test_the_same_counters_registers_and_rip),
-		cmocka_unit_test(test_the_same_trace),
+		cmocka_unit_test(test_fast_and_slow_paths_leave_the_same_state),
+		cmocka_unit_test(test_replay_declines_a_rip_the_check_refuses),
+		cmocka_unit_test(test_replay_stops_the_vm_on_a_failed_vmread),
+		cmocka_unit_test(test_replay_stops_the_vm_on_a_failed_vmwrite),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

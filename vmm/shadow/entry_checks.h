@@ -32,4 +32,24 @@ const struct entry_check *entry_check_at(unsigned i);
 const struct entry_check *entry_check_by_id(const char *id);
 bool entry_check_reads(const struct entry_check *chk, enum vmcs_field f);
 
+/* 48-bit linear addresses: bits 63:47 all equal. */
+static inline bool addr_canonical(uint64_t a)
+{
+	return (uint64_t)((int64_t)(a << 16) >> 16) == a;
+}
+
+/* The guest.rip.high row's rule (27.3.1.4): RIP bits 63:32 are 0 outside
+ * 64-bit mode, canonical inside. The row and the scheduler's replay of a
+ * CPUID round trip (vmm/sched.c) both use it. */
+static inline bool entry_rip_ok(uint64_t rip, bool long_mode)
+{
+	return long_mode ? addr_canonical(rip) : (rip >> 32) == 0;
+}
+/* That row. */
+extern const struct entry_check *const entry_check_guest_rip;
+/* Does the shadow alone say that row's rule is the one outside 64-bit
+ * mode (the VM-entry control "IA-32e mode guest" known and 0), so the
+ * row reads no CS access rights? */
+bool entry_rip_long_mode_off(const struct vmcs_shadow *s);
+
 #endif

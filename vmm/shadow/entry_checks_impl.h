@@ -100,12 +100,6 @@ static inline bool ctl_fits(struct vmx_ctl_cap cap, uint64_t v)
 	return (v & cap.must_be_1) == cap.must_be_1 && !(v & ~(uint64_t)cap.may_be_1);
 }
 
-/* 48-bit linear addresses: bits 63:47 all equal. */
-static inline bool addr_canonical(uint64_t a)
-{
-	return (uint64_t)((int64_t)(a << 16) >> 16) == a;
-}
-
 /* No bit set at or beyond MAXPHYADDR. */
 static inline bool addr_fits(const struct check_ctx *c, uint64_t a)
 {

@@ -23,12 +23,16 @@ static bool long_mode_cs(struct check_ctx *c)
 	return (F(entry_controls) & ENTRY_IA32E_GUEST) && (F(guest_cs_ar) & CS_L);
 }
 
+bool entry_rip_long_mode_off(const struct vmcs_shadow *s)
+{
+	return shadow_known(s, VMCS_entry_controls) && !(shadow_get(s, VMCS_entry_controls) & ENTRY_IA32E_GUEST);
+}
+
 /* 27.3.1.4: RIP bits 63:32 are 0 outside 64-bit mode, canonical inside. */
 static bool rip(struct check_ctx *c)
 {
 	uint64_t r = F(guest_rip);
-	bool ok = long_mode_cs(c) ? addr_canonical(r) : (r >> 32) == 0;
-	return ok || check_fail(c, VMCS_guest_rip);
+	return entry_rip_ok(r, long_mode_cs(c)) || check_fail(c, VMCS_guest_rip);
 }
 
 /* Bits 63:22, 15, 5, 3 are 0; bit 1 is 1. */
@@ -262,4 +266,5 @@ const struct entry_check entry_checks_state[] = {
 	      VMCS_guest_cr0, VMCS_guest_cr4, VMCS_guest_pdpte0, VMCS_guest_pdpte1,
 	      VMCS_guest_pdpte2, VMCS_guest_pdpte3),
 };
+const struct entry_check *const entry_check_guest_rip = &entry_checks_state[0];
 const unsigned entry_checks_state_count = sizeof(entry_checks_state) / sizeof(entry_checks_state[0]);

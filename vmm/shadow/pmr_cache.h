@@ -153,6 +153,21 @@ static inline bool pmr_on_vmwrite(struct pmr_cache *c, unsigned vm, enum vmcs_fi
 	c->vm[vm].count.invalidates++;
 	return true;
 }
+/* k times a VMWRITE of f and then an entry of vm, where vm holds a slot
+ * with nothing invalid and the policy is first or threshold: what
+ * pmr_on_vmwrite and pmr_on_entry do then, in one step (the scheduler's
+ * replay of CPUID round trips). */
+static inline void pmr_write_then_hit(struct pmr_cache *c, unsigned vm, enum vmcs_field f, uint64_t k)
+{
+	struct pmr_vm *m = &c->vm[vm];
+	m->count.invalidates += k;
+	m->entries += k;
+	c->tick += k;
+	c->slot[m->slot].last_use = c->tick;
+	m->count.hits += k;
+	m->count.miss_bytes += k * vmcs_field_bytes(f);
+}
+
 /* A VMCLEAR. out->flushed/freed tell whether a slot was written back and
  * released (pmr=flush,free) or not (pmr=none). False for a bad VM id. */
 bool pmr_on_vmclear(struct pmr_cache *c, unsigned vm, struct pmr_outcome *out);
