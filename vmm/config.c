@@ -96,11 +96,13 @@ static bool parse_word(const char *w, unsigned len, guest_lookup_fn lookup, stru
 		return false;
 	}
 	if (KEY("fastpath") && eq) {
-		if ((vlen == 2 && !memcmp(v, "on", 2)) || (vlen == 3 && !memcmp(v, "off", 3))) {
+		bool noreplay = vlen == 8 && !memcmp(v, "noreplay", 8);
+		if ((vlen == 2 && !memcmp(v, "on", 2)) || (vlen == 3 && !memcmp(v, "off", 3)) || noreplay) {
 			c->fastpath_off = vlen == 3;
+			c->replay_off = vlen != 2;
 			return true;
 		}
-		fmt(err, errlen, "bad fastpath= (use on or off)");
+		fmt(err, errlen, "bad fastpath= (use on, noreplay or off)");
 		return false;
 	}
 	if (KEY("entrycheck") && eq && vlen) {

@@ -20,6 +20,7 @@ struct config {
 	uint32_t quantum;            /* VMX-preemption timer value per slice */
 	bool trace_summary;          /* trace=summary: no per-exit lines */
 	bool fastpath_off;           /* fastpath=off: every exit unwinds to the scheduler */
+	bool replay_off;             /* fastpath=noreplay: the fast path without the replay */
 	const char *entrycheck;      /* value of entrycheck=, or NULL */
 	unsigned entrycheck_len;
 };

@@ -211,7 +211,7 @@ static void trace_config(void)
 		o += fmt(list + o, sizeof(list) - o, "%s%s", i ? "," : "", cfg.vms[i]->name);
 	pmr_policy_format(&cfg.pmr, policy, sizeof(policy));
 	trace_hv("config vms=%s policy=%s slots=%u quantum=%u trace=%s fastpath=%s", list, policy,
-		 cfg.pmr.slots, cfg.quantum, cfg.trace_summary ? "summary" : "all", cfg.fastpath_off ? "off" : "on");
+		 cfg.pmr.slots, cfg.quantum, cfg.trace_summary ? "summary" : "all", cfg.fastpath_off ? "off" : cfg.replay_off ? "noreplay" : "on");
 }
 
 static void result_word(char *buf, size_t size, struct vmx_result r)
@@ -310,6 +310,7 @@ void hv_main(const struct bootinfo *bi)
 			vm_create(&vms[i], i + 1, cfg.vms[i]);
 		struct sched s = { &notifier, vms, cfg.nvms, cfg.quantum, host.ptimer, 0, vm_release };
 		sched_fast_path(&s, !cfg.fastpath_off);
+		notifier.no_replay = cfg.replay_off;
 		sched_run(&s);
 		summary();
 		costs();

@@ -223,6 +223,8 @@ void notify_trace_entry(struct notify *n, struct vm *vm, enum entry_insn insn,
 
 bool notify_replay_arm(struct notify *n, struct vm *vm)
 {
+	if (n->no_replay)
+		return false;
 	const struct vmcs_shadow *s = &vm->shadow;
 	const uint64_t cpu_owned[SHADOW_WORDS] = { shadow_cpu_owned0, shadow_cpu_owned1 };
 	uint64_t rip[SHADOW_WORDS] = { 0 }, reread[SHADOW_WORDS] = { 0 };

@@ -101,6 +101,7 @@ struct notify {
 	 * next exit (vmm/sched.c), or NULL. Armed only inside one entry stub
 	 * loop: whatever ends the loop disarms it. */
 	struct vm *replay;
+	bool no_replay;             /* fastpath=noreplay: never armed */
 	uint64_t replay_k;          /* round trips replayed, not yet counted */
 	uint64_t replay_entries;    /* entries made by a replay (counted in fast_entries too) */
 	struct check_ctx cc;        /* validation's context, set up once */

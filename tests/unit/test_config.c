@@ -184,9 +184,29 @@ static void test_error_message_is_truncated_to_the_buffer(void **state)
 	assert_int_equal(strlen(small), sizeof(small) - 1);
 }
 
+static void test_fastpath_on_noreplay_off(void **state)
+{
+	(void)state;
+	assert_true(parse(""));
+	assert_false(c.fastpath_off);
+	assert_false(c.replay_off);
+	assert_true(parse("fastpath=on"));
+	assert_false(c.fastpath_off);
+	assert_false(c.replay_off);
+	assert_true(parse("fastpath=noreplay"));
+	assert_false(c.fastpath_off);
+	assert_true(c.replay_off);
+	assert_true(parse("fastpath=off"));
+	assert_true(c.fastpath_off);
+	assert_true(c.replay_off);
+	assert_false(parse("fastpath=replay"));
+	assert_non_null(strstr(err, "bad fastpath= (use on, noreplay or off)"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_fastpath_on_noreplay_off),
 		cmocka_unit_test(test_empty_command_line_gives_defaults),
 		cmocka_unit_test(test_first_word_without_equals_is_the_image_path),
 		cmocka_unit_test(test_second_word_without_equals_is_an_unknown_option),
