@@ -309,8 +309,7 @@ void hv_main(const struct bootinfo *bi)
 		for (unsigned i = 0; i < cfg.nvms; i++)
 			vm_create(&vms[i], i + 1, cfg.vms[i]);
 		struct sched s = { &notifier, vms, cfg.nvms, cfg.quantum, host.ptimer, 0, vm_release };
-		sched_fast_path(&s, !cfg.fastpath_off);
-		notifier.no_replay = cfg.replay_off;
+		sched_fast_path(&s, !cfg.fastpath_off, !cfg.replay_off);
 		sched_run(&s);
 		summary();
 		costs();

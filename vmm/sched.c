@@ -129,14 +129,13 @@ static inline __attribute__((always_inline)) int fast_exit(void *ctx, struct vm 
 }
 
 #ifndef SV_BENCH_FLOOR
-/* The fast path for an exit the replay declines (pre: what it read),
- * after the replay's counts are in; it arms the replay again when the
- * exit was a CPUID exit that left the steady state. */
-static __attribute__((noinline)) bool again_declined(struct notify *n, struct vm *vm, const struct notify_pre *pre)
+/* notify's fast path with fast_exit compiled in, for an exit the replay
+ * does not take (pre: what it read, or NULL when it was not armed); it
+ * arms the replay when a CPUID round trip left the steady state. */
+static __attribute__((noinline)) bool again_fast(struct notify *n, struct vm *vm, const struct notify_pre *pre)
 {
-	notify_replay_end(n);
 	bool go = notify_fast_again_with(n, fast_exit, n->fast_ctx, pre);
-	if (go && pre->reason == EXIT_cpuid)
+	if (go && n->fast_r->exit_reason == EXIT_cpuid)
 		(void)notify_replay_arm(n, vm);
 	return go;
 }
@@ -162,7 +161,6 @@ static __attribute__((cold, noinline)) bool replay_failed(struct notify *n, stru
 	r->act = slice_end(vm, exits_stop(vm, w ? "cannot write guest RIP" : "cannot read guest RIP"));
 	return false;
 }
-#endif
 
 /* The entry stub's again function for this scheduler. While the replay
  * is armed (notify_fast.h) and this exit is a CPUID exit again within the
@@ -179,15 +177,16 @@ static __attribute__((cold, noinline)) bool replay_failed(struct notify *n, stru
 static bool sched_again(void *opaque)
 {
 	struct notify *n = opaque;
-#ifdef SV_BENCH_FLOOR
-	return notify_fast_again_with(n, fast_exit, n->fast_ctx, NULL);
-#else
 	struct sched *s = n->fast_ctx;
 	struct vm *vm = n->fast_vm;
+	if (n->replay != vm)
+		return again_fast(n, vm, NULL);     /* not armed (nothing to count) */
 	uint64_t reason, rip, len;
 	struct vmx_result st = NOTIFY_VMREAD(n, vmcs_field_encoding(VMCS_exit_reason), &reason);
-	if (n->replay != vm || st.status != VMX_OK || reason != EXIT_cpuid || !slice_left(vm) || !entry_budget_left(s))
-		return again_declined(n, vm, &(struct notify_pre){ st, st.status == VMX_OK ? reason : 0, 0, { }, { } });
+	if (st.status != VMX_OK || reason != EXIT_cpuid || !slice_left(vm) || !entry_budget_left(s)) {
+		notify_replay_end(n);
+		return again_fast(n, vm, &(struct notify_pre){ st, st.status == VMX_OK ? reason : 0, 0, { }, { } });
+	}
 	struct vmx_result a = NOTIFY_VMREAD(n, vmcs_field_encoding(VMCS_guest_rip), &rip);
 	if (a.status != VMX_OK)
 		return replay_failed(n, vm, &(struct notify_pre){ st, reason, 1, { a }, { rip } }, NULL, 0);
@@ -195,8 +194,10 @@ static bool sched_again(void *opaque)
 	if (b.status != VMX_OK)
 		return replay_failed(n, vm, &(struct notify_pre){ st, reason, 2, { a, b }, { rip, len } }, NULL, 0);
 	uint64_t next = rip + len;
-	if (!len || !entry_rip_ok(next, false))
-		return again_declined(n, vm, &(struct notify_pre){ st, reason, 2, { a, b }, { rip, len } });
+	if (!len || !entry_rip_ok(next, false)) {
+		notify_replay_end(n);
+		return again_fast(n, vm, &(struct notify_pre){ st, reason, 2, { a, b }, { rip, len } });
+	}
 	struct vmx_result w = NOTIFY_VMWRITE(n, vmcs_field_encoding(VMCS_guest_rip), next);
 	if (w.status != VMX_OK)
 		return replay_failed(n, vm, &(struct notify_pre){ st, reason, 2, { a, b }, { rip, len } }, &w, next);
@@ -206,14 +207,30 @@ static bool sched_again(void *opaque)
 	s->entries++;
 	notify_replay_done(n, vm, next, len);
 	return true;
+}
 #endif
+
+/* The entry stub's again function without the replay (fastpath=noreplay,
+ * and make bench's floor builds): notify's fast path with fast_exit
+ * compiled in. */
+static bool sched_again_plain(void *opaque)
+{
+	struct notify *n = opaque;
+	return notify_fast_again_with(n, fast_exit, n->fast_ctx, NULL);
 }
 
-void sched_fast_path(struct sched *s, bool on)
+void sched_fast_path(struct sched *s, bool on, bool replay)
 {
+#ifdef SV_BENCH_FLOOR
+	replay = false;
+	bool (*again)(void *) = sched_again_plain;
+#else
+	bool (*again)(void *) = replay ? sched_again : sched_again_plain;
+#endif
 	s->n->fast = on ? fast_exit : NULL;
 	s->n->fast_ctx = s;
-	s->n->fast_again = on ? sched_again : NULL;
+	s->n->fast_again = on ? again : NULL;
+	s->n->no_replay = !replay;
 }
 
 /* Run vm until its slice ends. */

@@ -28,9 +28,10 @@ struct sched {
 void sched_run(struct sched *s);
 /* The fast path (on by default in hv_main, fastpath=off turns it off):
  * exits that exits_fast() names are handled at the exit itself and the
- * VM is resumed without unwinding to this loop. Same decisions, same
- * counters, fewer host instructions. */
-void sched_fast_path(struct sched *s, bool on);
+ * VM is resumed without unwinding to this loop; with replay (off with
+ * fastpath=noreplay) a CPUID round trip in its steady state is replayed.
+ * Same decisions, same counters, fewer host instructions. */
+void sched_fast_path(struct sched *s, bool on, bool replay);
 /* Stop or finish a VM: flush its output, VMCLEAR it, print its end line. */
 void sched_end_vm(struct sched *s, struct vm *vm, enum vm_state st);
 

@@ -1,13 +1,17 @@
 /* The scheduler's own fast path (sched_again: notify's fast path with the
- * CPUID handler compiled in) against the slow path, on a fake CPU: two VMs
- * play the same script of exits (CPUIDs of 2, 3, 4 and 15 bytes, timer
- * exits, console output, a final HLT) once with the fast path and once
- * without, and every observable must be equal: the VMX instructions issued
- * (each kind, and the fields each VMREAD/VMWRITE touched), the per-VM
- * stats, the cache model's counters, the per-reason costs, the guest
- * registers and RIPs, and the trace. The Bochs test test_fastpath_bochs
- * checks the same on the emulated CPU; this one needs no emulator and
- * names the first difference. */
+ * CPUID handler compiled in, and the replay of a CPUID round trip in its
+ * steady state in front of it) against the slow path, on a fake CPU: two
+ * VMs play the same script of exits (CPUIDs of 2, 3, 4 and 15 bytes, timer
+ * exits, console output, a final HLT) with the fast path and replay, with
+ * the fast path alone (fastpath=noreplay) and with neither, and every
+ * observable must be equal: the VMX instructions issued (each kind, and
+ * the fields each VMREAD/VMWRITE touched), the per-VM stats, the shadows,
+ * the cache model (down to its LRU ticks), the per-reason costs, the guest
+ * registers and RIPs, the stop reasons and the trace. Also for the
+ * replay's ways out: a RIP the entry check refuses, a failing VMREAD or
+ * VMWRITE of RIP. The Bochs test test_fastpath_bochs checks the same on the
+ * emulated CPU; this one needs no emulator and names the first
+ * difference. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -173,7 +177,9 @@ struct outcome {
 	size_t trace_len;
 };
 
-static void run(bool fast, const struct scenario *sc, struct outcome *o)
+enum mode { SLOW, FAST_NOREPLAY, FAST };
+
+static void run(enum mode mode, const struct scenario *sc, struct outcome *o)
 {
 	static struct vmx_caps caps;
 	static struct pmr_cache pmr;
@@ -206,7 +212,7 @@ static void run(bool fast, const struct scenario *sc, struct outcome *o)
 		shadow_init(&vms[i].shadow);
 	}
 	struct sched s = { .n = &n, .vms = vms, .count = NVMS, .quantum = 20000, .ptimer = true };
-	sched_fast_path(&s, fast);
+	sched_fast_path(&s, mode != SLOW, mode == FAST);
 	sched_run(&s);
 
 	memcpy(o->reads, cpu.reads, sizeof(o->reads));
@@ -235,48 +241,56 @@ static void run(bool fast, const struct scenario *sc, struct outcome *o)
 	o->trace_len = trace_len;
 }
 
-static struct outcome fast_run, slow_run;
+static struct outcome fast_run, noreplay_run, slow_run;
 static const struct scenario plain = { "plain", 0, 0, 0 };
 
-/* Every observable of the two runs, equal; the first difference named. */
-static void assert_same_runs(const char *what)
+/* Every observable of a fast run and the slow run, equal; the first
+ * difference named. */
+static void assert_same_as_slow(const char *what, const struct outcome *f)
 {
 	for (unsigned e = 0; e < (1u << 16); e++) {
-		if (fast_run.reads[e] != slow_run.reads[e])
+		if (f->reads[e] != slow_run.reads[e])
 			fail_msg("%s: VMREADs of 0x%x: fast %llu, slow %llu", what, e,
-				 (unsigned long long)fast_run.reads[e], (unsigned long long)slow_run.reads[e]);
-		if (fast_run.writes[e] != slow_run.writes[e])
+				 (unsigned long long)f->reads[e], (unsigned long long)slow_run.reads[e]);
+		if (f->writes[e] != slow_run.writes[e])
 			fail_msg("%s: VMWRITEs of 0x%x: fast %llu, slow %llu", what, e,
-				 (unsigned long long)fast_run.writes[e], (unsigned long long)slow_run.writes[e]);
+				 (unsigned long long)f->writes[e], (unsigned long long)slow_run.writes[e]);
 	}
-	assert_int_equal(fast_run.clears, slow_run.clears);
-	assert_int_equal(fast_run.ptrlds, slow_run.ptrlds);
-	assert_int_equal(fast_run.launches, slow_run.launches);
-	assert_int_equal(fast_run.resumes, slow_run.resumes);
+	assert_int_equal(f->clears, slow_run.clears);
+	assert_int_equal(f->ptrlds, slow_run.ptrlds);
+	assert_int_equal(f->launches, slow_run.launches);
+	assert_int_equal(f->resumes, slow_run.resumes);
 	for (unsigned i = 0; i < NVMS; i++) {
-		assert_int_equal(fast_run.state[i], slow_run.state[i]);
-		assert_string_equal(fast_run.why[i], slow_run.why[i]);
-		assert_memory_equal(&fast_run.n[i], &slow_run.n[i], sizeof(fast_run.n[i]));
-		assert_memory_equal(&fast_run.regs[i], &slow_run.regs[i], sizeof(fast_run.regs[i]));
-		assert_memory_equal(&fast_run.pmr[i], &slow_run.pmr[i], sizeof(fast_run.pmr[i]));
-		assert_memory_equal(&fast_run.shadow[i], &slow_run.shadow[i], sizeof(fast_run.shadow[i]));
-		assert_int_equal(fast_run.rip[i], slow_run.rip[i]);
+		assert_int_equal(f->state[i], slow_run.state[i]);
+		assert_string_equal(f->why[i], slow_run.why[i]);
+		assert_memory_equal(&f->n[i], &slow_run.n[i], sizeof(f->n[i]));
+		assert_memory_equal(&f->regs[i], &slow_run.regs[i], sizeof(f->regs[i]));
+		assert_memory_equal(&f->pmr[i], &slow_run.pmr[i], sizeof(f->pmr[i]));
+		assert_memory_equal(&f->shadow[i], &slow_run.shadow[i], sizeof(f->shadow[i]));
+		assert_int_equal(f->rip[i], slow_run.rip[i]);
 	}
-	assert_memory_equal(&fast_run.cache, &slow_run.cache, sizeof(fast_run.cache));
-	assert_memory_equal(fast_run.exits, slow_run.exits, sizeof(fast_run.exits));
-	assert_memory_equal(fast_run.vmreads, slow_run.vmreads, sizeof(fast_run.vmreads));
-	assert_memory_equal(fast_run.vmwrites, slow_run.vmwrites, sizeof(fast_run.vmwrites));
-	assert_int_equal(fast_run.trace_len, slow_run.trace_len);
-	assert_true(fast_run.trace_len > 0);
-	assert_memory_equal(fast_run.trace, slow_run.trace, fast_run.trace_len);
+	assert_memory_equal(&f->cache, &slow_run.cache, sizeof(f->cache));
+	assert_memory_equal(f->exits, slow_run.exits, sizeof(f->exits));
+	assert_memory_equal(f->vmreads, slow_run.vmreads, sizeof(f->vmreads));
+	assert_memory_equal(f->vmwrites, slow_run.vmwrites, sizeof(f->vmwrites));
+	assert_int_equal(f->trace_len, slow_run.trace_len);
+	assert_true(f->trace_len > 0);
+	assert_memory_equal(f->trace, slow_run.trace, f->trace_len);
 	assert_int_equal(slow_run.fast_entries, 0);
+}
+
+static void assert_same_runs(const char *what)
+{
+	assert_same_as_slow(what, &fast_run);
+	assert_same_as_slow(what, &noreplay_run);
 }
 
 static void test_both_paths_run_the_script_to_the_end(void **state)
 {
 	(void)state;
-	run(true, &plain, &fast_run);
-	run(false, &plain, &slow_run);
+	run(FAST, &plain, &fast_run);
+	run(FAST_NOREPLAY, &plain, &noreplay_run);
+	run(SLOW, &plain, &slow_run);
 	for (unsigned i = 0; i < NVMS; i++) {
 		assert_int_equal(fast_run.state[i], VM_DONE);
 		assert_int_equal(slow_run.state[i], VM_DONE);
@@ -287,6 +301,8 @@ static void test_both_paths_run_the_script_to_the_end(void **state)
 	 * the one after another exit or a switch */
 	assert_true(fast_run.replay_entries > SCRIPT_LEN);
 	assert_true(fast_run.replay_entries < fast_run.fast_entries);
+	assert_int_equal(noreplay_run.fast_entries, fast_run.fast_entries);
+	assert_int_equal(noreplay_run.replay_entries, 0);
 	assert_int_equal(slow_run.replay_entries, 0);
 }
 
@@ -313,8 +329,9 @@ static void test_fast_and_slow_paths_leave_the_same_state(void **state)
  * and the other VM runs to its end. */
 static void run_scenario(const struct scenario *sc, const char *why)
 {
-	run(true, sc, &fast_run);
-	run(false, sc, &slow_run);
+	run(FAST, sc, &fast_run);
+	run(FAST_NOREPLAY, sc, &noreplay_run);
+	run(SLOW, sc, &slow_run);
 	assert_same_runs(sc->name);
 	unsigned stopped = 0;
 	for (unsigned i = 0; i < NVMS; i++)

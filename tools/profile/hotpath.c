@@ -90,7 +90,7 @@ int main(int argc, char **argv)
 	vm.vmcs_pa = 0x300000;
 	shadow_init(&vm.shadow);
 	struct sched s = { .n = &n, .vms = &vm, .count = 1, .quantum = 20000, .ptimer = true };
-	sched_fast_path(&s, true);
+	sched_fast_path(&s, true, true);
 	exits_left = total;
 	while (exits_left > 0) {
 		struct entry_result r;
