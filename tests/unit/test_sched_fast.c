@@ -32,16 +32,22 @@ struct fake_vmcs {
 	uint64_t pa;
 	uint64_t val[1u << 16];     /* by encoding */
 	unsigned step;              /* next exit of its script */
+	uint64_t rng;               /* random scripts: this VM's generator */
 };
 
 /* What goes wrong, and when (0: never): the k-th VMREAD or VMWRITE of
  * guest RIP (over both VMs) fails with VMfailValid; at a VM's exit number
  * rip_jump VM 1's RIP is put just below 4 GiB, so the next RIP breaks the
- * row guest.rip.high and the entry is refused as predicted to fail. */
+ * row guest.rip.high and the entry is refused as predicted to fail. With
+ * a seed, each VM's script is random instead (random_exit). The cache
+ * model's policy is first unless policy names another (parsed as on the
+ * command line). */
 struct scenario {
 	const char *name;
 	uint64_t fail_rip_read, fail_rip_write;
 	unsigned rip_jump;
+	uint64_t seed;
+	const char *policy;
 };
 
 static struct {
@@ -107,8 +113,31 @@ static struct vmx_result fake_write(uint32_t enc, uint64_t v)
 	return ok();
 }
 
+/* A random script's next exit (xorshift64 per VM, so every run of a seed
+ * sees the same exits whatever the interleaving): runs of CPUIDs of 2 to
+ * 15 bytes, timer exits, console bytes, CPUIDs after a jump elsewhere, now
+ * and then a RIP just below 4 GiB that the entry check refuses. */
+static uint32_t random_exit(struct fake_vmcs *v, uint64_t *len, uint64_t *qual)
+{
+	v->rng ^= v->rng << 13;
+	v->rng ^= v->rng >> 7;
+	v->rng ^= v->rng << 17;
+	unsigned r = (unsigned)(v->rng % 1000);
+	*len = 2 + (v->rng >> 20) % 14;
+	*qual = 0;
+	if (r < 60)
+		return *len = 0, EXIT_preemption_timer;
+	if (r < 120)
+		return *len = 1, *qual = 0x3f8ull << 16, EXIT_io;
+	if (r < 170)
+		v->val[RIP_ENC] = 0x1000 + (v->rng >> 32) % 0x7fff0000;
+	else if (r < 172)
+		v->val[RIP_ENC] = 0xfffffff0ull;
+	return EXIT_cpuid;
+}
+
 /* Exit k of a VM's script: mostly CPUIDs of varying length, a timer exit
- * every 50, a console byte every 37, HLT at the end. */
+ * every 50, a console byte every 37, HLT at the end; or random_exit. */
 static void script_exit(struct fake_vmcs *v)
 {
 	static const unsigned lens[] = { 2, 3, 4, 15 };
@@ -117,6 +146,8 @@ static void script_exit(struct fake_vmcs *v)
 	uint64_t len = lens[k % 4], qual = 0;
 	if (k >= SCRIPT_LEN)
 		reason = EXIT_hlt, len = 1;
+	else if (cpu.sc->seed)
+		reason = random_exit(v, &len, &qual);
 	else if (k % 50 == 49)
 		reason = EXIT_preemption_timer, len = 0;
 	else if (k % 37 == 36)
@@ -197,6 +228,8 @@ static void run(enum mode mode, const struct scenario *sc, struct outcome *o)
 	baseline_host_state(&h);
 	pmr_config_default(&pc);
 	pc.slots = 1;                      /* two VMs, one slot: evictions too */
+	if (sc->policy)
+		assert_true(pmr_parse_policy(sc->policy, (unsigned)strlen(sc->policy), &pc));
 	assert_true(pmr_init(&pmr, &pc));
 	notify_init(&n, &fake_ops, &caps, &pmr, vmcs_setup, &h);
 	trace_set_sink(sink);
@@ -209,6 +242,7 @@ static void run(enum mode mode, const struct scenario *sc, struct outcome *o)
 		vms[i].ept_pa = 0x200000 + i * 0x10000;
 		vms[i].vmcs_pa = 0x300000 + i * 0x1000;
 		cpu.vmcs[i].pa = vms[i].vmcs_pa;
+		cpu.vmcs[i].rng = sc->seed * 2654435761u + i + 1;
 		shadow_init(&vms[i].shadow);
 	}
 	struct sched s = { .n = &n, .vms = vms, .count = NVMS, .quantum = 20000, .ptimer = true };
@@ -242,7 +276,7 @@ static void run(enum mode mode, const struct scenario *sc, struct outcome *o)
 }
 
 static struct outcome fast_run, noreplay_run, slow_run;
-static const struct scenario plain = { "plain", 0, 0, 0 };
+static const struct scenario plain = { "plain", 0, 0, 0, 0, NULL };
 
 /* Every observable of a fast run and the slow run, equal; the first
  * difference named. */
@@ -349,22 +383,53 @@ static void run_scenario(const struct scenario *sc, const char *why)
 static void test_replay_declines_a_rip_the_check_refuses(void **state)
 {
 	(void)state;
-	static const struct scenario sc = { "rip above 4 GiB", 0, 0, 20 };
+	static const struct scenario sc = { "rip above 4 GiB", 0, 0, 20, 0, NULL };
 	run_scenario(&sc, "check=guest.rip.high");
 }
 
 static void test_replay_stops_the_vm_on_a_failed_vmread(void **state)
 {
 	(void)state;
-	static const struct scenario sc = { "VMREAD of RIP fails", 25, 0, 0 };
+	static const struct scenario sc = { "VMREAD of RIP fails", 25, 0, 0, 0, NULL };
 	run_scenario(&sc, "cannot read guest RIP");
 }
 
 static void test_replay_stops_the_vm_on_a_failed_vmwrite(void **state)
 {
 	(void)state;
-	static const struct scenario sc = { "VMWRITE of RIP fails", 0, 27, 0 };
+	static const struct scenario sc = { "VMWRITE of RIP fails", 0, 27, 0, 0, NULL };
 	run_scenario(&sc, "cannot write guest RIP");
+}
+
+/* Random scripts, 40 seeds under each cache policy: whatever the mix of
+ * exits, lengths, jumps and refused RIPs, replay, fast path alone and slow
+ * path leave the same state; and the replay was taken (not under history,
+ * whose window the replay does not model: it is never armed there). */
+static void test_random_scripts_leave_the_same_state(void **state)
+{
+	static const char *const policy[] = { "first", "threshold:3", "history:4" };
+	uint64_t replays = 0, replays_history = 0, stopped = 0;
+	(void)state;
+	for (uint64_t seed = 1; seed <= 3 * 40; seed++) {
+		const char *pol = policy[seed % 3];
+		char name[48];
+		snprintf(name, sizeof(name), "seed %llu, %s", (unsigned long long)seed, pol);
+		const struct scenario sc = { name, 0, 0, 0, seed, pol };
+		run(FAST, &sc, &fast_run);
+		run(FAST_NOREPLAY, &sc, &noreplay_run);
+		run(SLOW, &sc, &slow_run);
+		assert_same_runs(name);
+		if (seed % 3 == 2)
+			replays_history += fast_run.replay_entries;
+		else
+			replays += fast_run.replay_entries;
+		for (unsigned i = 0; i < NVMS; i++)
+			stopped += fast_run.state[i] == VM_STOPPED;
+	}
+	assert_true(replays > 80 * 100);
+	assert_int_equal(replays_history, 0);
+	assert_true(stopped > 0);              /* some refused RIPs were met */
+	assert_true(stopped < 3 * 40 * NVMS);  /* and many scripts ran to the HLT */
 }
 
 int main(void)
@@ -375,6 +440,7 @@ int main(void)
 		cmocka_unit_test(test_replay_declines_a_rip_the_check_refuses),
 		cmocka_unit_test(test_replay_stops_the_vm_on_a_failed_vmread),
 		cmocka_unit_test(test_replay_stops_the_vm_on_a_failed_vmwrite),
+		cmocka_unit_test(test_random_scripts_leave_the_same_state),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

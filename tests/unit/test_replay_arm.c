@@ -1,0 +1,158 @@
+/* notify_replay_arm (vmm/notify.c): the replay of a CPUID round trip is
+ * armed only in the steady state it relies on, and each precondition on
+ * its own keeps it off. test_sched_fast shows that replays leave the same
+ * state as the slow path where they happen; this shows where they must not
+ * happen, including states that today's guests never reach (a check that
+ * would fetch a guest field, a 64-bit guest). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+#include <cmocka.h>
+#include "baseline.h"
+#include "notify_fast.h"
+
+#define ENTRY_IA32E_GUEST (1ull << 9)
+
+static struct vmx_caps caps;
+static struct pmr_cache pmr;
+static struct notify n;
+static struct vm vm;
+
+/* The memo of the validation for the shadow's dirty set, as the entry
+ * that just happened left it; the verdict (unknown fields read as 0 here,
+ * so a check on another dirty field may fail: the memo is built anyway). */
+static enum verdict_kind validate_now(void)
+{
+	struct check_ctx c = { .s = &vm.shadow, .caps = &caps, .no_audit = true };
+	struct verdict v;
+	(void)validate_dirty(&c, &v);
+	return v.kind;
+}
+
+/* What a fast CPUID round trip leaves: the shadow knows the controls and
+ * host state, of the guest and exit fields only RIP (written, dirty), the
+ * exit reason and the length; the memo is for {guest_rip}; VM 1 holds a
+ * clean slot. */
+static void steady(const char *policy)
+{
+	struct pmr_config pc;
+	struct pmr_outcome o;
+	baseline_caps(&caps);
+	pmr_config_default(&pc);
+	assert_true(pmr_parse_policy(policy, (unsigned)strlen(policy), &pc));
+	assert_true(pmr_init(&pmr, &pc));
+	notify_init(&n, NULL, &caps, &pmr, NULL, NULL);
+	memset(&vm, 0, sizeof(vm));
+	vm.id = 1;
+	baseline_shadow(&vm.shadow);
+	vm.shadow.known[0] &= ~shadow_cpu_owned0;
+	vm.shadow.known[1] &= ~shadow_cpu_owned1;
+	shadow_on_entry_ok(&vm.shadow);
+	shadow_fill(&vm.shadow, VMCS_exit_reason, EXIT_cpuid);
+	shadow_fill(&vm.shadow, VMCS_exit_instr_len, 2);
+	shadow_write(&vm.shadow, VMCS_guest_rip, 0x1002);
+	assert_int_equal(validate_now(), VERDICT_OK);
+	for (int i = 0; i < 3; i++)             /* history needs 2 in its window */
+		assert_true(pmr_on_entry(&pmr, vm.id, 1000, &o));
+	assert_true(pmr_slot_of(&pmr, vm.id) >= 0);
+}
+
+static void assert_not_armed(void)
+{
+	assert_false(notify_replay_arm(&n, &vm));
+	assert_null(n.replay);
+}
+
+static void test_steady_state_arms_under_first_and_threshold(void **state)
+{
+	(void)state;
+	steady("first");
+	assert_true(notify_replay_arm(&n, &vm));
+	assert_ptr_equal(n.replay, &vm);
+	notify_replay_end(&n);
+	assert_null(n.replay);
+	steady("threshold:2");
+	assert_true(notify_replay_arm(&n, &vm));
+}
+
+static void test_not_under_history(void **state)
+{
+	(void)state;
+	steady("history:4");
+	assert_not_armed();
+}
+
+static void test_not_with_fastpath_noreplay(void **state)
+{
+	(void)state;
+	steady("first");
+	n.no_replay = true;
+	assert_not_armed();
+}
+
+static void test_not_with_another_field_dirty(void **state)
+{
+	(void)state;
+	steady("first");
+	shadow_write(&vm.shadow, VMCS_guest_rflags, 0x2);
+	(void)validate_now();
+	assert_not_armed();
+}
+
+static void test_not_when_the_memo_is_for_another_dirty_set(void **state)
+{
+	(void)state;
+	steady("first");
+	shadow_write(&vm.shadow, VMCS_guest_rflags, 0x2);
+	(void)validate_now();
+	vm.shadow.dirty[VMCS_guest_rflags / 64] &= ~(1ull << (VMCS_guest_rflags % 64));
+	assert_not_armed();
+}
+
+static void test_not_when_the_shadow_knows_another_guest_field(void **state)
+{
+	(void)state;
+	steady("first");
+	shadow_fill(&vm.shadow, VMCS_guest_cs_ar, 0xc09b);   /* as a check's fetch would */
+	assert_not_armed();
+}
+
+static void test_not_for_a_64_bit_guest_or_unknown_controls(void **state)
+{
+	(void)state;
+	steady("first");
+	shadow_fill(&vm.shadow, VMCS_entry_controls, shadow_get(&vm.shadow, VMCS_entry_controls) | ENTRY_IA32E_GUEST);
+	assert_not_armed();
+	steady("first");
+	vm.shadow.known[VMCS_entry_controls / 64] &= ~(1ull << (VMCS_entry_controls % 64));
+	assert_not_armed();
+}
+
+static void test_not_without_a_clean_cache_slot(void **state)
+{
+	(void)state;
+	steady("first");
+	assert_true(pmr_on_vmwrite(&pmr, vm.id, VMCS_guest_rflags));
+	assert_not_armed();
+	steady("first");
+	struct pmr_outcome o;
+	assert_true(pmr_on_vmclear(&pmr, vm.id, &o));
+	assert_not_armed();
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_steady_state_arms_under_first_and_threshold),
+		cmocka_unit_test(test_not_under_history),
+		cmocka_unit_test(test_not_with_fastpath_noreplay),
+		cmocka_unit_test(test_not_with_another_field_dirty),
+		cmocka_unit_test(test_not_when_the_memo_is_for_another_dirty_set),
+		cmocka_unit_test(test_not_when_the_shadow_knows_another_guest_field),
+		cmocka_unit_test(test_not_for_a_64_bit_guest_or_unknown_controls),
+		cmocka_unit_test(test_not_without_a_clean_cache_slot),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
