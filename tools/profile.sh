@@ -12,16 +12,18 @@ if ! command -v valgrind >/dev/null || ! command -v callgrind_annotate >/dev/nul
 	echo "profile: needs valgrind (tools/deps.sh installs it)" >&2
 	exit 1
 fi
-total() {  # exits -> instructions of the whole run
-	valgrind --tool=callgrind --callgrind-out-file="$out/callgrind.$1" build/tools/hotpath "$1" >/dev/null 2>&1 || exit 1
-	callgrind_annotate "$out/callgrind.$1" 2>/dev/null | awk '/PROGRAM TOTALS/ { gsub(",", "", $1); print $1 }'
+total() {  # exits [noreplay] -> instructions of the whole run
+	valgrind --tool=callgrind --callgrind-out-file="$out/callgrind.$1${2:-}" build/tools/hotpath "$@" >/dev/null 2>&1 || exit 1
+	callgrind_annotate "$out/callgrind.$1${2:-}" 2>/dev/null | awk '/PROGRAM TOTALS/ { gsub(",", "", $1); print $1 }'
 }
 # Two runs, n and 2n exits: the difference is n exits' worth, without the
-# set-up and the first entry.
-a=$(total "$n")
-b=$(total $((2 * n)))
-echo "instructions per CPUID exit on the fast path (C only; ($b - $a) / $n):" \
-	"$(awk -v a="$a" -v b="$b" -v n="$n" 'BEGIN { printf "%.1f", (b - a) / n }')"
+# set-up and the first entry. With the replay (the default) and without.
+for mode in "" noreplay; do
+	a=$(total "$n" $mode)
+	b=$(total $((2 * n)) $mode)
+	echo "instructions per CPUID exit on the fast path${mode:+ ($mode)} (C only; ($b - $a) / $n):" \
+		"$(awk -v a="$a" -v b="$b" -v n="$n" 'BEGIN { printf "%.1f", (b - a) / n }')"
+done
 # Where they go: self cost per source file and function. Inlined code is
 # charged to the file it comes from (e.g. vmm/shadow/pmr_cache.h:sched_again
 # is the cache model inlined into the scheduler's fast path).

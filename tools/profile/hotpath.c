@@ -5,12 +5,14 @@
  * and the fake VMX instructions cost a few instructions, as the real
  * ones do: notify's inline VMREAD/VMWRITE/RDTSC are
  * tools/profile/fake_vmx_inline.h, the rest goes through the fake ops. One VM enters, then runs N CPUID exits on the fast path
- * (N = argv[1], default 10,000). Dividing
+ * (N = argv[1], default 10,000), replayed unless argv[2] is "noreplay"
+ * (fastpath=noreplay). Dividing
  * callgrind's inclusive counts by N gives instructions per exit and
  * function: the part of the Bochs figure that is C (README "Benchmarks").
  * Not a test; it measures. */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include "vmm/notify.h"
 #include "vmm/sched.h"
 #include "vmm/trace.h"
@@ -90,7 +92,7 @@ int main(int argc, char **argv)
 	vm.vmcs_pa = 0x300000;
 	shadow_init(&vm.shadow);
 	struct sched s = { .n = &n, .vms = &vm, .count = 1, .quantum = 20000, .ptimer = true };
-	sched_fast_path(&s, true, true);
+	sched_fast_path(&s, true, !(argc > 2 && strcmp(argv[2], "noreplay") == 0));
 	exits_left = total;
 	while (exits_left > 0) {
 		struct entry_result r;
