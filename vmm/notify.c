@@ -244,7 +244,7 @@ bool notify_replay_arm(struct notify *n, struct vm *vm)
 	    !entry_rip_long_mode_off(s))
 		return false;
 	const struct pmr_cache *c = n->pmr;
-	if (c->cfg.policy == PMR_POLICY_HISTORY || !pmr_vm_ok(vm->id) || c->vm[vm->id].slot < 0)
+	if (!pmr_vm_ok(vm->id) || c->vm[vm->id].slot < 0)
 		return false;
 	if (c->slot[c->vm[vm->id].slot].invalid_bytes != 0)
 		return false;

@@ -109,7 +109,7 @@ notify_entry_checks(struct notify *n, struct vm *vm, enum entry_insn insn, struc
  * memo and the cache model in the same shape: only guest RIP is dirty, its
  * one check is the row guest.rip.high outside 64-bit mode, the shadow
  * knows no guest field but RIP and no exit field but the reason and the
- * length, and the VM holds a clean cache slot under first or threshold.
+ * length, and the VM holds a clean cache slot.
  * notify_replay_arm (notify.c) says whether the round trip just made
  * left that state (and arms the replay); then the next one needs only what
  * changes: RIP's and the length's values and the row's rule on the new

@@ -414,18 +414,19 @@ static void test_policy_format_round_trips_and_truncates(void **state)
 
 /* The replay's step (pmr_write_then_hit, k rounds at once) against k
  * VMWRITEs each followed by an entry, for a VM holding a clean slot under
- * first and threshold, with another VM holding the other slot: the whole
- * cache equal after each step, and the LRU victim the same afterwards. */
+ * each policy, with another VM holding the other slot: the whole cache
+ * (history's window too, also past a whole window of one VM) equal after
+ * each step, and the victim the same afterwards. */
 static void test_write_then_hit_is_a_vmwrite_and_an_entry(void **state)
 {
 	static struct pmr_cache two;
-	const enum pmr_policy pol[] = { PMR_POLICY_FIRST, PMR_POLICY_THRESHOLD };
+	const enum pmr_policy pol[] = { PMR_POLICY_FIRST, PMR_POLICY_THRESHOLD, PMR_POLICY_HISTORY };
 	(void)state;
-	for (unsigned p = 0; p < 2; p++) {
-		setup(pol[p], 1, 2, 16);
+	for (unsigned p = 0; p < 3; p++) {
+		setup(pol[p], 1, 2, 5);
 		run((const unsigned[]){ 1, 2, 1, 2, 0 });
 		two = cache;
-		for (unsigned k = 1; k <= 4; k++) {     /* 1, 2, 3, 4 rounds at once */
+		for (unsigned k = 1; k <= 13; k++) {    /* 1 to 13 rounds at once, window 5 */
 			for (unsigned i = 0; i < k; i++) {
 				assert_true(pmr_on_vmwrite(&cache, 1, VMCS_guest_rip));
 				enter(1);
@@ -436,7 +437,8 @@ static void test_write_then_hit_is_a_vmwrite_and_an_entry(void **state)
 		struct pmr_outcome a, b;
 		assert_true(pmr_on_entry(&cache, 3, VMCS_BYTES, &a));
 		assert_true(pmr_on_entry(&two, 3, VMCS_BYTES, &b));
-		assert_int_equal(a.evicted_vm, 2);          /* 1 was entered last */
+		/* LRU: 1 was entered last; history: 3, seen once, evicts nobody */
+		assert_int_equal(a.evicted_vm, pol[p] == PMR_POLICY_HISTORY ? 0 : 2);
 		assert_memory_equal(&cache, &two, sizeof(cache));
 	}
 }

@@ -65,23 +65,17 @@ static void assert_not_armed(void)
 	assert_null(n.replay);
 }
 
-static void test_steady_state_arms_under_first_and_threshold(void **state)
+static void test_steady_state_arms_under_every_policy(void **state)
 {
+	static const char *const policy[] = { "first", "threshold:2", "history:4" };
 	(void)state;
-	steady("first");
-	assert_true(notify_replay_arm(&n, &vm));
-	assert_ptr_equal(n.replay, &vm);
-	notify_replay_end(&n);
-	assert_null(n.replay);
-	steady("threshold:2");
-	assert_true(notify_replay_arm(&n, &vm));
-}
-
-static void test_not_under_history(void **state)
-{
-	(void)state;
-	steady("history:4");
-	assert_not_armed();
+	for (unsigned i = 0; i < 3; i++) {
+		steady(policy[i]);
+		assert_true(notify_replay_arm(&n, &vm));
+		assert_ptr_equal(n.replay, &vm);
+		notify_replay_end(&n);
+		assert_null(n.replay);
+	}
 }
 
 static void test_not_with_fastpath_noreplay(void **state)
@@ -145,8 +139,7 @@ static void test_not_without_a_clean_cache_slot(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_steady_state_arms_under_first_and_threshold),
-		cmocka_unit_test(test_not_under_history),
+		cmocka_unit_test(test_steady_state_arms_under_every_policy),
 		cmocka_unit_test(test_not_with_fastpath_noreplay),
 		cmocka_unit_test(test_not_with_another_field_dirty),
 		cmocka_unit_test(test_not_when_the_memo_is_for_another_dirty_set),

@@ -115,6 +115,14 @@ static void window_push(struct pmr_cache *c, unsigned v)
 	c->vm[v].window_freq++;
 }
 
+void pmr_window_push_n(struct pmr_cache *c, unsigned v, uint64_t k)
+{
+	/* After a whole window of v, further pushes only turn the ring. */
+	uint64_t w = c->cfg.window, fill = k < 2 * w ? k : w + (k - w) % w;
+	for (uint64_t i = 0; i < fill; i++)
+		window_push(c, v);
+}
+
 static int free_slot(const struct pmr_cache *c)
 {
 	for (unsigned s = 0; s < c->cfg.slots; s++)

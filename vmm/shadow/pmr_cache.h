@@ -153,16 +153,20 @@ static inline bool pmr_on_vmwrite(struct pmr_cache *c, unsigned vm, enum vmcs_fi
 	c->vm[vm].count.invalidates++;
 	return true;
 }
+/* History: vm's entries pushed into the sliding window, k times. */
+void pmr_window_push_n(struct pmr_cache *c, unsigned vm, uint64_t k);
+
 /* k times a VMWRITE of f and then an entry of vm, where vm holds a slot
- * with nothing invalid and the policy is first or threshold: what
- * pmr_on_vmwrite and pmr_on_entry do then, in one step (the scheduler's
- * replay of CPUID round trips). */
+ * with nothing invalid: what pmr_on_vmwrite and pmr_on_entry do then, in
+ * one step (the scheduler's replay of CPUID round trips). */
 static inline void pmr_write_then_hit(struct pmr_cache *c, unsigned vm, enum vmcs_field f, uint64_t k)
 {
 	struct pmr_vm *m = &c->vm[vm];
 	m->count.invalidates += k;
 	m->entries += k;
 	c->tick += k;
+	if (c->cfg.policy == PMR_POLICY_HISTORY)
+		pmr_window_push_n(c, vm, k);
 	c->slot[m->slot].last_use = c->tick;
 	m->count.hits += k;
 	m->count.miss_bytes += k * vmcs_field_bytes(f);
