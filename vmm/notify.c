@@ -256,14 +256,8 @@ bool notify_replay_arm(struct notify *n, struct vm *vm)
  * reason, RIP and length, a VMWRITE of RIP), the entry (a VMRESUME with
  * its one check, untimed: the check is two instructions, an RDTSC pair
  * would cost more), and for the cache model a write of RIP and a hit. */
-void notify_replay_end(struct notify *n)
+static __attribute__((noinline)) void replay_count(struct notify *n, struct vm *vm, uint64_t k)
 {
-	struct vm *vm = n->replay;
-	uint64_t k = n->replay_k;
-	n->replay = NULL;
-	n->replay_k = 0;
-	if (!k)
-		return;
 	unsigned reason = n->last_reason;   /* the replayed exits' (the last exit begun) */
 	n->costs.exits[reason] += k;
 	n->costs.vmreads[reason] += 3 * k;
@@ -274,6 +268,18 @@ void notify_replay_end(struct notify *n)
 	n->fast_entries += k;
 	n->replay_entries += k;
 	pmr_write_then_hit(n->pmr, vm->id, VMCS_guest_rip, k);
+}
+
+/* Called at every return of the entry stub: only a counted replay costs
+ * more than two stores. */
+void notify_replay_end(struct notify *n)
+{
+	uint64_t k = n->replay_k;
+	struct vm *vm = n->replay;
+	n->replay = NULL;
+	n->replay_k = 0;
+	if (k)
+		replay_count(n, vm, k);
 }
 
 /* The generic fast path (tests, and any hook not compiled into its own
