@@ -32,6 +32,7 @@ boot() {  # name cmdline -> trace path
 key() { grep -m1 "$2" "$1" | grep -o " $3=[0-9a-fx]*" | head -1 | cut -d= -f2; }
 div() { awk -v a="$1" -v b="$2" 'BEGIN { if (b == 0) print "n/a"; else printf "%.1f", a / b }'; }
 pct() { awk -v a="$1" -v b="$2" 'BEGIN { if (b == 0) print "n/a"; else printf "%.1f", 100 * a / b }'; }
+not_replayed() { echo $(( $(key "$1" 'ev=summary' resumes) - $(key "$1" 'ev=timing' replay_entries) )); }   # VMRESUMEs
 tsc_of() { grep -o 'tsc=0x[0-9a-f]*' | head -1 | cut -d= -f2; }
 
 # 1. One CPUID exit round trip, seen from the guest: with the fast path
@@ -51,7 +52,7 @@ row "CPUID exits whose next entry was made on the fast path" \
 row "CPUID exits whose round trip was a replay" \
 	"$(pct "$(key "$t" 'ev=timing' replay_entries)" "$(key "$t" 'ev=costs reason=cpuid' exits)")" "%"
 row "validation of the dirty fields per VMRESUME not replayed (a replay's one check is not timed)" \
-	"$(div "$(key "$t" 'ev=timing' validate_dirty_tsc)" "$(( $(key "$t" 'ev=summary' resumes) - $(key "$t" 'ev=timing' replay_entries) ))")" "TSC ticks"
+	"$(div "$(key "$t" 'ev=timing' validate_dirty_tsc)" "$(not_replayed "$t")")" "TSC ticks"
 ex=$(key "$t" 'ev=costs reason=cpuid' exits); rd=$(key "$t" 'ev=costs reason=cpuid' vmreads); wr=$(key "$t" 'ev=costs reason=cpuid' vmwrites)
 row "VMREAD per CPUID exit (exit reason, guest RIP, instruction length)" "$(div "$rd" "$ex")" "instructions"
 row "VMWRITE per CPUID exit (guest RIP; plus one preemption-timer reload per 64-exit slice)" "$(div "$wr" "$ex")" "instructions"
@@ -94,7 +95,7 @@ row "checks run per VMLAUNCH (full validation)" "$(div "$cf" "$l")" "checks"
 row "checks run per VMRESUME (dirty fields only)" "$(div "$cd" "$r")" "checks"
 row "VMRESUME checks as a share of VMLAUNCH checks" "$(pct "$(div "$cd" "$r")" "$(div "$cf" "$l")")" "%"
 row "validation time per VMLAUNCH" "$(div "$(key "$t" 'ev=timing' validate_full_tsc)" "$l")" "TSC ticks"
-row "validation time per VMRESUME not replayed" "$(div "$(key "$t" 'ev=timing' validate_dirty_tsc)" "$(( r - $(key "$t" 'ev=timing' replay_entries) ))")" "TSC ticks"
+row "validation time per VMRESUME not replayed" "$(div "$(key "$t" 'ev=timing' validate_dirty_tsc)" "$(not_replayed "$t")")" "TSC ticks"
 while read -r line; do
 	reason=$(grep -o 'reason=[a-z_]*' <<<"$line" | cut -d= -f2)
 	e=$(grep -o ' exits=[0-9]*' <<<"$line" | cut -d= -f2)
@@ -135,7 +136,7 @@ for n in 1 2 8 32; do
 		"$(div "$(( $(key "$t" 'ev=costs reason=cpuid' vmreads) + $(key "$t" 'ev=costs reason=cpuid' vmwrites) ))" "$ex")" "instructions"
 	r=$(key "$t" 'ev=summary' resumes)
 	row "$n VMs: checks per VMRESUME" "$(div "$(key "$t" 'ev=summary' checks_dirty)" "$r")" "checks"
-	row "$n VMs: validation time per VMRESUME not replayed" "$(div "$(key "$t" 'ev=timing' validate_dirty_tsc)" "$(( r - $(key "$t" 'ev=timing' replay_entries) ))")" "TSC ticks"
+	row "$n VMs: validation time per VMRESUME not replayed" "$(div "$(key "$t" 'ev=timing' validate_dirty_tsc)" "$(not_replayed "$t")")" "TSC ticks"
 	row "$n VMs: CPUID exits replayed" "$(pct "$(key "$t" 'ev=timing' replay_entries)" "$ex")" "%"
 	h=$(key "$t" 'ev=summary' pmr_hits); mi=$(key "$t" 'ev=summary' pmr_misses)
 	row "$n VMs: cache hit rate (first, 2 slots)" "$(pct "$h" "$((h + mi))")" "%"

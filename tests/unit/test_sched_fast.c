@@ -94,22 +94,19 @@ static struct vmx_result fake_read(uint32_t enc, uint64_t *v)
 {
 	assert_non_null(cpu.current);
 	*v = cpu.current->val[enc & 0xffff];
-	if ((enc & 0xffff) == RIP_ENC && ++cpu.reads[RIP_ENC] == cpu.sc->fail_rip_read)
+	uint64_t k = ++cpu.reads[enc & 0xffff];
+	if ((enc & 0xffff) == RIP_ENC && k == cpu.sc->fail_rip_read)
 		return (struct vmx_result){ VMX_FAIL_VALID, 12 };
-	if ((enc & 0xffff) != RIP_ENC)
-		cpu.reads[enc & 0xffff]++;
 	return ok();
 }
 
 static struct vmx_result fake_write(uint32_t enc, uint64_t v)
 {
 	assert_non_null(cpu.current);
-	if ((enc & 0xffff) == RIP_ENC && cpu.writes[RIP_ENC] + 1 == cpu.sc->fail_rip_write) {
-		cpu.writes[RIP_ENC]++;
+	uint64_t k = ++cpu.writes[enc & 0xffff];
+	if ((enc & 0xffff) == RIP_ENC && k == cpu.sc->fail_rip_write)
 		return (struct vmx_result){ VMX_FAIL_VALID, 12 };
-	}
 	cpu.current->val[enc & 0xffff] = v;
-	cpu.writes[enc & 0xffff]++;
 	return ok();
 }
 
