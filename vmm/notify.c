@@ -226,7 +226,7 @@ bool notify_replay_arm(struct notify *n, struct vm *vm)
 	if (n->no_replay)
 		return false;
 	const struct vmcs_shadow *s = &vm->shadow;
-	const uint64_t cpu_owned[SHADOW_WORDS] = { shadow_cpu_owned0, shadow_cpu_owned1 };
+	const uint64_t forgets[SHADOW_WORDS] = { shadow_exit_forgets0, shadow_exit_forgets1 };
 	uint64_t rip[SHADOW_WORDS] = { 0 }, reread[SHADOW_WORDS] = { 0 };
 	shadow_bit_set(rip, VMCS_guest_rip);
 	shadow_bit_set(reread, VMCS_guest_rip);
@@ -237,11 +237,10 @@ bool notify_replay_arm(struct notify *n, struct vm *vm)
 		if (s->dirty[w] != rip[w] || validate_memo.dirty[w] != rip[w])
 			return false;
 		/* the next exit, with its three VMREADs, leaves known as it is */
-		if (((s->known[w] & ~cpu_owned[w]) | reread[w]) != s->known[w])
+		if (((s->known[w] & ~forgets[w]) | reread[w]) != s->known[w])
 			return false;
 	}
-	if (validate_memo.len != 1 || validate_memo.list[0] != entry_check_guest_rip ||
-	    !entry_rip_long_mode_off(s))
+	if (validate_memo.len != 1 || validate_memo.list[0] != entry_check_guest_rip)
 		return false;
 	const struct pmr_cache *c = n->pmr;
 	if (!pmr_vm_ok(vm->id) || c->vm[vm->id].slot < 0)

@@ -40,6 +40,7 @@ notify_exit_begin_with(struct notify *n, struct vm *vm, struct entry_result *r, 
 	r->exit_reason = (uint32_t)reason;
 	if (__builtin_expect(reason & (1u << 31), 0))
 		return notify_exit_failed(n, vm, r);
+	shadow_on_exit_proper(&vm->shadow);
 	if (r->insn == INSN_VMLAUNCH)
 		vm->launch = VMCS_LAUNCHED;
 	shadow_on_entry_ok(&vm->shadow);
@@ -107,9 +108,10 @@ notify_entry_checks(struct notify *n, struct vm *vm, enum entry_insn insn, struc
  * last fast round trip of a CPUID exit when it left a steady state, in
  * which every further such round trip leaves the shadow, the validation
  * memo and the cache model in the same shape: only guest RIP is dirty, its
- * one check is the row guest.rip.high outside 64-bit mode, the shadow
- * knows no guest field but RIP and no exit field but the reason and the
- * length, and the VM holds a clean cache slot.
+ * one check is the row guest.rip.high, the shadow knows no guest field
+ * but RIP and no exit field but the reason and the length, and the VM
+ * holds a clean cache slot. (The row reads nothing else for a RIP below
+ * 4 GiB, in any mode: the replay takes only those.)
  * notify_replay_arm (notify.c) says whether the round trip just made
  * left that state (and arms the replay); then the next one needs only what
  * changes: RIP's and the length's values and the row's rule on the new

@@ -165,15 +165,16 @@ static __attribute__((cold, noinline)) bool replay_failed(struct notify *n, stru
 /* The entry stub's again function for this scheduler. While the replay
  * is armed (notify_fast.h) and this exit is a CPUID exit again within the
  * slice and the budget, the round trip is replayed: RIP and the length
- * read, the row guest.rip.high on the new RIP, RIP written, the CPUID's
+ * read, the row guest.rip.high on the new RIP (which, below 4 GiB, it
+ * passes in any mode: entry_rip_low), RIP written, the CPUID's
  * registers, the scheduler's counters; notify's counts are kept as one
  * number. The same VMX instructions as the fast path in the same order,
  * and the same state after (test_sched_fast holds the two against each
  * other). Any other exit goes to notify's fast path with fast_exit
  * compiled in, taking what the replay read as its own: another reason,
  * the slice's or the budget's end, a length of 0 (the fast path writes
- * nothing then), a RIP the row refuses (the fast path writes it and
- * predicts the failure). */
+ * nothing then), a RIP at or above 4 GiB (the fast path writes it and
+ * runs the row, which then reads the mode and may predict a failure). */
 static bool sched_again(void *opaque)
 {
 	struct notify *n = opaque;
@@ -194,7 +195,7 @@ static bool sched_again(void *opaque)
 	if (b.status != VMX_OK)
 		return replay_failed(n, vm, &(struct notify_pre){ st, reason, 2, { a, b }, { rip, len } }, NULL, 0);
 	uint64_t next = rip + len;
-	if (!len || !entry_rip_ok(next, false)) {
+	if (!len || !entry_rip_low(next)) {
 		notify_replay_end(n);
 		return again_fast(n, vm, &(struct notify_pre){ st, reason, 2, { a, b }, { rip, len } });
 	}

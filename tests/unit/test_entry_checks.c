@@ -353,6 +353,54 @@ static void test_failure_codes(void **state)
 	assert_int_equal(entry_check_by_id("guest.rflags.reserved")->qual, 0);
 }
 
+static uint64_t count_fetch(void *opaque, enum vmcs_field f)
+{
+	(void)f;
+	++*(unsigned *)opaque;
+	return 0;
+}
+
+/* guest.rip.high against its rule in every mode: for RIPs around 4 GiB
+ * and the canonical boundary, with the "IA-32e mode guest" control and
+ * CS.L each 0 and 1, the row passes exactly when entry_rip_ok does for
+ * the mode the two select; below 4 GiB it passes without reading either
+ * (the shadow does not know them, and nothing is fetched). */
+static void test_rip_row_in_every_mode(void **state)
+{
+	static const uint64_t rips[] = { 0, 0x1000, 0xfffffffe, 0xffffffff, 1ull << 32, 0x100001000,
+					 0x00007fffffffffff, NONCANON, 0xffff800000000000,
+					 0xffff7fffffffffff, ~0ull };
+	const struct entry_check *row = entry_check_by_id("guest.rip.high");
+	(void)state;
+	assert_non_null(row);
+	for (unsigned i = 0; i < sizeof(rips) / sizeof(rips[0]); i++)
+		for (unsigned m = 0; m < 4; m++) {
+			bool ia32e = m & 1, l = m & 2;
+			struct vmcs_shadow s;
+			struct vmx_caps caps;
+			struct check_ctx c;
+			baseline_ctx(&c, &s, &caps);
+			shadow_fill(&s, VMCS_entry_controls, shadow_get(&s, VMCS_entry_controls) & ~(1ull << 9));
+			shadow_fill(&s, VMCS_entry_controls, shadow_get(&s, VMCS_entry_controls) | (ia32e ? 1ull << 9 : 0));
+			shadow_fill(&s, VMCS_guest_cs_ar, l ? 0xa09b : 0xc09b);
+			shadow_fill(&s, VMCS_guest_rip, rips[i]);
+			bool want = entry_rip_ok(rips[i], ia32e && l);
+			if (run_one(&c, row) != want)
+				fail_msg("rip 0x%llx, IA-32e %d, CS.L %d: row says %d", (unsigned long long)rips[i],
+					 ia32e, l, !want);
+			if (!entry_rip_low(rips[i]))
+				continue;
+			assert_true(want);
+			s.known[VMCS_entry_controls / 64] &= ~(1ull << (VMCS_entry_controls % 64));
+			s.known[VMCS_guest_cs_ar / 64] &= ~(1ull << (VMCS_guest_cs_ar % 64));
+			unsigned fetched = 0;
+			c.fetch = count_fetch;
+			c.opaque = &fetched;
+			assert_true(run_one(&c, row));
+			assert_int_equal(fetched, 0);
+		}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -363,6 +411,7 @@ int main(void)
 		cmocka_unit_test(test_each_mutation_fails_its_check),
 		cmocka_unit_test(test_no_undeclared_reads_on_any_mutation),
 		cmocka_unit_test(test_failure_codes),
+		cmocka_unit_test(test_rip_row_in_every_mode),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

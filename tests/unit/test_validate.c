@@ -143,9 +143,10 @@ static void test_unknown_fields_are_fetched_once(void **state)
 	assert_int_equal(cpu.reads, first);
 }
 
-/* The constant bitmap shadow_on_exit uses matches the .def: exactly the
- * guest-state and read-only fields become unknown at a VM exit. */
-static void test_exit_forgets_exactly_guest_and_ro_fields(void **state)
+/* The constant bitmaps shadow_on_exit uses match the .def: exactly the
+ * guest-state and read-only fields become unknown at a VM exit, and the
+ * entry controls, where the CPU stores IA32_EFER.LMA. */
+static void test_exit_forgets_guest_ro_fields_and_entry_controls(void **state)
 {
 	(void)state;
 	struct vmcs_shadow s;
@@ -155,10 +156,27 @@ static void test_exit_forgets_exactly_guest_and_ro_fields(void **state)
 	shadow_on_exit(&s);
 	for (int f = 0; f < VMCS_FIELD_COUNT; f++) {
 		enum vmcs_kind k = vmcs_field_table[f].kind;
-		bool cpu_owned = k == GUEST || k == RO;
+		bool cpu_owned = k == GUEST || k == RO || f == VMCS_entry_controls;
 		if (shadow_known(&s, (enum vmcs_field)f) == cpu_owned)
 			fail_msg("%s: known=%d after a VM exit", vmcs_field_table[f].name, !cpu_owned);
 	}
+}
+
+/* A VM exit clears the valid bit of the VM-entry interruption-information
+ * field (SDM Vol. 3C 28.2); a VM-entry failure leaves it (27.8): only
+ * shadow_on_exit_proper, which notify calls for a real exit, clears it. */
+static void test_only_a_real_exit_clears_the_injection_valid_bit(void **state)
+{
+	(void)state;
+	const uint64_t inject_ud = (1u << 31) | (3u << 8) | 6;
+	struct vmcs_shadow s;
+	shadow_init(&s);
+	shadow_write(&s, VMCS_entry_intr_info, inject_ud);
+	shadow_on_exit(&s);
+	assert_int_equal(shadow_get(&s, VMCS_entry_intr_info), inject_ud);
+	assert_true(shadow_known(&s, VMCS_entry_intr_info));
+	shadow_on_exit_proper(&s);
+	assert_int_equal(shadow_get(&s, VMCS_entry_intr_info), inject_ud & ~(1ull << 31));
 }
 
 static void test_without_fetch_unknown_reads_as_zero(void **state)
@@ -171,10 +189,10 @@ static void test_without_fetch_unknown_reads_as_zero(void **state)
 	baseline_ctx(&c, &s, &caps);
 	shadow_on_exit(&s);
 	validate_full(&c, &v);
-	/* guest CR0 reads as 0: NE missing */
-	assert_int_equal(v.kind, VERDICT_ENTRYFAIL);
-	assert_string_equal(v.check->id, "guest.cr0.fixed");
-	assert_false(shadow_known(&s, VMCS_guest_cr0));
+	/* the entry controls read as 0: their must-be-1 bits missing */
+	assert_int_equal(v.kind, VERDICT_VMFAIL);
+	assert_string_equal(v.check->id, "ctl.entry.reserved");
+	assert_false(shadow_known(&s, VMCS_entry_controls));
 }
 
 static void test_undeclared_read_is_flagged(void **state)
@@ -280,7 +298,8 @@ int main(void)
 		cmocka_unit_test(test_dirty_stops_at_first_failure),
 		cmocka_unit_test(test_full_reports_controls_before_host_before_guest),
 		cmocka_unit_test(test_unknown_fields_are_fetched_once),
-		cmocka_unit_test(test_exit_forgets_exactly_guest_and_ro_fields),
+		cmocka_unit_test(test_exit_forgets_guest_ro_fields_and_entry_controls),
+		cmocka_unit_test(test_only_a_real_exit_clears_the_injection_valid_bit),
 		cmocka_unit_test(test_without_fetch_unknown_reads_as_zero),
 		cmocka_unit_test(test_undeclared_read_is_flagged),
 		cmocka_unit_test(test_verdict_format),

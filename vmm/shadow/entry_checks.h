@@ -39,17 +39,20 @@ static inline bool addr_canonical(uint64_t a)
 }
 
 /* The guest.rip.high row's rule (27.3.1.4): RIP bits 63:32 are 0 outside
- * 64-bit mode, canonical inside. The row and the scheduler's replay of a
- * CPUID round trip (vmm/sched.c) both use it. */
+ * 64-bit mode, canonical inside. */
 static inline bool entry_rip_ok(uint64_t rip, bool long_mode)
 {
 	return long_mode ? addr_canonical(rip) : (rip >> 32) == 0;
 }
+/* A RIP below 4 GiB meets both rules: for it the row's verdict does not
+ * depend on the mode, so the row reads neither the "IA-32e mode guest"
+ * control nor CS. The scheduler's replay of a CPUID round trip
+ * (vmm/sched.c) replays only such RIPs. */
+static inline bool entry_rip_low(uint64_t rip)
+{
+	return (rip >> 32) == 0;
+}
 /* That row. */
 extern const struct entry_check *const entry_check_guest_rip;
-/* Does the shadow alone say that row's rule is the one outside 64-bit
- * mode (the VM-entry control "IA-32e mode guest" known and 0), so the
- * row reads no CS access rights? */
-bool entry_rip_long_mode_off(const struct vmcs_shadow *s);
 
 #endif

@@ -23,16 +23,13 @@ static bool long_mode_cs(struct check_ctx *c)
 	return (F(entry_controls) & ENTRY_IA32E_GUEST) && (F(guest_cs_ar) & CS_L);
 }
 
-bool entry_rip_long_mode_off(const struct vmcs_shadow *s)
-{
-	return shadow_known(s, VMCS_entry_controls) && !(shadow_get(s, VMCS_entry_controls) & ENTRY_IA32E_GUEST);
-}
-
-/* 27.3.1.4: RIP bits 63:32 are 0 outside 64-bit mode, canonical inside. */
+/* 27.3.1.4: RIP bits 63:32 are 0 outside 64-bit mode, canonical inside;
+ * the mode (control and CS.L) is read only for a RIP at or above 4 GiB,
+ * where the two rules differ. */
 static bool rip(struct check_ctx *c)
 {
 	uint64_t r = F(guest_rip);
-	return entry_rip_ok(r, long_mode_cs(c)) || check_fail(c, VMCS_guest_rip);
+	return entry_rip_low(r) || entry_rip_ok(r, long_mode_cs(c)) || check_fail(c, VMCS_guest_rip);
 }
 
 /* Bits 63:22, 15, 5, 3 are 0; bit 1 is 1. */

@@ -59,8 +59,18 @@ static inline uint64_t shadow_get(const struct vmcs_shadow *s, enum vmcs_field f
  * one bitmap word at a time, as constants. */
 #define SHADOW_CPU_OWNED_BIT(name, kind, w) \
 	| (((kind) == GUEST || (kind) == RO) && VMCS_##name / 64 == (w) ? 1ull << (VMCS_##name % 64) : 0)
+/* What a VM exit may change besides them: it stores IA32_EFER.LMA into
+ * the "IA-32e mode guest" VM-entry control on processors that set
+ * IA32_VMX_MISC bit 5 (SDM Vol. 3C 28.2, Vol. 3D A.6; Bochs 2.7 does, in
+ * VMexitSaveGuestState), so a guest that turns paging on or off without
+ * an exit changes that control. The shadow forgets the whole field. */
+#define SHADOW_LMA_BIT(w) \
+	(VMCS_entry_controls / 64 == (w) ? 1ull << (VMCS_entry_controls % 64) : 0)
 #define X(name, enc, width, kind, group) SHADOW_CPU_OWNED_BIT(name, kind, 0)
 static const uint64_t shadow_cpu_owned0 = 0
+#include "vmcs_fields.def"
+	;
+static const uint64_t shadow_exit_forgets0 = SHADOW_LMA_BIT(0)
 #include "vmcs_fields.def"
 	;
 #undef X
@@ -68,16 +78,27 @@ static const uint64_t shadow_cpu_owned0 = 0
 static const uint64_t shadow_cpu_owned1 = 0
 #include "vmcs_fields.def"
 	;
+static const uint64_t shadow_exit_forgets1 = SHADOW_LMA_BIT(1)
+#include "vmcs_fields.def"
+	;
 #undef X
 _Static_assert(SHADOW_WORDS == 2, "shadow_cpu_owned0/1 cover two bitmap words");
 
-/* After a VM exit: guest-state and read-only fields are the CPU's again. */
+/* After VMLAUNCH/VMRESUME returned to the host, a VM exit or a VM-entry
+ * failure: guest-state and read-only fields are the CPU's again, and so
+ * is the "IA-32e mode guest" control. (An entry failure leaves the
+ * guest-state area as it was, SDM Vol. 3C 27.8; forgetting it is only
+ * cautious.) */
 static inline void shadow_on_exit(struct vmcs_shadow *s)
 {
-	s->known[0] &= ~shadow_cpu_owned0;
-	s->known[1] &= ~shadow_cpu_owned1;
-	/* Every VM exit clears the valid bit of the VM-entry interruption-
-	 * information field (SDM Vol. 3C 28.2.5): the VMM knows the new value. */
+	s->known[0] &= ~shadow_exit_forgets0;
+	s->known[1] &= ~shadow_exit_forgets1;
+}
+/* A VM exit proper (not an entry failure) also clears the valid bit of
+ * the VM-entry interruption-information field (SDM Vol. 3C 28.2): the VMM
+ * knows the new value. An entry failure leaves it set (27.8). */
+static inline void shadow_on_exit_proper(struct vmcs_shadow *s)
+{
 	s->val[VMCS_entry_intr_info] &= ~(1ull << 31);
 }
 /* After a successful VM entry: nothing is dirty any more. */
