@@ -57,7 +57,7 @@ $(B)/guest/hypercall.inc: vmm/hypercall.h
 	@mkdir -p $(@D)
 	sed -n 's/^#define \(HC_[A-Z_]*\) \([0-9a-fx]*\).*/%define \1 \2/p' $< > $@
 
-$(B)/guest/%.bin: guest/%.asm guest/lib.inc $(B)/guest/hypercall.inc
+$(B)/guest/%.bin: guest/%.asm $(wildcard guest/*.inc) $(B)/guest/hypercall.inc
 	$(NASM) -f bin -I$(B)/guest/ -Iguest/ -o $@ $<
 
 $(B)/guests.asm: guest/guests.def

@@ -65,6 +65,18 @@ t=$(boot cpuid1-slow "vms=cpuidbench trace=summary fastpath=off")
 rt=$(rt_of "$t")
 row "CPUID exit round trip, fastpath=off (through the scheduler loop)" "$rt" "TSC ticks"
 row "host instructions per CPUID exit handled, fastpath=off" "$(awk -v r="$rt" 'BEGIN { printf "%.1f", r - 4 }')" "instructions"
+# 1a. The same loop in a 64-bit guest (IA-32e, the VMM's paging): below
+# 4 GiB, and at the guest's alias above 4 GiB, where a 64-bit kernel's
+# code usually is and the entry check on RIP reads the mode.
+for g in cpuidbench64 cpuidbench64hi; do
+	where="below 4 GiB"; [ $g = cpuidbench64hi ] && where="above 4 GiB"
+	t=$(boot "$g" "vms=$g trace=summary")
+	ex=$(key "$t" 'ev=costs reason=cpuid' exits)
+	row "CPUID exit round trip, 64-bit guest, RIP $where ($g), default" "$(rt_of "$t")" "TSC ticks"
+	row "CPUID exits replayed, 64-bit guest, RIP $where" "$(pct "$(key "$t" 'ev=timing' replay_entries)" "$ex")" "%"
+	row "VMREAD + VMWRITE per CPUID exit, 64-bit guest, RIP $where" \
+		"$(div "$(( $(key "$t" 'ev=costs reason=cpuid' vmreads) + $(key "$t" 'ev=costs reason=cpuid' vmwrites) ))" "$ex")" "instructions"
+done
 
 # 1b. Where the round trip goes: two floor builds of the same sources
 # (never the image make run boots; they exist to be measured; neither has

@@ -115,9 +115,28 @@ static enum exit_action on_io(struct notify *n, struct vm *vm)
 	return exits_advance_rip(n, vm);
 }
 
-static uint64_t hc_puts(struct vm *vm)
+/* A hypercall's number (RAX) and arguments (RBX, RCX) as the guest's
+ * mode makes them: outside 64-bit mode only the low halves are the
+ * guest's. The mode (the "IA-32e mode guest" control and CS.L) is read
+ * only when an upper half is set, since otherwise both readings agree. */
+struct hc_args { uint64_t nr, b, c; };
+
+static struct hc_args hc_args(struct notify *n, struct vm *vm)
 {
-	uint64_t gpa = (uint32_t)vm->regs.rbx, len = (uint32_t)vm->regs.rcx;
+	struct hc_args a = { vm->regs.rax, vm->regs.rbx, vm->regs.rcx };
+	uint64_t ctl = 0, cs_ar = 0;
+	if (((a.nr | a.b | a.c) >> 32) == 0)
+		return a;
+	bool long_mode = notify_read(n, vm, VMCS_entry_controls, &ctl) && (ctl & (1u << 9)) &&
+			 notify_read(n, vm, VMCS_guest_cs_ar, &cs_ar) && (cs_ar & (1u << 13));
+	if (!long_mode)
+		a.nr = (uint32_t)a.nr, a.b = (uint32_t)a.b, a.c = (uint32_t)a.c;
+	return a;
+}
+
+static uint64_t hc_puts(struct vm *vm, const struct hc_args *a)
+{
+	uint64_t gpa = a->b, len = a->c;
 	if (len > HC_PUTS_MAX)
 		return HC_EINVAL;
 	if (!guest_range_ok(vm, gpa, len))
@@ -133,25 +152,25 @@ static uint64_t hc_puts(struct vm *vm)
  * tests can watch the shadow refuse the next entry. Guest-state fields
  * only: a control or host field (EPT pointer, host RIP) would reach
  * outside the guest. */
-static uint64_t hc_test_vmwrite(struct notify *n, struct vm *vm)
+static uint64_t hc_test_vmwrite(struct notify *n, struct vm *vm, const struct hc_args *a)
 {
-	enum vmcs_field f = vmcs_field_by_encoding((uint32_t)vm->regs.rbx);
+	enum vmcs_field f = a->b >> 32 ? VMCS_FIELD_NONE : vmcs_field_by_encoding((uint32_t)a->b);
 	if (f == VMCS_FIELD_NONE || vmcs_field_table[f].kind != GUEST)
 		return HC_EINVAL;
-	return notify_write(n, vm, f, (uint32_t)vm->regs.rcx) ? HC_OK : HC_EINVAL;
+	return notify_write(n, vm, f, a->c) ? HC_OK : HC_EINVAL;
 }
 
 static enum exit_action on_vmcall(struct notify *n, struct vm *vm)
 {
-	/* Our guests run in 16/32-bit modes: only the low halves are theirs. */
-	uint64_t nr = (uint32_t)vm->regs.rax, ret = HC_OK;
+	const struct hc_args args = hc_args(n, vm);
+	uint64_t nr = args.nr, ret = HC_OK;
 	enum exit_action act = ACT_CONTINUE;
 	const char *name = "unknown";
 	switch (nr) {
 	case HC_EXIT:
 		name = "exit";
-		fmt(vm->why, sizeof(vm->why), "exit code=%u", (uint32_t)vm->regs.rbx);
-		act = (uint32_t)vm->regs.rbx ? ACT_STOP : ACT_DONE;
+		fmt(vm->why, sizeof(vm->why), "exit code=%llu", (unsigned long long)args.b);
+		act = args.b ? ACT_STOP : ACT_DONE;
 		break;
 	case HC_YIELD:
 		name = "yield";
@@ -159,7 +178,7 @@ static enum exit_action on_vmcall(struct notify *n, struct vm *vm)
 		break;
 	case HC_PUTS:
 		name = "puts";
-		ret = hc_puts(vm);
+		ret = hc_puts(vm, &args);
 		break;
 	case HC_VMID:
 		name = "vmid";
@@ -167,7 +186,7 @@ static enum exit_action on_vmcall(struct notify *n, struct vm *vm)
 		break;
 	case HC_TEST_VMWRITE:
 		name = "test_vmwrite";
-		ret = hc_test_vmwrite(n, vm);
+		ret = hc_test_vmwrite(n, vm, &args);
 		break;
 	default:
 		ret = HC_ENOSYS;

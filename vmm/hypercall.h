@@ -12,7 +12,8 @@
 #define HC_YIELD 1            /* give the CPU to the next VM */
 #define HC_PUTS 2             /* print RCX bytes at guest address RBX as an out line */
 #define HC_VMID 3             /* RAX = this VM's id */
-/* Test only: VMWRITE field RBX := RCX (32 bits) before the next entry.
+/* Test only: VMWRITE field RBX := RCX (its low 32 bits outside 64-bit
+ * mode, as for every argument) before the next entry.
  * Guest-state fields only; an unknown encoding, a read-only, control or
  * host field gets HC_EINVAL. */
 #define HC_TEST_VMWRITE 256

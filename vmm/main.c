@@ -143,14 +143,20 @@ static void vm_create(struct vm *vm, unsigned id, const struct guest_image *g)
 	if (vm->mem_pa)
 		vm->ept_pa = ept_build(&pool, vm->mem_pa, vm->mem_size);
 	uint64_t size = (uint64_t)(g->end - g->start);
-	if (!vm->mem_pa || !vm->vmcs_pa || !vm->ept_pa || size > vm->mem_size - 0x1000 - 0x100)
+	if (!vm->mem_pa || !vm->vmcs_pa || !vm->ept_pa ||
+	    size > vm->mem_size - 0x1000 - 0x100 - guest_reserved_top(g->mode))
 		fatal("out of memory, or a guest image larger than its memory");
+	/* VM entry with "IA-32e mode guest" = 1 is what puts it in 64-bit mode. */
+	if (g->mode == MODE_LONG64 && !(caps.entry.may_be_1 & (1u << 9)))
+		fatal("this CPU cannot enter 64-bit guests (VM-entry control \"IA-32e mode guest\" not allowed)");
 	memcpy((void *)(vm->mem_pa + 0x1000), g->start, size);
+	if (g->mode == MODE_LONG64)
+		(void)guest_build_tables((uint8_t *)vm->mem_pa, vm->mem_size);
 	*(uint32_t *)vm->vmcs_pa = (uint32_t)(caps.basic & 0x7fffffff);   /* revision id */
 	shadow_init(&vm->shadow);
 	if (!notifier.quiet)
 		trace_vm(id, "create guest=%s mem=%uK mode=%s entry=0x1000 image=%llu", g->name, g->mem_kb,
-			 g->mode == MODE_PROT32 ? "prot32" : "real16", (unsigned long long)size);
+			 guest_mode_name(g->mode), (unsigned long long)size);
 }
 
 static void summary(void)

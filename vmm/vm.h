@@ -10,7 +10,25 @@
 
 #define VM_MAX 32
 
-enum guest_mode { MODE_PROT32, MODE_REAL16 };
+enum guest_mode { MODE_PROT32, MODE_REAL16, MODE_LONG64 };
+
+/* A long64 guest starts in 64-bit mode with paging the VMM built (vmm/
+ * guests.c) in its top GUEST_TABLES_SIZE bytes: PML4, PDPT and PD, which
+ * map its first 2 MiB with one 2 MiB page at linear 0 and again at
+ * GUEST_HIGH_ALIAS (PML4 entry 256), so it can run code above 4 GiB. */
+#define GUEST_TABLES_SIZE 0x3000u
+#define GUEST_HIGH_ALIAS 0xffff800000000000ull
+/* Bytes at the top of a guest's memory the VMM uses for itself (a
+ * long64 guest's page tables); its stack starts below them. */
+static inline uint64_t guest_reserved_top(enum guest_mode mode)
+{
+	return mode == MODE_LONG64 ? GUEST_TABLES_SIZE : 0;
+}
+/* Where a long64 guest's PML4 is: its CR3. */
+static inline uint64_t guest_tables_gpa(uint64_t mem_size)
+{
+	return mem_size - GUEST_TABLES_SIZE;
+}
 
 struct guest_image {
 	const char *name;

@@ -13,11 +13,13 @@
 #define PROC2_EPT             (1u << 1)
 #define PROC2_UNRESTRICTED    (1u << 7)
 #define EXIT_HOST_64BIT       (1u << 9)
+#define ENTRY_IA32E_GUEST     (1u << 9)
 #define EXIT_SAVE_PTIMER      (1u << 22)
 #define CR0_PE                (1ull << 0)
 #define CR0_ET                (1ull << 4)
 #define CR0_NE                (1ull << 5)
 #define CR0_PG                (1ull << 31)
+#define CR4_PAE               (1ull << 5)
 #define CR4_VMXE              (1ull << 13)
 #define AR_UNUSABLE           (1u << 16)
 
@@ -26,6 +28,13 @@
 uint64_t vmcs_eptp(uint64_t pml4_pa)
 {
 	return pml4_pa | (3u << 3) | 6;   /* walk length 4 - 1, write-back */
+}
+
+/* CR0 as each mode starts: protection on for prot32 and long64, paging
+ * on for long64 only. */
+static uint64_t guest_cr0(enum guest_mode mode)
+{
+	return (mode == MODE_REAL16 ? 0 : CR0_PE) | (mode == MODE_LONG64 ? CR0_PG : 0) | CR0_ET | CR0_NE;
 }
 
 static bool setup_controls(struct notify *n, struct vm *vm, const struct host_state *h)
@@ -45,13 +54,15 @@ static bool setup_controls(struct notify *n, struct vm *vm, const struct host_st
 	 * operation); it reads them back as it wrote them. */
 	W(cr0_mask, CR0_NE);
 	W(cr4_mask, CR4_VMXE);
-	W(cr0_read_shadow, vm->image->mode == MODE_PROT32 ? CR0_PE | CR0_ET | CR0_NE : CR0_ET | CR0_NE);
+	W(cr0_read_shadow, guest_cr0(vm->image->mode) & (CR0_PE | CR0_PG | CR0_ET | CR0_NE));
 	W(cr4_read_shadow, 0);
 	W(ept_pointer, vmcs_eptp(vm->ept_pa));
 	W(exit_controls, vmx_ctl_adjust(c->exit, EXIT_HOST_64BIT | (h->save_ptimer ? EXIT_SAVE_PTIMER : 0)));
 	W(exit_msr_store_count, 0);
 	W(exit_msr_load_count, 0);
-	W(entry_controls, vmx_ctl_adjust(c->entry, 0));   /* the guest is not IA-32e */
+	/* A long64 guest is IA-32e: with "load IA32_EFER" 0, VM entry sets its
+	 * EFER.LMA and LME from this control (SDM Vol. 3C 27.3.2.1). */
+	W(entry_controls, vmx_ctl_adjust(c->entry, vm->image->mode == MODE_LONG64 ? ENTRY_IA32E_GUEST : 0));
 	W(entry_msr_load_count, 0);
 	W(entry_intr_info, 0);
 	return true;
@@ -82,9 +93,10 @@ static bool setup_host(struct notify *n, struct vm *vm, const struct host_state 
 	return true;
 }
 
-/* Flat 4 GiB segments for prot32 guests; 64 KiB real-mode segments at 0
- * for real16 guests. No descriptor tables exist in guest memory: VM entry
- * loads the hidden parts from these fields. */
+/* Flat 4 GiB segments for prot32 guests, the same with a 64-bit code
+ * segment (L = 1, D = 0) for long64 guests; 64 KiB real-mode segments at
+ * 0 for real16 guests. No descriptor tables exist in guest memory: VM
+ * entry loads the hidden parts from these fields. */
 #define SEG(s, sel, base, limit, ar)        \
 	do {                                \
 		W(guest_##s##_sel, sel);    \
@@ -96,15 +108,15 @@ static bool setup_host(struct notify *n, struct vm *vm, const struct host_state 
 static bool setup_guest(struct notify *n, struct vm *vm, const struct host_state *h)
 {
 	const struct vmx_caps *c = n->caps;
-	bool prot = vm->image->mode == MODE_PROT32;
+	enum guest_mode mode = vm->image->mode;
 	/* Unrestricted guest lifts the PE and PG fixed-1 bits (SDM 27.3.1.1). */
 	uint64_t cr0_fixed = c->cr0_fixed0 & ~(CR0_PE | CR0_PG);
-	W(guest_cr0, ((prot ? CR0_PE : 0) | CR0_ET | CR0_NE | cr0_fixed) & c->cr0_fixed1);
-	W(guest_cr3, 0);
-	W(guest_cr4, (c->cr4_fixed0 | CR4_VMXE) & c->cr4_fixed1);
+	W(guest_cr0, (guest_cr0(mode) | cr0_fixed) & c->cr0_fixed1);
+	W(guest_cr3, mode == MODE_LONG64 ? guest_tables_gpa(vm->mem_size) : 0);
+	W(guest_cr4, (c->cr4_fixed0 | CR4_VMXE | (mode == MODE_LONG64 ? CR4_PAE : 0)) & c->cr4_fixed1);
 	W(guest_dr7, 0x400);
-	if (prot) {
-		SEG(cs, 0x08, 0, 0xffffffff, 0xc09b);
+	if (mode != MODE_REAL16) {
+		SEG(cs, 0x08, 0, 0xffffffff, mode == MODE_LONG64 ? 0xa09b : 0xc09b);
 		SEG(ss, 0x10, 0, 0xffffffff, 0xc093);
 		SEG(ds, 0x10, 0, 0xffffffff, 0xc093);
 		SEG(es, 0x10, 0, 0xffffffff, 0xc093);
@@ -119,12 +131,12 @@ static bool setup_guest(struct notify *n, struct vm *vm, const struct host_state
 		SEG(gs, 0, 0, 0xffff, 0x93);
 	}
 	SEG(ldtr, 0, 0, 0, AR_UNUSABLE);
-	SEG(tr, 0, 0, 0x67, 0x8b);                /* busy 32-bit TSS */
+	SEG(tr, 0, 0, 0x67, 0x8b);                /* busy TSS: 32-bit, or 64-bit in IA-32e mode */
 	W(guest_gdtr_base, 0);
 	W(guest_gdtr_limit, 0xffff);
 	W(guest_idtr_base, 0);
 	W(guest_idtr_limit, 0xffff);
-	W(guest_rsp, vm->mem_size - 16);
+	W(guest_rsp, vm->mem_size - guest_reserved_top(mode) - 16);
 	W(guest_rip, 0x1000);
 	W(guest_rflags, 0x2);
 	W(guest_debugctl, 0);

@@ -37,17 +37,20 @@ struct fake_vmcs {
 
 /* What goes wrong, and when (0: never): the k-th VMREAD or VMWRITE of
  * guest RIP (over both VMs) fails with VMfailValid; at a VM's exit number
- * rip_jump VM 1's RIP is put just below 4 GiB, so the next RIP breaks the
- * row guest.rip.high and the entry is refused as predicted to fail. With
- * a seed, each VM's script is random instead (random_exit). The cache
- * model's policy is first unless policy names another (parsed as on the
- * command line). */
+ * rip_jump VM 1's RIP is put at jump_to (default: just below 4 GiB, so the
+ * next RIP breaks the row guest.rip.high outside 64-bit mode and the entry
+ * is refused as predicted to fail; in 64-bit mode it is canonical and
+ * passes). With a seed, each VM's script is random instead (random_exit).
+ * The cache model's policy is first unless policy names another (parsed
+ * as on the command line); the VMs are prot32 guests unless long64. */
 struct scenario {
 	const char *name;
 	uint64_t fail_rip_read, fail_rip_write;
 	unsigned rip_jump;
 	uint64_t seed;
 	const char *policy;
+	bool long64;
+	uint64_t jump_to;
 };
 
 static struct {
@@ -113,7 +116,8 @@ static struct vmx_result fake_write(uint32_t enc, uint64_t v)
 /* A random script's next exit (xorshift64 per VM, so every run of a seed
  * sees the same exits whatever the interleaving): runs of CPUIDs of 2 to
  * 15 bytes, timer exits, console bytes, CPUIDs after a jump elsewhere, now
- * and then a RIP just below 4 GiB that the entry check refuses. */
+ * and then a RIP just below 4 GiB (refused outside 64-bit mode) or just
+ * below the end of the lower canonical half (refused in any mode). */
 static uint32_t random_exit(struct fake_vmcs *v, uint64_t *len, uint64_t *qual)
 {
 	v->rng ^= v->rng << 13;
@@ -130,6 +134,8 @@ static uint32_t random_exit(struct fake_vmcs *v, uint64_t *len, uint64_t *qual)
 		v->val[RIP_ENC] = 0x1000 + (v->rng >> 32) % 0x7fff0000;
 	else if (r < 172)
 		v->val[RIP_ENC] = 0xfffffff0ull;
+	else if (r < 173)
+		v->val[RIP_ENC] = 0x00007ffffffffff0ull;
 	return EXIT_cpuid;
 }
 
@@ -153,7 +159,7 @@ static void script_exit(struct fake_vmcs *v)
 	v->val[vmcs_field_encoding(VMCS_exit_instr_len) & 0xffff] = len;
 	v->val[vmcs_field_encoding(VMCS_exit_qualification) & 0xffff] = qual;
 	if (k + 1 == cpu.sc->rip_jump && v == &cpu.vmcs[0])
-		v->val[RIP_ENC] = 0xfffffffeull;
+		v->val[RIP_ENC] = cpu.sc->jump_to ? cpu.sc->jump_to : 0xfffffffeull;
 }
 
 /* Each call is one VMLAUNCH/VMRESUME; while the fast path's again()
@@ -214,7 +220,8 @@ static void run(enum mode mode, const struct scenario *sc, struct outcome *o)
 	static struct notify n;
 	static struct vm vms[NVMS];
 	static struct host_state h;
-	static const struct guest_image img = { "script", MODE_PROT32, 64, "", NULL, NULL };
+	static const struct guest_image prot32 = { "script", MODE_PROT32, 64, "", NULL, NULL };
+	static const struct guest_image long64 = { "script64", MODE_LONG64, 64, "", NULL, NULL };
 	struct pmr_config pc;
 
 	memset(&cpu, 0, sizeof(cpu));
@@ -233,7 +240,7 @@ static void run(enum mode mode, const struct scenario *sc, struct outcome *o)
 	trace_set_detail(false);
 	for (unsigned i = 0; i < NVMS; i++) {
 		vms[i].id = i + 1;
-		vms[i].image = &img;
+		vms[i].image = sc->long64 ? &long64 : &prot32;
 		vms[i].state = VM_RUNNABLE;
 		vms[i].mem_size = 65536;
 		vms[i].ept_pa = 0x200000 + i * 0x10000;
@@ -273,7 +280,7 @@ static void run(enum mode mode, const struct scenario *sc, struct outcome *o)
 }
 
 static struct outcome fast_run, noreplay_run, slow_run;
-static const struct scenario plain = { "plain", 0, 0, 0, 0, NULL };
+static const struct scenario plain = { "plain", 0, 0, 0, 0, NULL, false, 0 };
 
 /* Every observable of a fast run and the slow run, equal; the first
  * difference named. */
@@ -380,28 +387,58 @@ static void run_scenario(const struct scenario *sc, const char *why)
 static void test_replay_declines_a_rip_the_check_refuses(void **state)
 {
 	(void)state;
-	static const struct scenario sc = { "rip above 4 GiB", 0, 0, 20, 0, NULL };
+	static const struct scenario sc = { "rip above 4 GiB", 0, 0, 20, 0, NULL, false, 0 };
+	run_scenario(&sc, "check=guest.rip.high");
+}
+
+/* A 64-bit guest: its steady state replays like a 32-bit one's below
+ * 4 GiB; above, where the row reads the "IA-32e mode guest" control and
+ * CS.L to choose its rule, the replay declines every exit to the fast
+ * path, which reads them, and the canonical RIPs pass: both VMs end. */
+static void test_long64_declines_above_4_gib_and_runs_on(void **state)
+{
+	(void)state;
+	static const struct scenario sc = { "long64, rip above 4 GiB", 0, 0, 20, 0, NULL, true, 0 };
+	const uint16_t cs_ar = vmcs_field_encoding(VMCS_guest_cs_ar) & 0xffff;
+	run(FAST, &sc, &fast_run);
+	run(FAST_NOREPLAY, &sc, &noreplay_run);
+	run(SLOW, &sc, &slow_run);
+	assert_same_runs(sc.name);
+	for (unsigned i = 0; i < NVMS; i++)
+		assert_int_equal(fast_run.state[i], VM_DONE);
+	assert_true(fast_run.rip[0] >> 32);
+	assert_true(fast_run.reads[cs_ar] > 200);        /* once per VM 1 entry above 4 GiB */
+	assert_true(fast_run.replay_entries > SCRIPT_LEN / 2);   /* VM 2's, and VM 1's first 20 */
+	assert_true(fast_run.replay_entries < noreplay_run.fast_entries - 200);
+}
+
+static void test_long64_refuses_a_non_canonical_rip(void **state)
+{
+	(void)state;
+	static const struct scenario sc = { "long64, non-canonical rip", 0, 0, 20, 0, NULL, true,
+					    0x00007ffffffffffeull };
 	run_scenario(&sc, "check=guest.rip.high");
 }
 
 static void test_replay_stops_the_vm_on_a_failed_vmread(void **state)
 {
 	(void)state;
-	static const struct scenario sc = { "VMREAD of RIP fails", 25, 0, 0, 0, NULL };
+	static const struct scenario sc = { "VMREAD of RIP fails", 25, 0, 0, 0, NULL, false, 0 };
 	run_scenario(&sc, "cannot read guest RIP");
 }
 
 static void test_replay_stops_the_vm_on_a_failed_vmwrite(void **state)
 {
 	(void)state;
-	static const struct scenario sc = { "VMWRITE of RIP fails", 0, 27, 0, 0, NULL };
+	static const struct scenario sc = { "VMWRITE of RIP fails", 0, 27, 0, 0, NULL, false, 0 };
 	run_scenario(&sc, "cannot write guest RIP");
 }
 
-/* Random scripts, 40 seeds under each cache policy: whatever the mix of
- * exits, lengths, jumps and refused RIPs, replay, fast path alone and slow
- * path leave the same state (history's window included); and the replay
- * was taken under each policy. */
+/* Random scripts, 40 seeds under each cache policy, half of them for
+ * 64-bit guests: whatever the mix of exits, lengths, jumps and refused
+ * RIPs, replay, fast path alone and slow path leave the same state
+ * (history's window included); and the replay was taken under each
+ * policy. */
 static void test_random_scripts_leave_the_same_state(void **state)
 {
 	static const char *const policy[] = { "first", "threshold:3", "history:4" };
@@ -410,8 +447,9 @@ static void test_random_scripts_leave_the_same_state(void **state)
 	for (uint64_t seed = 1; seed <= 3 * 40; seed++) {
 		const char *pol = policy[seed % 3];
 		char name[48];
-		snprintf(name, sizeof(name), "seed %llu, %s", (unsigned long long)seed, pol);
-		const struct scenario sc = { name, 0, 0, 0, seed, pol };
+		snprintf(name, sizeof(name), "seed %llu, %s, %s", (unsigned long long)seed, pol,
+			 seed % 2 ? "prot32" : "long64");
+		const struct scenario sc = { name, 0, 0, 0, seed, pol, seed % 2 == 0, 0 };
 		run(FAST, &sc, &fast_run);
 		run(FAST_NOREPLAY, &sc, &noreplay_run);
 		run(SLOW, &sc, &slow_run);
@@ -433,6 +471,8 @@ int main(void)
 		cmocka_unit_test(test_both_paths_run_the_script_to_the_end),
 		cmocka_unit_test(test_fast_and_slow_paths_leave_the_same_state),
 		cmocka_unit_test(test_replay_declines_a_rip_the_check_refuses),
+		cmocka_unit_test(test_long64_declines_above_4_gib_and_runs_on),
+		cmocka_unit_test(test_long64_refuses_a_non_canonical_rip),
 		cmocka_unit_test(test_replay_stops_the_vm_on_a_failed_vmread),
 		cmocka_unit_test(test_replay_stops_the_vm_on_a_failed_vmwrite),
 		cmocka_unit_test(test_random_scripts_leave_the_same_state),

@@ -55,7 +55,7 @@ static const struct event_schema hv_events[] = {
 };
 
 static const struct event_schema vm_events[] = {
-	{ "create", "guest mem mode=real16|prot32 entry=hex" },
+	{ "create", "guest mem mode=real16|prot32|long64 entry=hex" },
 	{ "vmclear", "kind=first|last status=ok|vmfail_invalid|vmfail_valid ?error=num "
 		     "pmr=none|flush,free|flush|free" },
 	{ "vmptrld", "why=first|switch status" },

@@ -1,0 +1,60 @@
+; long64: a guest that starts in 64-bit mode (IA-32e, the VMM's paging:
+; its first 2 MiB at linear 0 and again at GUEST_HIGH_ALIAS). Runs CPUIDs
+; at a RIP below 4 GiB, then at the same code's alias above 4 GiB, where
+; the entry check on RIP needs the mode (canonical, not "bits 63:32 are
+; 0"); checks that HC_PUTS takes a buffer address above 4 GiB as it is
+; (refused, -2) instead of cutting it to 32 bits; ends with HC_EXIT 0.
+bits 64
+org 0x1000
+%include "hypercall.inc"
+%include "lib.inc"
+HIGH  equ 0xffff800000000000      ; GUEST_HIGH_ALIAS (vmm/vm.h)
+LOOPS equ 100
+
+start:
+	PUTS hello, hello_len
+	mov edi, LOOPS
+.low:
+	mov eax, 1
+	xor ecx, ecx
+	cpuid
+	dec edi
+	jnz .low
+	bt ecx, 31                      ; leaf 1: "a hypervisor is present"
+	jnc fail
+	mov rax, HIGH + high
+	jmp rax
+high:                                   ; RIP above 4 GiB from here
+	lea rax, [rel high]
+	shr rax, 32
+	jz fail
+	mov edi, LOOPS
+.loop:
+	mov eax, 1
+	xor ecx, ecx
+	cpuid
+	dec edi
+	jnz .loop
+	PUTS highline, highline_len
+	mov rax, back
+	jmp rax
+back:                                   ; below 4 GiB again
+	mov eax, HC_PUTS
+	mov rbx, (1 << 32) + hello      ; 4 GiB past the text: outside memory
+	mov ecx, hello_len
+	vmcall
+	cmp rax, HC_EFAULT
+	jne fail
+	PUTS efault, efault_len
+	EXIT_OK
+fail:
+	mov eax, HC_EXIT
+	mov ebx, 1
+	vmcall
+
+hello:    db "long64: 64-bit mode, 100 CPUIDs below 4 GiB", 10
+hello_len equ $ - hello
+highline: db "long64: 100 CPUIDs above 4 GiB done", 10
+highline_len equ $ - highline
+efault:   db "long64: a buffer above 4 GiB is refused (-2)", 10
+efault_len equ $ - efault

@@ -1,0 +1,74 @@
+#!/bin/bash
+# A 64-bit guest (mode long64): VM entry with "IA-32e mode guest" = 1, the
+# VMM's paging and a 64-bit code segment. The shadow's full validation of
+# that state must agree with the CPU's; RIP above 4 GiB must be checked by
+# the canonical rule; hypercall arguments keep their upper halves in
+# 64-bit mode; and CPUID round trips below 4 GiB replay as for a 32-bit
+# guest, with the same results on every fast-path setting.
+. "$(dirname "$0")/lib.sh"
+boot_bochs long64 90 "vms=long64" || true
+
+rip_advances() {   # after each instruction exit, guest_rip := rip + len (64-bit addresses too)
+	local want="" checked=0 high=0 line
+	while IFS= read -r line; do
+		if [[ $line =~ ^vm=1\ ev=exit\ .*reason=(cpuid|vmcall)\ rip=(0x[0-9a-f]+)\ len=([0-9]+) ]]; then
+			want=$((BASH_REMATCH[2] + BASH_REMATCH[3])); checked=$((checked + 1))
+			[[ ${BASH_REMATCH[2]} == 0xffff8* ]] && high=$((high + 1))
+		elif [[ -n $want && $line =~ ^vm=1\ ev=vmwrite\ field=guest_rip\ value=(0x[0-9a-f]+) ]]; then
+			[ $((BASH_REMATCH[1])) -eq "$want" ] || { printf 'guest_rip written as %s, expected 0x%x\n' "${BASH_REMATCH[1]}" "$want"; return 1; }
+			want=""
+		fi
+	done < <(events)
+	[ $checked -ge 200 ] && [ $high -ge 100 ] || { echo "$checked instruction exits, $high above 4 GiB"; return 1; }
+}
+
+entries_above_4gib_ok() {   # entries after CPUID exits above 4 GiB ran their one check and passed
+	local n
+	n=$(events | grep -A3 '^vm=1 ev=exit n=[0-9]* reason=cpuid rip=0xffff8' |
+		grep -c '^vm=1 ev=entry n=[0-9]* kind=subsequent insn=vmresume checks=dirty ran=1 dirty=guest_rip verdict=ok')
+	[ "$n" -ge 90 ] || { echo "$n such entries"; return 1; }
+}
+
+expect "the VM is created in mode long64" has '^vm=1 ev=create guest=long64 mem=64K mode=long64 entry=0x1000'
+expect "entry controls with IA-32e mode guest (bit 9) written" bash -c \
+	"v=\$(grep -m1 '^vm=1 ev=vmwrite field=entry_controls' '$TRACE' | grep -o 'value=0x[0-9a-f]*' | cut -d= -f2); [ -n \"\$v\" ] && (( (v >> 9) & 1 ))"
+expect "guest CR0 has PE and PG, CR4 has PAE, CS is a 64-bit code segment" bash -c \
+	"grep -Eq '^vm=1 ev=vmwrite field=guest_cr0 value=0x800000[0-9a-f]1 ' '$TRACE' &&
+	 grep -Eq '^vm=1 ev=vmwrite field=guest_cr4 value=0x[0-9a-f]*[2367abef][0-9a-f] ' '$TRACE' &&
+	 grep -q '^vm=1 ev=vmwrite field=guest_cs_ar value=0xa09b ' '$TRACE'"
+expect "VMLAUNCH runs every check, the shadow predicts ok, and the CPU agrees" \
+	has '^vm=1 ev=entry n=1 kind=first insn=vmlaunch checks=all ran=153 verdict=ok'
+expect "the guest runs in 64-bit mode and sees the hypervisor bit" has '^vm=1 ev=out text="long64: 64-bit mode, 100 CPUIDs below 4 GiB"$'
+expect "it runs CPUIDs at its alias above 4 GiB" has '^vm=1 ev=out text="long64: 100 CPUIDs above 4 GiB done"$'
+expect "RIP advances by the instruction length, above 4 GiB too" rip_advances
+expect "above 4 GiB the RIP check (canonical in 64-bit mode) runs and passes" entries_above_4gib_ok
+expect "HC_PUTS of a buffer 4 GiB up is refused (-2), not cut to 32 bits" \
+	has '^vm=1 ev=hypercall nr=2 name=puts ret=0xfffffffffffffffe$'
+expect "the guest says so" has '^vm=1 ev=out text="long64: a buffer above 4 GiB is refused \(-2\)"$'
+expect "it ends with HC_EXIT 0" has '^vm=1 ev=end status=done why="exit code=0"'
+expect "no entry is refused, fails or disagrees with the CPU" hasnt 'ev=(refuse|entryfail|disagree)'
+expect "svtrace check accepts the trace" build/tools/svtrace check "$TRACE"
+
+# Beside 32-bit and real-mode guests, on each fast-path setting: the same
+# results, and the replay taken for the 64-bit guest's CPUIDs too.
+MIX="vms=long64,cpuid,realmode,cpuidbench64 trace=summary"
+declare -A T
+for f in on noreplay off; do
+	boot_bochs "long64-$f" 120 "$MIX fastpath=$f" || true
+	T[$f]=$TRACE
+	expect "fastpath=$f: every VM finished" bash -c "[ \$(grep -c ' ev=end status=done' '$TRACE') = 4 ]"
+	expect "fastpath=$f: svtrace check accepts the trace" build/tools/svtrace check "$TRACE"
+done
+same() {   # same MODE REGEX: the matching lines (but cpuidbench64's timing) equal fastpath=off's
+	local a b
+	a=$(grep -E "$2" "${T[$1]}" | grep -v 'round trips='); b=$(grep -E "$2" "${T[off]}" | grep -v 'round trips=')
+	[ -n "$a" ] && [ "$a" = "$b" ] || { echo "$1: $a"; echo "off: $b"; return 1; }
+}
+for f in on noreplay; do
+	expect "fastpath=$f: same summary, stats and VMX instructions per exit reason as fastpath=off" \
+		same $f '^(hv ev=(summary|costs)|vm=[0-9]+ ev=stats) '
+	expect "fastpath=$f: same guest output and endings as fastpath=off" same $f '^vm=[0-9]+ ev=(out|end) '
+done
+TRACE=${T[on]}
+expect "fastpath=on: cpuidbench64's 10,000 CPUIDs were nearly all replayed" \
+	test "$(grep -m1 '^hv ev=timing' "$TRACE" | grep -o ' replay_entries=[0-9]*' | cut -d= -f2)" -gt 9500
