@@ -8,13 +8,7 @@ org 0x1000
 ITERATIONS equ 200
 
 start:
-	mov edi, ITERATIONS
-.loop:
-	mov eax, 1
-	xor ecx, ecx
-	cpuid
-	dec edi
-	jnz .loop
+	CPUID_LOOP ITERATIONS
 	PUTS done, done_len
 	EXIT_OK
 	hlt                             ; not reached

@@ -13,13 +13,7 @@ LOOPS equ 100
 
 start:
 	PUTS hello, hello_len
-	mov edi, LOOPS
-.low:
-	mov eax, 1
-	xor ecx, ecx
-	cpuid
-	dec edi
-	jnz .low
+	CPUID_LOOP LOOPS
 	bt ecx, 31                      ; leaf 1: "a hypervisor is present"
 	jnc fail
 	mov rax, HIGH + high
@@ -28,13 +22,7 @@ high:                                   ; RIP above 4 GiB from here
 	lea rax, [rel high]
 	shr rax, 32
 	jz fail
-	mov edi, LOOPS
-.loop:
-	mov eax, 1
-	xor ecx, ecx
-	cpuid
-	dec edi
-	jnz .loop
+	CPUID_LOOP LOOPS
 	PUTS highline, highline_len
 	mov rax, back
 	jmp rax
