@@ -8,7 +8,6 @@ bits 64
 org 0x1000
 %include "hypercall.inc"
 %include "lib.inc"
-HIGH  equ 0xffff800000000000      ; GUEST_HIGH_ALIAS (vmm/vm.h)
 LOOPS equ 100
 
 start:
@@ -16,7 +15,7 @@ start:
 	CPUID_LOOP LOOPS
 	bt ecx, 31                      ; leaf 1: "a hypervisor is present"
 	jnc fail
-	mov rax, HIGH + high
+	mov rax, GUEST_HIGH_ALIAS + high
 	jmp rax
 high:                                   ; RIP above 4 GiB from here
 	lea rax, [rel high]

@@ -20,6 +20,10 @@
 #define VECTOR_DF 8
 #define VECTOR_UD 6
 #define VECTOR_PF 14
+/* The guest's mode: the VM-entry control "IA-32e mode guest" (SDM Vol. 3C
+ * 25.8.1) and the L bit of CS's access rights (25.4.1). */
+#define ENTRY_IA32E_GUEST (1u << 9)
+#define CS_AR_L (1u << 13)
 
 /* A guest whose own handler re-executes the faulting instruction loops
  * without end; more than this many exceptions of one vector in a run is a
@@ -127,8 +131,8 @@ static struct hc_args hc_args(struct notify *n, struct vm *vm)
 	uint64_t ctl = 0, cs_ar = 0;
 	if (((a.nr | a.b | a.c) >> 32) == 0)
 		return a;
-	bool long_mode = notify_read(n, vm, VMCS_entry_controls, &ctl) && (ctl & (1u << 9)) &&
-			 notify_read(n, vm, VMCS_guest_cs_ar, &cs_ar) && (cs_ar & (1u << 13));
+	bool long_mode = notify_read(n, vm, VMCS_entry_controls, &ctl) && (ctl & ENTRY_IA32E_GUEST) &&
+			 notify_read(n, vm, VMCS_guest_cs_ar, &cs_ar) && (cs_ar & CS_AR_L);
 	if (!long_mode)
 		a.nr = (uint32_t)a.nr, a.b = (uint32_t)a.b, a.c = (uint32_t)a.c;
 	return a;

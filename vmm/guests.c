@@ -39,7 +39,7 @@ const char *guest_mode_name(enum guest_mode mode)
 #define PTE_US (1ull << 2)
 #define PTE_PS (1ull << 7)
 
-uint64_t guest_build_tables(uint8_t *mem, uint64_t mem_size)
+void guest_build_tables(uint8_t *mem, uint64_t mem_size)
 {
 	uint64_t pml4 = guest_tables_gpa(mem_size), pdpt = pml4 + 0x1000, pd = pml4 + 0x2000;
 	uint64_t *t = (uint64_t *)(mem + pml4);
@@ -49,5 +49,4 @@ uint64_t guest_build_tables(uint8_t *mem, uint64_t mem_size)
 	t[(GUEST_HIGH_ALIAS >> 39) & 511] = pdpt | flags;
 	t[512] = pd | flags;                 /* PDPT entry 0 */
 	t[1024] = 0 | flags | PTE_PS;        /* PD entry 0: guest-physical 0..2 MiB */
-	return pml4;
 }

@@ -151,7 +151,7 @@ static void vm_create(struct vm *vm, unsigned id, const struct guest_image *g)
 		fatal("this CPU cannot enter 64-bit guests (VM-entry control \"IA-32e mode guest\" not allowed)");
 	memcpy((void *)(vm->mem_pa + 0x1000), g->start, size);
 	if (g->mode == MODE_LONG64)
-		(void)guest_build_tables((uint8_t *)vm->mem_pa, vm->mem_size);
+		guest_build_tables((uint8_t *)vm->mem_pa, vm->mem_size);
 	*(uint32_t *)vm->vmcs_pa = (uint32_t)(caps.basic & 0x7fffffff);   /* revision id */
 	shadow_init(&vm->shadow);
 	if (!notifier.quiet)

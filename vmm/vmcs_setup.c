@@ -54,7 +54,7 @@ static bool setup_controls(struct notify *n, struct vm *vm, const struct host_st
 	 * operation); it reads them back as it wrote them. */
 	W(cr0_mask, CR0_NE);
 	W(cr4_mask, CR4_VMXE);
-	W(cr0_read_shadow, guest_cr0(vm->image->mode) & (CR0_PE | CR0_PG | CR0_ET | CR0_NE));
+	W(cr0_read_shadow, guest_cr0(vm->image->mode));
 	W(cr4_read_shadow, 0);
 	W(ept_pointer, vmcs_eptp(vm->ept_pa));
 	W(exit_controls, vmx_ctl_adjust(c->exit, EXIT_HOST_64BIT | (h->save_ptimer ? EXIT_SAVE_PTIMER : 0)));

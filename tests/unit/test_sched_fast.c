@@ -360,6 +360,16 @@ static void test_fast_and_slow_paths_leave_the_same_state(void **state)
 	assert_int_equal(fast_run.rip[0] - 0x1000, want);
 }
 
+/* One scenario with the replay, with the fast path alone and on the
+ * slow path; the three must leave the same state. */
+static void run_three(const struct scenario *sc)
+{
+	run(FAST, sc, &fast_run);
+	run(FAST_NOREPLAY, sc, &noreplay_run);
+	run(SLOW, sc, &slow_run);
+	assert_same_runs(sc->name);
+}
+
 /* The replay's ways out, each mid-slice while a replay is armed: a RIP
  * the row guest.rip.high refuses (the entry is predicted to fail), a
  * failing VMREAD of RIP, a failing VMWRITE of RIP. The VM concerned stops
@@ -367,10 +377,7 @@ static void test_fast_and_slow_paths_leave_the_same_state(void **state)
  * and the other VM runs to its end. */
 static void run_scenario(const struct scenario *sc, const char *why)
 {
-	run(FAST, sc, &fast_run);
-	run(FAST_NOREPLAY, sc, &noreplay_run);
-	run(SLOW, sc, &slow_run);
-	assert_same_runs(sc->name);
+	run_three(sc);
 	unsigned stopped = 0;
 	for (unsigned i = 0; i < NVMS; i++)
 		if (fast_run.state[i] == VM_STOPPED) {
@@ -400,10 +407,7 @@ static void test_long64_declines_above_4_gib_and_runs_on(void **state)
 	(void)state;
 	static const struct scenario sc = { "long64, rip above 4 GiB", 0, 0, 20, 0, NULL, true, 0 };
 	const uint16_t cs_ar = vmcs_field_encoding(VMCS_guest_cs_ar) & 0xffff;
-	run(FAST, &sc, &fast_run);
-	run(FAST_NOREPLAY, &sc, &noreplay_run);
-	run(SLOW, &sc, &slow_run);
-	assert_same_runs(sc.name);
+	run_three(&sc);
 	for (unsigned i = 0; i < NVMS; i++)
 		assert_int_equal(fast_run.state[i], VM_DONE);
 	assert_true(fast_run.rip[0] >> 32);
@@ -450,10 +454,7 @@ static void test_random_scripts_leave_the_same_state(void **state)
 		snprintf(name, sizeof(name), "seed %llu, %s, %s", (unsigned long long)seed, pol,
 			 seed % 2 ? "prot32" : "long64");
 		const struct scenario sc = { name, 0, 0, 0, seed, pol, seed % 2 == 0, 0 };
-		run(FAST, &sc, &fast_run);
-		run(FAST_NOREPLAY, &sc, &noreplay_run);
-		run(SLOW, &sc, &slow_run);
-		assert_same_runs(name);
+		run_three(&sc);
 		replays[seed % 3] += fast_run.replay_entries;
 		for (unsigned i = 0; i < NVMS; i++)
 			stopped += fast_run.state[i] == VM_STOPPED;

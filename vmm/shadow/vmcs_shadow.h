@@ -55,34 +55,28 @@ static inline uint64_t shadow_get(const struct vmcs_shadow *s, enum vmcs_field f
 {
 	return s->val[f];
 }
-/* The guest-state and read-only fields (kind GUEST or RO in the .def),
- * one bitmap word at a time, as constants. */
-#define SHADOW_CPU_OWNED_BIT(name, kind, w) \
-	| (((kind) == GUEST || (kind) == RO) && VMCS_##name / 64 == (w) ? 1ull << (VMCS_##name % 64) : 0)
-/* What a VM exit may change besides them: it stores IA32_EFER.LMA into
- * the "IA-32e mode guest" VM-entry control on processors that set
+/* What a VM exit makes unknown, one bitmap word at a time, as constants:
+ * the guest-state and read-only fields (kind GUEST or RO in the .def),
+ * and the entry controls: a VM exit stores IA32_EFER.LMA into the
+ * "IA-32e mode guest" VM-entry control on processors that set
  * IA32_VMX_MISC bit 5 (SDM Vol. 3C 28.2, Vol. 3D A.6; Bochs 2.7 does, in
  * VMexitSaveGuestState), so a guest that turns paging on or off without
  * an exit changes that control. The shadow forgets the whole field. */
+#define SHADOW_CPU_OWNED_BIT(name, kind, w) \
+	| (((kind) == GUEST || (kind) == RO) && VMCS_##name / 64 == (w) ? 1ull << (VMCS_##name % 64) : 0)
 #define SHADOW_LMA_BIT(w) \
 	(VMCS_entry_controls / 64 == (w) ? 1ull << (VMCS_entry_controls % 64) : 0)
 #define X(name, enc, width, kind, group) SHADOW_CPU_OWNED_BIT(name, kind, 0)
-static const uint64_t shadow_cpu_owned0 = 0
-#include "vmcs_fields.def"
-	;
 static const uint64_t shadow_exit_forgets0 = SHADOW_LMA_BIT(0)
 #include "vmcs_fields.def"
 	;
 #undef X
 #define X(name, enc, width, kind, group) SHADOW_CPU_OWNED_BIT(name, kind, 1)
-static const uint64_t shadow_cpu_owned1 = 0
-#include "vmcs_fields.def"
-	;
 static const uint64_t shadow_exit_forgets1 = SHADOW_LMA_BIT(1)
 #include "vmcs_fields.def"
 	;
 #undef X
-_Static_assert(SHADOW_WORDS == 2, "shadow_cpu_owned0/1 cover two bitmap words");
+_Static_assert(SHADOW_WORDS == 2, "shadow_exit_forgets0/1 cover two bitmap words");
 
 /* After VMLAUNCH/VMRESUME returned to the host, a VM exit or a VM-entry
  * failure: guest-state and read-only fields are the CPU's again, and so
