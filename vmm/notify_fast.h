@@ -110,8 +110,8 @@ notify_entry_checks(struct notify *n, struct vm *vm, enum entry_insn insn, struc
  * memo and the cache model in the same shape: only guest RIP is dirty, its
  * one check is the row guest.rip.high, the shadow knows no guest field
  * but RIP and no exit field but the reason and the length, and the VM
- * holds a clean cache slot. (The row reads nothing else for a RIP below
- * 4 GiB, in any mode: the replay takes only those.)
+ * holds a clean cache slot. (The replay takes only RIPs for which the row
+ * reads nothing else: entry_rip_passes_unread.)
  * notify_replay_arm (notify.c) says whether the round trip just made
  * left that state (and arms the replay); then the next one needs only what
  * changes: RIP's and the length's values and the row's rule on the new
@@ -123,12 +123,14 @@ bool notify_replay_arm(struct notify *n, struct vm *vm);
 void notify_replay_end(struct notify *n);
 
 /* After the replay's VMWRITE of rip succeeded: the shadow's two new
- * values (the reason's is the same as last time), one more round trip. */
+ * values (the reason's is the same as last time) and the RIP the exit
+ * saved (shadow_fill), one more round trip. */
 static inline __attribute__((always_inline)) void
-notify_replay_done(struct notify *n, struct vm *vm, uint64_t rip, uint64_t len)
+notify_replay_done(struct notify *n, struct vm *vm, uint64_t saved, uint64_t rip, uint64_t len)
 {
 	vm->shadow.val[VMCS_guest_rip] = rip & vmcs_field_mask(VMCS_guest_rip);
 	vm->shadow.val[VMCS_exit_instr_len] = len & vmcs_field_mask(VMCS_exit_instr_len);
+	vm->shadow.exit_rip = saved;
 	n->replay_k++;
 }
 

@@ -195,7 +195,7 @@ static bool sched_again(void *opaque)
 	if (b.status != VMX_OK)
 		return replay_failed(n, vm, &(struct notify_pre){ st, reason, 2, { a, b }, { rip, len } }, NULL, 0);
 	uint64_t next = rip + len;
-	if (!len || !entry_rip_low(next)) {
+	if (!len || (__builtin_expect(!entry_rip_low(next), 0) && !entry_rip_passes_unread(rip, next, n->caps->misc))) {
 		notify_replay_end(n);
 		return again_fast(n, vm, &(struct notify_pre){ st, reason, 2, { a, b }, { rip, len } });
 	}
@@ -206,7 +206,7 @@ static bool sched_again(void *opaque)
 	exits_cpuid_regs(vm);
 	vm->slice_exits++;
 	s->entries++;
-	notify_replay_done(n, vm, next, len);
+	notify_replay_done(n, vm, rip, next, len);
 	return true;
 }
 #endif

@@ -11,6 +11,16 @@
 ; shadow passed the next entry) the stub reloads the guest registers and
 ; executes VMRESUME at once, without unwinding to the C caller. Otherwise
 ; it switches to the saved host stack and returns 0 from vmx_enter_raw.
+;
+; Around again() the stub stores and reloads only the registers C may
+; change: the caller-saved ones, and RBX, which a CPUID handler writes.
+; RBP and R12-R15 are callee-saved in the SysV ABI, so again() gives them
+; back holding the guest's values; the stub stores them into regs only on
+; its way back to the C caller (.unwind, entry_failed), so regs is whole
+; wherever C code other than again() reads it. again() itself must not
+; read or write regs' rbp and r12-r15 (no exit handler does; the guest
+; long64 checks that RBP, RSI and R8-R15 survive replayed, fast and slow
+; exits).
 bits 64
 default rel
 
@@ -32,24 +42,36 @@ struc regs
 	.r15: resq 1
 endstruc
 
-; Every guest GPR from struct guest_regs at rdi; rdi itself last. Flags
-; are left alone (vmx_enter_raw's cmp survives it).
-%macro LOAD_GUEST_REGS 0
+; The guest GPRs that C code may change, from struct guest_regs at rdi;
+; rdi itself last. Flags are left alone (vmx_enter_raw's cmp survives it).
+%macro LOAD_GUEST_VOLATILE 0
 	mov rax, [rdi + regs.rax]
 	mov rcx, [rdi + regs.rcx]
 	mov rdx, [rdi + regs.rdx]
 	mov rbx, [rdi + regs.rbx]
-	mov rbp, [rdi + regs.rbp]
 	mov rsi, [rdi + regs.rsi]
 	mov r8,  [rdi + regs.r8]
 	mov r9,  [rdi + regs.r9]
 	mov r10, [rdi + regs.r10]
 	mov r11, [rdi + regs.r11]
-	mov r12, [rdi + regs.r12]
-	mov r13, [rdi + regs.r13]
-	mov r14, [rdi + regs.r14]
-	mov r15, [rdi + regs.r15]
 	mov rdi, [rdi + regs.rdi]
+%endmacro
+
+; The callee-saved rest, between regs at %1 and the registers.
+%macro GUEST_KEPT 2
+%ifidn %1, load
+	mov rbp, [%2 + regs.rbp]
+	mov r12, [%2 + regs.r12]
+	mov r13, [%2 + regs.r13]
+	mov r14, [%2 + regs.r14]
+	mov r15, [%2 + regs.r15]
+%else
+	mov [%2 + regs.rbp], rbp
+	mov [%2 + regs.r12], r12
+	mov [%2 + regs.r13], r13
+	mov [%2 + regs.r14], r14
+	mov [%2 + regs.r15], r15
+%endif
 %endmacro
 
 section .bss
@@ -80,13 +102,16 @@ vmx_enter_raw:
 	mov [saved_again], rdx
 	mov [saved_ctx], rcx
 	cmp esi, 0                      ; flags survive the movs below
-	LOAD_GUEST_REGS
+	GUEST_KEPT load, rdi
+	LOAD_GUEST_VOLATILE
 	jne .launch
 	vmresume
 	jmp entry_failed
 .launch:
 	vmlaunch
 entry_failed:
+	mov rax, [saved_regs]           ; the guest's RBP, R12-R15 (still the
+	GUEST_KEPT store, rax           ; fast path's own) into regs; flags kept
 	mov eax, 2                      ; CF=1: VMfailInvalid
 	jc .out
 	mov eax, 1                      ; ZF=1: VMfailValid
@@ -109,16 +134,11 @@ vmx_exit_stub:
 	mov [rdi + regs.rcx], rcx
 	mov [rdi + regs.rdx], rdx
 	mov [rdi + regs.rbx], rbx
-	mov [rdi + regs.rbp], rbp
 	mov [rdi + regs.rsi], rsi
 	mov [rdi + regs.r8],  r8
 	mov [rdi + regs.r9],  r9
 	mov [rdi + regs.r10], r10
 	mov [rdi + regs.r11], r11
-	mov [rdi + regs.r12], r12
-	mov [rdi + regs.r13], r13
-	mov [rdi + regs.r14], r14
-	mov [rdi + regs.r15], r15
 	pop rax
 	mov [rdi + regs.rdi], rax
 	mov rax, [saved_again]
@@ -129,10 +149,12 @@ vmx_exit_stub:
 	test al, al
 	jz .unwind
 	mov rdi, [saved_regs]
-	LOAD_GUEST_REGS
+	LOAD_GUEST_VOLATILE             ; RBP, R12-R15: again() kept the guest's
 	vmresume
 	jmp entry_failed                ; reported as the C caller's entry failure
 .unwind:
+	mov rax, [saved_regs]
+	GUEST_KEPT store, rax
 	mov rsp, [saved_host_rsp]
 	pop r15
 	pop r14

@@ -3,8 +3,10 @@
 # VMM's paging and a 64-bit code segment. The shadow's full validation of
 # that state must agree with the CPU's; RIP above 4 GiB must be checked by
 # the canonical rule; hypercall arguments keep their upper halves in
-# 64-bit mode; and CPUID round trips below 4 GiB replay as for a 32-bit
-# guest, with the same results on every fast-path setting.
+# 64-bit mode; RBP, RSI and R8-R15 survive every kind of exit; and CPUID
+# round trips replay as for a 32-bit guest, with the same results on every
+# fast-path setting, below 4 GiB and above it (where the RIP an exit saved
+# says the guest is in 64-bit mode).
 . "$(dirname "$0")/lib.sh"
 boot_bochs long64 90 "vms=long64" || true
 
@@ -45,6 +47,8 @@ expect "above 4 GiB the RIP check (canonical in 64-bit mode) runs and passes" en
 expect "HC_PUTS of a buffer 4 GiB up is refused (-2), not cut to 32 bits" \
 	has '^vm=1 ev=hypercall nr=2 name=puts ret=0xfffffffffffffffe$'
 expect "the guest says so" has '^vm=1 ev=out text="long64: a buffer above 4 GiB is refused \(-2\)"$'
+expect "RBP, RSI and R8-R15 came through every exit unchanged" \
+	has '^vm=1 ev=out text="long64: rbp, rsi, r8-r15 kept across every exit"$'
 expect "it ends with HC_EXIT 0" has '^vm=1 ev=end status=done why="exit code=0"'
 expect "no entry is refused, fails or disagrees with the CPU" hasnt 'ev=(refuse|entryfail|disagree)'
 expect "svtrace check accepts the trace" build/tools/svtrace check "$TRACE"
@@ -72,3 +76,13 @@ done
 TRACE=${T[on]}
 expect "fastpath=on: cpuidbench64's 10,000 CPUIDs were nearly all replayed" \
 	test "$(grep -m1 '^hv ev=timing' "$TRACE" | grep -o ' replay_entries=[0-9]*' | cut -d= -f2)" -gt 9500
+
+# Above 4 GiB: the RIP each exit saves there says 64-bit mode, so the
+# replay goes on without reading the entry controls or CS.
+boot_bochs long64-hi 120 "vms=cpuidbench64hi trace=summary" || true
+expect "cpuidbench64hi: it runs to its end, nothing refused or disagreeing" bash -c \
+	"grep -q '^vm=1 ev=end status=done' '$TRACE' && ! grep -Eq 'ev=(refuse|entryfail|disagree)' '$TRACE'"
+expect "cpuidbench64hi: its 10,000 CPUIDs above 4 GiB were nearly all replayed" \
+	test "$(grep -m1 '^hv ev=timing' "$TRACE" | grep -o ' replay_entries=[0-9]*' | cut -d= -f2)" -gt 9500
+expect "cpuidbench64hi: 3 VMREADs per CPUID exit (reason, RIP, length): neither the control nor CS" \
+	has '^hv ev=costs reason=cpuid exits=10000 vmreads=30000 '

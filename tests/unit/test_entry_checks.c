@@ -401,6 +401,80 @@ static void test_rip_row_in_every_mode(void **state)
 		}
 }
 
+/* The CPU's fields for test_rip_row_after_an_exit: a guest in 64-bit
+ * mode when the saved RIP was at or above 4 GiB, else in 32-bit
+ * protected mode. */
+struct after_exit_cpu {
+	bool long64;
+	unsigned fetched[2];            /* entry controls, CS AR */
+};
+
+static uint64_t after_exit_fetch(void *opaque, enum vmcs_field f)
+{
+	struct after_exit_cpu *cpu = opaque;
+	if (f == VMCS_entry_controls) {
+		cpu->fetched[0]++;
+		return 0x11ff | (cpu->long64 ? 1ull << 9 : 0);
+	}
+	assert_int_equal(f, VMCS_guest_cs_ar);
+	cpu->fetched[1]++;
+	return cpu->long64 ? 0xa09b : 0xc09b;
+}
+
+/* guest.rip.high after a VM exit: the handler reads the saved RIP and
+ * writes a new one; the shadow knows neither the control nor CS. For RIPs
+ * around 4 GiB and the canonical boundary, saved RIPs below and above
+ * 4 GiB, IA32_VMX_MISC bit 5 set and clear, and a VM exit proper or an
+ * entry failure (which saves no RIP), the verdict follows the CPU's mode;
+ * the row reads the control only without bit 5 or a saved RIP above
+ * 4 GiB, and CS only without that RIP; entry_rip_passes_unread says pass
+ * only where the row passes and reads nothing. A CS the VMM wrote since
+ * counts over the saved RIP. */
+static void test_rip_row_after_an_exit(void **state)
+{
+	static const uint64_t rips[] = { 0x1000, 0xfffffffe, 1ull << 32, 0x00007fffffffffff, NONCANON,
+					 0xffff800000000000, ~0ull };
+	static const uint64_t saved[] = { 0xfffffff0, 0x100001000, 0xffff800000001000 };
+	const struct entry_check *row = entry_check_by_id("guest.rip.high");
+	(void)state;
+	for (unsigned i = 0; i < sizeof(rips) / sizeof(rips[0]); i++)
+		for (unsigned j = 0; j < sizeof(saved) / sizeof(saved[0]); j++)
+			for (unsigned m = 0; m < 4; m++) {
+				bool lma_save = m & 1, proper = m & 2, high = saved[j] >> 32;
+				struct vmcs_shadow s;
+				struct vmx_caps caps;
+				struct check_ctx c;
+				struct after_exit_cpu cpu = { .long64 = high };
+				baseline_ctx(&c, &s, &caps);
+				if (!lma_save)
+					caps.misc &= ~MISC_EXIT_SAVES_LMA;
+				c.fetch = after_exit_fetch;
+				c.opaque = &cpu;
+				shadow_on_exit(&s);
+				if (proper)
+					shadow_on_exit_proper(&s);
+				shadow_fill(&s, VMCS_guest_rip, saved[j]);
+				assert_int_equal(shadow_exit_long_mode(&s), proper && high);
+				shadow_write(&s, VMCS_guest_rip, rips[i]);
+				bool want = entry_rip_ok(rips[i], high);
+				if (run_one(&c, row) != want)
+					fail_msg("rip 0x%llx after 0x%llx: row says %d", (unsigned long long)rips[i],
+						 (unsigned long long)saved[j], !want);
+				bool low = entry_rip_low(rips[i]), hint = proper && high;
+				assert_int_equal(cpu.fetched[0], !low && !(hint && lma_save));
+				assert_int_equal(cpu.fetched[1], !low && !hint && high);
+				bool unread = entry_rip_passes_unread(saved[j], rips[i], caps.misc);
+				if (proper)
+					assert_int_equal(unread, want && !cpu.fetched[0] && !cpu.fetched[1]);
+				if (!hint || low)
+					continue;
+				/* the VMM puts the guest in compatibility mode: its CS
+				 * counts, and a RIP above 4 GiB fails */
+				shadow_write(&s, VMCS_guest_cs_ar, 0xc09b);
+				assert_false(run_one(&c, row));
+			}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -412,6 +486,7 @@ int main(void)
 		cmocka_unit_test(test_no_undeclared_reads_on_any_mutation),
 		cmocka_unit_test(test_failure_codes),
 		cmocka_unit_test(test_rip_row_in_every_mode),
+		cmocka_unit_test(test_rip_row_after_an_exit),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

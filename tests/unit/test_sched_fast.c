@@ -42,7 +42,12 @@ struct fake_vmcs {
  * is refused as predicted to fail; in 64-bit mode it is canonical and
  * passes). With a seed, each VM's script is random instead (random_exit).
  * The cache model's policy is first unless policy names another (parsed
- * as on the command line); the VMs are prot32 guests unless long64. */
+ * as on the command line); the VMs are prot32 guests unless long64. Like
+ * a real CPU, the fake one saves a RIP at or above 4 GiB only for a
+ * long64 guest (shadow_fill relies on it); it saves no entry controls:
+ * the VMM's 1 for long64 stays, as an exit from 64-bit mode with
+ * IA32_VMX_MISC bit 5 would save it. no_lma_save clears that bit in the
+ * capabilities the shadow sees. */
 struct scenario {
 	const char *name;
 	uint64_t fail_rip_read, fail_rip_write;
@@ -51,6 +56,7 @@ struct scenario {
 	const char *policy;
 	bool long64;
 	uint64_t jump_to;
+	bool no_lma_save;
 };
 
 static struct {
@@ -59,6 +65,8 @@ static struct {
 	uint64_t reads[1u << 16], writes[1u << 16];   /* per encoding */
 	uint64_t clears, ptrlds, launches, resumes;
 	const struct scenario *sc;
+	const struct vmcs_shadow *shadow[NVMS];   /* the VMs' shadows, as at each entry */
+	uint64_t shadow_digest;
 } cpu;
 
 #define RIP_ENC (vmcs_field_encoding(VMCS_guest_rip) & 0xffff)
@@ -116,8 +124,9 @@ static struct vmx_result fake_write(uint32_t enc, uint64_t v)
 /* A random script's next exit (xorshift64 per VM, so every run of a seed
  * sees the same exits whatever the interleaving): runs of CPUIDs of 2 to
  * 15 bytes, timer exits, console bytes, CPUIDs after a jump elsewhere, now
- * and then a RIP just below 4 GiB (refused outside 64-bit mode) or just
- * below the end of the lower canonical half (refused in any mode). */
+ * and then a RIP just below 4 GiB (refused outside 64-bit mode); for a
+ * long64 guest also jumps above 4 GiB, to either canonical half, and just
+ * below the end of the lower half (refused once RIP leaves it). */
 static uint32_t random_exit(struct fake_vmcs *v, uint64_t *len, uint64_t *qual)
 {
 	v->rng ^= v->rng << 13;
@@ -134,8 +143,12 @@ static uint32_t random_exit(struct fake_vmcs *v, uint64_t *len, uint64_t *qual)
 		v->val[RIP_ENC] = 0x1000 + (v->rng >> 32) % 0x7fff0000;
 	else if (r < 172)
 		v->val[RIP_ENC] = 0xfffffff0ull;
+	else if (!cpu.sc->long64)
+		;
 	else if (r < 173)
 		v->val[RIP_ENC] = 0x00007ffffffffff0ull;
+	else if (r < 190)
+		v->val[RIP_ENC] = (r % 2 ? 0xffff800000000000ull : 1ull << 32) + (v->rng >> 34);
 	return EXIT_cpuid;
 }
 
@@ -162,6 +175,16 @@ static void script_exit(struct fake_vmcs *v)
 		v->val[RIP_ENC] = cpu.sc->jump_to ? cpu.sc->jump_to : 0xfffffffeull;
 }
 
+/* Folds the entered VM's shadow (values, known and dirty bits, what the
+ * last exit's RIP said of the mode) into the run's digest: the paths must
+ * enter with the same shadow every time, not only end with it. */
+static void digest_shadow(void)
+{
+	const unsigned char *p = (const unsigned char *)cpu.shadow[cpu.current - cpu.vmcs];
+	for (size_t i = 0; i < sizeof(struct vmcs_shadow); i++)
+		cpu.shadow_digest = (cpu.shadow_digest ^ p[i]) * 1099511628211ull;
+}
+
 /* Each call is one VMLAUNCH/VMRESUME; while the fast path's again()
  * returns true, the stub would VMRESUME at once: one more exit here. */
 static struct vmx_result fake_enter(struct guest_regs *regs, bool launch, bool (*again)(void *), void *ctx)
@@ -172,6 +195,7 @@ static struct vmx_result fake_enter(struct guest_regs *regs, bool launch, bool (
 	else
 		cpu.resumes++;
 	for (;;) {
+		digest_shadow();
 		regs->rax = 'x';             /* the byte an I/O exit prints */
 		script_exit(cpu.current);
 		if (!again || !again(ctx))
@@ -207,6 +231,7 @@ struct outcome {
 	char why[NVMS][160];
 	uint64_t exits[64], vmreads[64], vmwrites[64];
 	uint64_t fast_entries, replay_entries;
+	uint64_t shadow_digest;
 	char trace[sizeof(trace_buf)];
 	size_t trace_len;
 };
@@ -229,6 +254,8 @@ static void run(enum mode mode, const struct scenario *sc, struct outcome *o)
 	memset(vms, 0, sizeof(vms));
 	trace_len = 0;
 	baseline_caps(&caps);
+	if (sc->no_lma_save)
+		caps.misc &= ~MISC_EXIT_SAVES_LMA;
 	baseline_host_state(&h);
 	pmr_config_default(&pc);
 	pc.slots = 1;                      /* two VMs, one slot: evictions too */
@@ -248,6 +275,7 @@ static void run(enum mode mode, const struct scenario *sc, struct outcome *o)
 		cpu.vmcs[i].pa = vms[i].vmcs_pa;
 		cpu.vmcs[i].rng = sc->seed * 2654435761u + i + 1;
 		shadow_init(&vms[i].shadow);
+		cpu.shadow[i] = &vms[i].shadow;
 	}
 	struct sched s = { .n = &n, .vms = vms, .count = NVMS, .quantum = 20000, .ptimer = true };
 	sched_fast_path(&s, mode != SLOW, mode == FAST);
@@ -275,12 +303,13 @@ static void run(enum mode mode, const struct scenario *sc, struct outcome *o)
 	memcpy(o->vmwrites, n.costs.vmwrites, sizeof(o->vmwrites));
 	o->fast_entries = n.fast_entries;
 	o->replay_entries = n.replay_entries;
+	o->shadow_digest = cpu.shadow_digest;
 	memcpy(o->trace, trace_buf, trace_len);
 	o->trace_len = trace_len;
 }
 
 static struct outcome fast_run, noreplay_run, slow_run;
-static const struct scenario plain = { "plain", 0, 0, 0, 0, NULL, false, 0 };
+static const struct scenario plain = { "plain", 0, 0, 0, 0, NULL, false, 0, false };
 
 /* Every observable of a fast run and the slow run, equal; the first
  * difference named. */
@@ -307,6 +336,8 @@ static void assert_same_as_slow(const char *what, const struct outcome *f)
 		assert_memory_equal(&f->shadow[i], &slow_run.shadow[i], sizeof(f->shadow[i]));
 		assert_int_equal(f->rip[i], slow_run.rip[i]);
 	}
+	if (f->shadow_digest != slow_run.shadow_digest)
+		fail_msg("%s: a VM was entered with another shadow than on the slow path", what);
 	assert_memory_equal(&f->cache, &slow_run.cache, sizeof(f->cache));
 	assert_memory_equal(f->exits, slow_run.exits, sizeof(f->exits));
 	assert_memory_equal(f->vmreads, slow_run.vmreads, sizeof(f->vmreads));
@@ -394,24 +425,51 @@ static void run_scenario(const struct scenario *sc, const char *why)
 static void test_replay_declines_a_rip_the_check_refuses(void **state)
 {
 	(void)state;
-	static const struct scenario sc = { "rip above 4 GiB", 0, 0, 20, 0, NULL, false, 0 };
+	static const struct scenario sc = { "rip above 4 GiB", 0, 0, 20, 0, NULL, false, 0, false };
 	run_scenario(&sc, "check=guest.rip.high");
 }
 
-/* A 64-bit guest: its steady state replays like a 32-bit one's below
- * 4 GiB; above, where the row reads the "IA-32e mode guest" control and
- * CS.L to choose its rule, the replay declines every exit to the fast
- * path, which reads them, and the canonical RIPs pass: both VMs end. */
-static void test_long64_declines_above_4_gib_and_runs_on(void **state)
+/* A 64-bit guest above 4 GiB: the RIP an exit saved there says the
+ * guest was in 64-bit mode, so the row takes the canonical rule without
+ * reading the "IA-32e mode guest" control or CS, and the replay goes on
+ * there as below 4 GiB. The one exit that crosses 4 GiB from below is
+ * declined to the fast path, which reads the mode once (the saved RIP was
+ * low). Both VMs end. */
+static void test_long64_replays_above_4_gib(void **state)
 {
 	(void)state;
-	static const struct scenario sc = { "long64, rip above 4 GiB", 0, 0, 20, 0, NULL, true, 0 };
+	static const struct scenario sc = { "long64, rip above 4 GiB", 0, 0, 20, 0, NULL, true, 0, false };
 	const uint16_t cs_ar = vmcs_field_encoding(VMCS_guest_cs_ar) & 0xffff;
+	const uint16_t ctl = vmcs_field_encoding(VMCS_entry_controls) & 0xffff;
+	run(FAST, &plain, &fast_run);
+	uint64_t plain_replays = fast_run.replay_entries;
 	run_three(&sc);
 	for (unsigned i = 0; i < NVMS; i++)
 		assert_int_equal(fast_run.state[i], VM_DONE);
 	assert_true(fast_run.rip[0] >> 32);
-	assert_true(fast_run.reads[cs_ar] > 200);        /* once per VM 1 entry above 4 GiB */
+	assert_int_equal(fast_run.reads[cs_ar], 1);
+	assert_int_equal(fast_run.reads[ctl], 1);
+	/* as many replays as the plain script's, but for the crossing exit
+	 * and the one after it (which finds the mode known and arms again) */
+	assert_int_equal(fast_run.replay_entries, plain_replays - 2);
+}
+
+/* The same where IA32_VMX_MISC bit 5 is 0: an exit leaves the control
+ * as the VMM wrote it, so the saved RIP says nothing of it and the row
+ * reads it (the shadow forgets it at every exit all the same); CS.L still
+ * comes from the saved RIP. The replay declines above 4 GiB. */
+static void test_long64_without_lma_save_reads_the_control(void **state)
+{
+	(void)state;
+	static const struct scenario sc = { "long64, rip above 4 GiB, no LMA save", 0, 0, 20, 0, NULL, true, 0,
+					    true };
+	const uint16_t cs_ar = vmcs_field_encoding(VMCS_guest_cs_ar) & 0xffff;
+	const uint16_t ctl = vmcs_field_encoding(VMCS_entry_controls) & 0xffff;
+	run_three(&sc);
+	for (unsigned i = 0; i < NVMS; i++)
+		assert_int_equal(fast_run.state[i], VM_DONE);
+	assert_int_equal(fast_run.reads[cs_ar], 1);
+	assert_true(fast_run.reads[ctl] > 200);          /* once per VM 1 entry above 4 GiB */
 	assert_true(fast_run.replay_entries > SCRIPT_LEN / 2);   /* VM 2's, and VM 1's first 20 */
 	assert_true(fast_run.replay_entries < noreplay_run.fast_entries - 200);
 }
@@ -420,21 +478,21 @@ static void test_long64_refuses_a_non_canonical_rip(void **state)
 {
 	(void)state;
 	static const struct scenario sc = { "long64, non-canonical rip", 0, 0, 20, 0, NULL, true,
-					    0x00007ffffffffffeull };
+					    0x00007ffffffffffeull, false };
 	run_scenario(&sc, "check=guest.rip.high");
 }
 
 static void test_replay_stops_the_vm_on_a_failed_vmread(void **state)
 {
 	(void)state;
-	static const struct scenario sc = { "VMREAD of RIP fails", 25, 0, 0, 0, NULL, false, 0 };
+	static const struct scenario sc = { "VMREAD of RIP fails", 25, 0, 0, 0, NULL, false, 0, false };
 	run_scenario(&sc, "cannot read guest RIP");
 }
 
 static void test_replay_stops_the_vm_on_a_failed_vmwrite(void **state)
 {
 	(void)state;
-	static const struct scenario sc = { "VMWRITE of RIP fails", 0, 27, 0, 0, NULL, false, 0 };
+	static const struct scenario sc = { "VMWRITE of RIP fails", 0, 27, 0, 0, NULL, false, 0, false };
 	run_scenario(&sc, "cannot write guest RIP");
 }
 
@@ -453,7 +511,7 @@ static void test_random_scripts_leave_the_same_state(void **state)
 		char name[48];
 		snprintf(name, sizeof(name), "seed %llu, %s, %s", (unsigned long long)seed, pol,
 			 seed % 2 ? "prot32" : "long64");
-		const struct scenario sc = { name, 0, 0, 0, seed, pol, seed % 2 == 0, 0 };
+		const struct scenario sc = { name, 0, 0, 0, seed, pol, seed % 2 == 0, 0, false };
 		run_three(&sc);
 		replays[seed % 3] += fast_run.replay_entries;
 		for (unsigned i = 0; i < NVMS; i++)
@@ -472,7 +530,8 @@ int main(void)
 		cmocka_unit_test(test_both_paths_run_the_script_to_the_end),
 		cmocka_unit_test(test_fast_and_slow_paths_leave_the_same_state),
 		cmocka_unit_test(test_replay_declines_a_rip_the_check_refuses),
-		cmocka_unit_test(test_long64_declines_above_4_gib_and_runs_on),
+		cmocka_unit_test(test_long64_replays_above_4_gib),
+		cmocka_unit_test(test_long64_without_lma_save_reads_the_control),
 		cmocka_unit_test(test_long64_refuses_a_non_canonical_rip),
 		cmocka_unit_test(test_replay_stops_the_vm_on_a_failed_vmread),
 		cmocka_unit_test(test_replay_stops_the_vm_on_a_failed_vmwrite),

@@ -46,11 +46,22 @@ static inline bool entry_rip_ok(uint64_t rip, bool long_mode)
 }
 /* A RIP below 4 GiB meets both rules: for it the row's verdict does not
  * depend on the mode, so the row reads neither the "IA-32e mode guest"
- * control nor CS. The scheduler's replay of a CPUID round trip
- * (vmm/sched.c) replays only such RIPs. */
+ * control nor CS. */
 static inline bool entry_rip_low(uint64_t rip)
 {
 	return (rip >> 32) == 0;
+}
+/* The row's verdict, where it needs no read, on a RIP the VMM writes
+ * after a VM exit that saved RIP `saved`, while the shadow knows neither
+ * the "IA-32e mode guest" control nor CS (as after every exit until the
+ * VMM writes them): true below 4 GiB, in any mode; true at or above 4 GiB
+ * for a canonical RIP when the exit saved a RIP there (64-bit mode at the
+ * exit: shadow_fill) and `misc` (IA32_VMX_MISC) has bit 5. False
+ * otherwise: the row would read the mode, or fail. The scheduler's replay
+ * (vmm/sched.c) takes exactly these RIPs. */
+static inline bool entry_rip_passes_unread(uint64_t saved, uint64_t rip, uint64_t misc)
+{
+	return entry_rip_low(rip) || ((saved >> 32) && (misc & MISC_EXIT_SAVES_LMA) && addr_canonical(rip));
 }
 /* That row. */
 extern const struct entry_check *const entry_check_guest_rip;

@@ -18,13 +18,27 @@ enum { ACT_ACTIVE, ACT_HLT, ACT_SHUTDOWN, ACT_WAIT_SIPI };
 #define PDBG_RESERVED (0xff0ull | (1ull << 13) | (1ull << 15) | (~0ull << 17))
 #define DEBUGCTL_BTF (1ull << 1)
 
+/* One of the mode's two bits: where the shadow knows the field, its
+ * value's; where not, the CPU's is still the one the last VM exit saved,
+ * and if that exit saved a RIP at or above 4 GiB the bit is 1 with no
+ * read (shadow_fill; for the control only where IA32_VMX_MISC bit 5 says
+ * the exit saved it). */
+static bool mode_bit(struct check_ctx *c, enum vmcs_field f, uint64_t bit, bool saved_1)
+{
+	if (saved_1 && !shadow_known(c->s, f))
+		return true;
+	return check_field(c, f) & bit;
+}
+
 static bool long_mode_cs(struct check_ctx *c)
 {
-	return (F(entry_controls) & ENTRY_IA32E_GUEST) && (F(guest_cs_ar) & CS_L);
+	bool at_exit = shadow_exit_long_mode(c->s);
+	return mode_bit(c, VMCS_entry_controls, ENTRY_IA32E_GUEST, at_exit && (c->caps->misc & MISC_EXIT_SAVES_LMA)) &&
+	       mode_bit(c, VMCS_guest_cs_ar, CS_L, at_exit);
 }
 
 /* 27.3.1.4: RIP bits 63:32 are 0 outside 64-bit mode, canonical inside;
- * the mode (control and CS.L) is read only for a RIP at or above 4 GiB,
+ * the mode (control and CS.L) is needed only for a RIP at or above 4 GiB,
  * where the two rules differ. */
 static bool rip(struct check_ctx *c)
 {

@@ -17,6 +17,14 @@ struct vmcs_shadow {
 	uint64_t val[VMCS_FIELD_COUNT];
 	uint64_t known[SHADOW_WORDS];
 	uint64_t dirty[SHADOW_WORDS];
+	/* From a VM exit proper (not an entry failure) to the next return of
+	 * VMLAUNCH/VMRESUME: the CPU's guest RIP is the one that exit saved
+	 * (a VMWRITE of RIP would make it known, and only an unknown field is
+	 * filled). 1 or 0. */
+	uint64_t rip_saved_by_exit;
+	/* That saved RIP once filled, else 0: at or above 4 GiB, the guest
+	 * was in 64-bit mode at the exit (see shadow_fill). */
+	uint64_t exit_rip;
 };
 
 static inline bool shadow_bit(const uint64_t *bm, enum vmcs_field f)
@@ -37,11 +45,27 @@ static inline void shadow_write(struct vmcs_shadow *s, enum vmcs_field f, uint64
 	shadow_bit_set(s->known, f);
 	shadow_bit_set(s->dirty, f);
 }
-/* Record a value read from the CPU: known, not dirty. */
+/* Record a value read from the CPU: known, not dirty. A guest RIP a VM
+ * exit saved tells the guest's mode at the exit when it is at or above
+ * 4 GiB: outside 64-bit mode the instruction pointer is EIP, 32 bits (SDM
+ * Vol. 1 3.5; every transfer into compatibility or legacy mode loads a
+ * 32-bit EIP: the JMP/CALL/RET/IRET far forms, SYSRET's and SYSEXIT's
+ * 32-bit forms), while the exit saves the whole natural-width field
+ * whatever the mode (Vol. 3C 28.3). So the exit saved CS with L = 1 and,
+ * where IA32_VMX_MISC bit 5 is set, IA32_EFER.LMA = 1 into the "IA-32e
+ * mode guest" control; the row guest.rip.high uses that instead of reading
+ * the two fields (entry_checks_state.c). */
 static inline void shadow_fill(struct vmcs_shadow *s, enum vmcs_field f, uint64_t v)
 {
 	s->val[f] = v & vmcs_field_mask(f);
 	shadow_bit_set(s->known, f);
+	if (f == VMCS_guest_rip && s->rip_saved_by_exit)
+		s->exit_rip = v;
+}
+/* The guest was in 64-bit mode at the last VM exit, by the RIP it saved. */
+static inline bool shadow_exit_long_mode(const struct vmcs_shadow *s)
+{
+	return (s->exit_rip >> 32) != 0;
 }
 static inline bool shadow_known(const struct vmcs_shadow *s, enum vmcs_field f)
 {
@@ -87,13 +111,17 @@ static inline void shadow_on_exit(struct vmcs_shadow *s)
 {
 	s->known[0] &= ~shadow_exit_forgets0;
 	s->known[1] &= ~shadow_exit_forgets1;
+	s->rip_saved_by_exit = 0;
+	s->exit_rip = 0;
 }
 /* A VM exit proper (not an entry failure) also clears the valid bit of
  * the VM-entry interruption-information field (SDM Vol. 3C 28.2): the VMM
- * knows the new value. An entry failure leaves it set (27.8). */
+ * knows the new value. An entry failure leaves it set (27.8). And it
+ * saves guest RIP; an entry failure leaves the VMM's (27.8). */
 static inline void shadow_on_exit_proper(struct vmcs_shadow *s)
 {
 	s->val[VMCS_entry_intr_info] &= ~(1ull << 31);
+	s->rip_saved_by_exit = 1;
 }
 /* After a successful VM entry: nothing is dirty any more. */
 static inline void shadow_on_entry_ok(struct vmcs_shadow *s)

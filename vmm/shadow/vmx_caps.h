@@ -26,6 +26,10 @@ struct vmx_caps {
 	unsigned maxphyaddr;        /* CPUID.80000008H:EAX[7:0] */
 };
 
+/* IA32_VMX_MISC bit 5: a VM exit stores IA32_EFER.LMA into the "IA-32e
+ * mode guest" VM-entry control (SDM Vol. 3D A.6). */
+#define MISC_EXIT_SAVES_LMA (1ull << 5)
+
 /* Adjust a wanted control value to what the processor allows. */
 static inline uint32_t vmx_ctl_adjust(struct vmx_ctl_cap c, uint32_t want)
 {
