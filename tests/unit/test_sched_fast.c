@@ -20,6 +20,7 @@
 #include <string.h>
 #include <cmocka.h>
 #include "baseline.h"
+#include "hypercall.h"
 #include "notify.h"
 #include "sched.h"
 #include "trace.h"
@@ -57,6 +58,7 @@ struct scenario {
 	bool long64;
 	uint64_t jump_to;
 	bool no_lma_save;
+	unsigned hc_at;     /* VM 1's exit number hc_at is an HC_VMID with upper halves set */
 };
 
 static struct {
@@ -67,6 +69,8 @@ static struct {
 	const struct scenario *sc;
 	const struct vmcs_shadow *shadow[NVMS];   /* the VMs' shadows, as at each entry */
 	uint64_t shadow_digest;
+	bool hc_pending;    /* VM 1 made the hypercall; its RAX at its next entry is the result */
+	uint64_t hc_ret;
 } cpu;
 
 #define RIP_ENC (vmcs_field_encoding(VMCS_guest_rip) & 0xffff)
@@ -185,6 +189,20 @@ static void digest_shadow(void)
 		cpu.shadow_digest = (cpu.shadow_digest ^ p[i]) * 1099511628211ull;
 }
 
+/* A VMCALL of HC_VMID whose registers have their upper halves set, as a
+ * 32-bit guest's may (nothing there clears them): RAX = 2^32 + HC_VMID,
+ * RBX and RCX likewise. A 32-bit guest's hypercall takes the lower halves
+ * (its VM id back); in 64-bit mode RAX is no hypercall (HC_ENOSYS). */
+static void hypercall_exit(struct fake_vmcs *v, struct guest_regs *regs)
+{
+	v->val[vmcs_field_encoding(VMCS_exit_reason) & 0xffff] = EXIT_vmcall;
+	v->val[vmcs_field_encoding(VMCS_exit_instr_len) & 0xffff] = 3;
+	regs->rax = (1ull << 32) | HC_VMID;
+	regs->rbx = (7ull << 32) | 1;
+	regs->rcx = 9ull << 32;
+	cpu.hc_pending = true;
+}
+
 /* Each call is one VMLAUNCH/VMRESUME; while the fast path's again()
  * returns true, the stub would VMRESUME at once: one more exit here. */
 static struct vmx_result fake_enter(struct guest_regs *regs, bool launch, bool (*again)(void *), void *ctx)
@@ -196,8 +214,14 @@ static struct vmx_result fake_enter(struct guest_regs *regs, bool launch, bool (
 		cpu.resumes++;
 	for (;;) {
 		digest_shadow();
+		if (cpu.hc_pending && cpu.current == &cpu.vmcs[0]) {
+			cpu.hc_ret = regs->rax;
+			cpu.hc_pending = false;
+		}
 		regs->rax = 'x';             /* the byte an I/O exit prints */
 		script_exit(cpu.current);
+		if (cpu.sc->hc_at && cpu.current == &cpu.vmcs[0] && cpu.current->step == cpu.sc->hc_at)
+			hypercall_exit(cpu.current, regs);
 		if (!again || !again(ctx))
 			return ok();
 		cpu.resumes++;
@@ -232,6 +256,7 @@ struct outcome {
 	uint64_t exits[64], vmreads[64], vmwrites[64];
 	uint64_t fast_entries, replay_entries;
 	uint64_t shadow_digest;
+	uint64_t hc_ret;
 	char trace[sizeof(trace_buf)];
 	size_t trace_len;
 };
@@ -304,12 +329,13 @@ static void run(enum mode mode, const struct scenario *sc, struct outcome *o)
 	o->fast_entries = n.fast_entries;
 	o->replay_entries = n.replay_entries;
 	o->shadow_digest = cpu.shadow_digest;
+	o->hc_ret = cpu.hc_ret;
 	memcpy(o->trace, trace_buf, trace_len);
 	o->trace_len = trace_len;
 }
 
 static struct outcome fast_run, noreplay_run, slow_run;
-static const struct scenario plain = { "plain", 0, 0, 0, 0, NULL, false, 0, false };
+static const struct scenario plain = { "plain", 0, 0, 0, 0, NULL, false, 0, false, 0 };
 
 /* Every observable of a fast run and the slow run, equal; the first
  * difference named. */
@@ -336,6 +362,7 @@ static void assert_same_as_slow(const char *what, const struct outcome *f)
 		assert_memory_equal(&f->shadow[i], &slow_run.shadow[i], sizeof(f->shadow[i]));
 		assert_int_equal(f->rip[i], slow_run.rip[i]);
 	}
+	assert_int_equal(f->hc_ret, slow_run.hc_ret);
 	if (f->shadow_digest != slow_run.shadow_digest)
 		fail_msg("%s: a VM was entered with another shadow than on the slow path", what);
 	assert_memory_equal(&f->cache, &slow_run.cache, sizeof(f->cache));
@@ -425,7 +452,7 @@ static void run_scenario(const struct scenario *sc, const char *why)
 static void test_replay_declines_a_rip_the_check_refuses(void **state)
 {
 	(void)state;
-	static const struct scenario sc = { "rip above 4 GiB", 0, 0, 20, 0, NULL, false, 0, false };
+	static const struct scenario sc = { "rip above 4 GiB", 0, 0, 20, 0, NULL, false, 0, false, 0 };
 	run_scenario(&sc, "check=guest.rip.high");
 }
 
@@ -438,7 +465,7 @@ static void test_replay_declines_a_rip_the_check_refuses(void **state)
 static void test_long64_replays_above_4_gib(void **state)
 {
 	(void)state;
-	static const struct scenario sc = { "long64, rip above 4 GiB", 0, 0, 20, 0, NULL, true, 0, false };
+	static const struct scenario sc = { "long64, rip above 4 GiB", 0, 0, 20, 0, NULL, true, 0, false, 0 };
 	const uint16_t cs_ar = vmcs_field_encoding(VMCS_guest_cs_ar) & 0xffff;
 	const uint16_t ctl = vmcs_field_encoding(VMCS_entry_controls) & 0xffff;
 	run(FAST, &plain, &fast_run);
@@ -462,7 +489,7 @@ static void test_long64_without_lma_save_reads_the_control(void **state)
 {
 	(void)state;
 	static const struct scenario sc = { "long64, rip above 4 GiB, no LMA save", 0, 0, 20, 0, NULL, true, 0,
-					    true };
+					    true, 0 };
 	const uint16_t cs_ar = vmcs_field_encoding(VMCS_guest_cs_ar) & 0xffff;
 	const uint16_t ctl = vmcs_field_encoding(VMCS_entry_controls) & 0xffff;
 	run_three(&sc);
@@ -478,21 +505,38 @@ static void test_long64_refuses_a_non_canonical_rip(void **state)
 {
 	(void)state;
 	static const struct scenario sc = { "long64, non-canonical rip", 0, 0, 20, 0, NULL, true,
-					    0x00007ffffffffffeull, false };
+					    0x00007ffffffffffeull, false, 0 };
 	run_scenario(&sc, "check=guest.rip.high");
+}
+
+/* Hypercall arguments: a 32-bit guest's are their lower halves, a 64-bit
+ * guest's are whole (exits.c, hc_args), on every path. */
+static void test_hypercall_arguments_follow_the_mode(void **state)
+{
+	(void)state;
+	static const struct scenario sc32 = { "HC_VMID, upper halves set, prot32", 0, 0, 0, 0, NULL, false, 0, false,
+					      30 };
+	static const struct scenario sc64 = { "HC_VMID, upper halves set, long64", 0, 0, 0, 0, NULL, true, 0, false,
+					      30 };
+	run_three(&sc32);
+	assert_int_equal(fast_run.hc_ret, 1);
+	assert_int_equal(fast_run.state[0], VM_DONE);
+	run_three(&sc64);
+	assert_int_equal(fast_run.hc_ret, HC_ENOSYS);
+	assert_int_equal(fast_run.state[0], VM_DONE);
 }
 
 static void test_replay_stops_the_vm_on_a_failed_vmread(void **state)
 {
 	(void)state;
-	static const struct scenario sc = { "VMREAD of RIP fails", 25, 0, 0, 0, NULL, false, 0, false };
+	static const struct scenario sc = { "VMREAD of RIP fails", 25, 0, 0, 0, NULL, false, 0, false, 0 };
 	run_scenario(&sc, "cannot read guest RIP");
 }
 
 static void test_replay_stops_the_vm_on_a_failed_vmwrite(void **state)
 {
 	(void)state;
-	static const struct scenario sc = { "VMWRITE of RIP fails", 0, 27, 0, 0, NULL, false, 0, false };
+	static const struct scenario sc = { "VMWRITE of RIP fails", 0, 27, 0, 0, NULL, false, 0, false, 0 };
 	run_scenario(&sc, "cannot write guest RIP");
 }
 
@@ -511,7 +555,7 @@ static void test_random_scripts_leave_the_same_state(void **state)
 		char name[48];
 		snprintf(name, sizeof(name), "seed %llu, %s, %s", (unsigned long long)seed, pol,
 			 seed % 2 ? "prot32" : "long64");
-		const struct scenario sc = { name, 0, 0, 0, seed, pol, seed % 2 == 0, 0, false };
+		const struct scenario sc = { name, 0, 0, 0, seed, pol, seed % 2 == 0, 0, false, 0 };
 		run_three(&sc);
 		replays[seed % 3] += fast_run.replay_entries;
 		for (unsigned i = 0; i < NVMS; i++)
@@ -533,6 +577,7 @@ int main(void)
 		cmocka_unit_test(test_long64_replays_above_4_gib),
 		cmocka_unit_test(test_long64_without_lma_save_reads_the_control),
 		cmocka_unit_test(test_long64_refuses_a_non_canonical_rip),
+		cmocka_unit_test(test_hypercall_arguments_follow_the_mode),
 		cmocka_unit_test(test_replay_stops_the_vm_on_a_failed_vmread),
 		cmocka_unit_test(test_replay_stops_the_vm_on_a_failed_vmwrite),
 		cmocka_unit_test(test_random_scripts_leave_the_same_state),
