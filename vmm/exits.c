@@ -125,15 +125,17 @@ static enum exit_action on_io(struct notify *n, struct vm *vm)
  * only when an upper half is set, since otherwise both readings agree. */
 struct hc_args { uint64_t nr, b, c; };
 
+bool exits_long_mode(struct notify *n, struct vm *vm)
+{
+	uint64_t ctl = 0, cs_ar = 0;
+	return notify_read(n, vm, VMCS_entry_controls, &ctl) && (ctl & ENTRY_IA32E_GUEST) &&
+	       notify_read(n, vm, VMCS_guest_cs_ar, &cs_ar) && (cs_ar & CS_AR_L);
+}
+
 static struct hc_args hc_args(struct notify *n, struct vm *vm)
 {
 	struct hc_args a = { vm->regs.rax, vm->regs.rbx, vm->regs.rcx };
-	uint64_t ctl = 0, cs_ar = 0;
-	if (((a.nr | a.b | a.c) >> 32) == 0)
-		return a;
-	bool long_mode = notify_read(n, vm, VMCS_entry_controls, &ctl) && (ctl & ENTRY_IA32E_GUEST) &&
-			 notify_read(n, vm, VMCS_guest_cs_ar, &cs_ar) && (cs_ar & CS_AR_L);
-	if (!long_mode)
+	if (((a.nr | a.b | a.c) >> 32) != 0 && !exits_long_mode(n, vm))
 		a.nr = (uint32_t)a.nr, a.b = (uint32_t)a.b, a.c = (uint32_t)a.c;
 	return a;
 }

@@ -16,14 +16,25 @@ enum exit_action exits_handle(struct notify *n, struct vm *vm, uint32_t reason);
 /* Stop the VM with a reason (vm->why). */
 enum exit_action exits_stop(struct vm *vm, const char *why);
 
+/* Is the guest in 64-bit mode (the "IA-32e mode guest" control and CS.L,
+ * read through the shadow)? A failed read counts as no. */
+bool exits_long_mode(struct notify *n, struct vm *vm);
+
 /* Past the instruction that caused the exit: RIP += the VM-exit
- * instruction length (never assumed: prefixes make CPUID 2..15 bytes). */
+ * instruction length (never assumed: prefixes make CPUID 2..15 bytes).
+ * Outside 64-bit mode the instruction pointer is EIP, 32 bits: after an
+ * instruction that ends at 4 GiB comes EIP 0 (Linux KVM does the same in
+ * skip_emulated_instruction), where RIP 2^32 would fail VM entry. The
+ * mode is read only for that carry into bit 32. */
 static inline __attribute__((always_inline)) enum exit_action exits_advance_rip(struct notify *n, struct vm *vm)
 {
 	uint64_t rip, len;
 	if (!notify_read(n, vm, VMCS_guest_rip, &rip) || !notify_read(n, vm, VMCS_exit_instr_len, &len))
 		return exits_stop(vm, "cannot read guest RIP");
-	if (!notify_write(n, vm, VMCS_guest_rip, rip + len))
+	uint64_t next = rip + len;
+	if (__builtin_expect((next >> 32) && !(rip >> 32), 0) && !exits_long_mode(n, vm))
+		next = (uint32_t)next;
+	if (!notify_write(n, vm, VMCS_guest_rip, next))
 		return exits_stop(vm, "cannot write guest RIP");
 	return ACT_CONTINUE;
 }

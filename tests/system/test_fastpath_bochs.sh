@@ -60,3 +60,21 @@ expect "cpuidlen on the fast path: every INC ran" has '^vm=1 ev=out text="cpuid 
 expect "cpuidlen on the fast path: it was taken" test "$(grep -m1 '^hv ev=timing' "$TRACE" | grep -o ' fast_entries=[0-9]*' | cut -d= -f2)" -ge 3
 expect "cpuidlen on the fast path: and replayed, with lengths 3, 4 and 15 after a 2" \
 	test "$(grep -m1 '^hv ev=timing' "$TRACE" | grep -o ' replay_entries=[0-9]*' | cut -d= -f2)" -ge 2
+
+# Outside 64-bit mode the instruction pointer is EIP: a CPUID whose last
+# byte is at EIP 0xffffffff is followed by EIP 0. RIP 0x100000000 would
+# fail VM entry (bits 63:32 must be 0 outside 64-bit mode).
+boot_bochs "eipwrap" 60 "vms=eipwrap" || true
+expect "eipwrap: after the CPUID at EIP 0xfffffffe the VMM writes RIP 0, not 0x100000000" bash -c \
+	"grep -A1 '^vm=1 ev=exit n=[0-9]* reason=cpuid rip=0xfffffffe len=2$' '$TRACE' |
+	 grep -q '^vm=1 ev=vmwrite field=guest_rip value=0x0 status=ok'"
+expect "eipwrap: the shadow passes that entry, the CPU agrees, the code at EIP 0 runs" \
+	has '^vm=1 ev=out text="eipwrap: CPUID at EIP 0xfffffffe, went on at EIP 0"$'
+expect "eipwrap: it ends with HC_EXIT 0, nothing refused or failing" bash -c \
+	"grep -q '^vm=1 ev=end status=done why=\"exit code=0\"' '$TRACE' && ! grep -Eq 'ev=(refuse|entryfail|disagree)' '$TRACE'"
+boot_bochs "eipwrap-fast" 60 "vms=eipwrap trace=summary" || true
+expect "eipwrap on the fast path: the same (the replay declines the crossing, the fast path wraps)" bash -c \
+	"grep -q '^vm=1 ev=out text=\"eipwrap: CPUID at EIP 0xfffffffe, went on at EIP 0\"$' '$TRACE' &&
+	 grep -q '^vm=1 ev=end status=done why=\"exit code=0\"' '$TRACE'"
+expect "eipwrap on the fast path: its loop was replayed" \
+	test "$(grep -m1 '^hv ev=timing' "$TRACE" | grep -o ' replay_entries=[0-9]*' | cut -d= -f2)" -ge 40

@@ -39,9 +39,9 @@ struct fake_vmcs {
 /* What goes wrong, and when (0: never): the k-th VMREAD or VMWRITE of
  * guest RIP (over both VMs) fails with VMfailValid; at a VM's exit number
  * rip_jump VM 1's RIP is put at jump_to (default: just below 4 GiB, so the
- * next RIP breaks the row guest.rip.high outside 64-bit mode and the entry
- * is refused as predicted to fail; in 64-bit mode it is canonical and
- * passes). With a seed, each VM's script is random instead (random_exit).
+ * next RIP crosses 4 GiB: outside 64-bit mode EIP wraps to the bottom, in
+ * 64-bit mode it is canonical and the row passes it). With a seed, each
+ * VM's script is random instead (random_exit).
  * The cache model's policy is first unless policy names another (parsed
  * as on the command line); the VMs are prot32 guests unless long64. Like
  * a real CPU, the fake one saves a RIP at or above 4 GiB only for a
@@ -128,7 +128,7 @@ static struct vmx_result fake_write(uint32_t enc, uint64_t v)
 /* A random script's next exit (xorshift64 per VM, so every run of a seed
  * sees the same exits whatever the interleaving): runs of CPUIDs of 2 to
  * 15 bytes, timer exits, console bytes, CPUIDs after a jump elsewhere, now
- * and then a RIP just below 4 GiB (refused outside 64-bit mode); for a
+ * and then a RIP just below 4 GiB (EIP wraps outside 64-bit mode); for a
  * long64 guest also jumps above 4 GiB, to either canonical half, and just
  * below the end of the lower half (refused once RIP leaves it). */
 static uint32_t random_exit(struct fake_vmcs *v, uint64_t *len, uint64_t *qual)
@@ -449,11 +449,29 @@ static void run_scenario(const struct scenario *sc, const char *why)
 	assert_true(fast_run.replay_entries > 0);
 }
 
-static void test_replay_declines_a_rip_the_check_refuses(void **state)
+/* A 32-bit guest's CPUID that ends at 4 GiB (saved RIP 0xfffffffe, 15
+ * bytes): the next EIP is 0xd, not 2^32 + 0xd, which the row would
+ * refuse. The replay declines the exit (the new RIP is at or above 4 GiB,
+ * the saved one below), the fast path reads the mode once (the control
+ * says not IA-32e, so CS is not read) and wraps; both VMs run to their
+ * end with RIP advanced from there. */
+static void test_eip_wraps_at_4_gib(void **state)
 {
 	(void)state;
-	static const struct scenario sc = { "rip above 4 GiB", 0, 0, 20, 0, NULL, false, 0, false, 0 };
-	run_scenario(&sc, "check=guest.rip.high");
+	static const struct scenario sc = { "eip wraps at 4 GiB", 0, 0, 20, 0, NULL, false, 0, false, 0 };
+	const uint16_t cs_ar = vmcs_field_encoding(VMCS_guest_cs_ar) & 0xffff;
+	const uint16_t ctl = vmcs_field_encoding(VMCS_entry_controls) & 0xffff;
+	run_three(&sc);
+	for (unsigned i = 0; i < NVMS; i++)
+		assert_int_equal(fast_run.state[i], VM_DONE);
+	uint64_t want = 0xd;
+	for (unsigned k = 20; k < SCRIPT_LEN; k++)
+		if (k % 50 != 49)
+			want += k % 37 == 36 ? 1 : (const unsigned[]){ 2, 3, 4, 15 }[k % 4];
+	assert_int_equal(fast_run.rip[0], want);
+	assert_int_equal(fast_run.reads[ctl], 1);
+	assert_int_equal(fast_run.reads[cs_ar], 0);
+	assert_true(fast_run.replay_entries > SCRIPT_LEN);
 }
 
 /* A 64-bit guest above 4 GiB: the RIP an exit saved there says the
@@ -573,7 +591,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_both_paths_run_the_script_to_the_end),
 		cmocka_unit_test(test_fast_and_slow_paths_leave_the_same_state),
-		cmocka_unit_test(test_replay_declines_a_rip_the_check_refuses),
+		cmocka_unit_test(test_eip_wraps_at_4_gib),
 		cmocka_unit_test(test_long64_replays_above_4_gib),
 		cmocka_unit_test(test_long64_without_lma_save_reads_the_control),
 		cmocka_unit_test(test_long64_refuses_a_non_canonical_rip),
