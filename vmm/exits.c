@@ -119,18 +119,18 @@ static enum exit_action on_io(struct notify *n, struct vm *vm)
 	return exits_advance_rip(n, vm);
 }
 
-/* A hypercall's number (RAX) and arguments (RBX, RCX) as the guest's
- * mode makes them: outside 64-bit mode only the low halves are the
- * guest's. The mode (the "IA-32e mode guest" control and CS.L) is read
- * only when an upper half is set, since otherwise both readings agree. */
-struct hc_args { uint64_t nr, b, c; };
-
 bool exits_long_mode(struct notify *n, struct vm *vm)
 {
 	uint64_t ctl = 0, cs_ar = 0;
 	return notify_read(n, vm, VMCS_entry_controls, &ctl) && (ctl & ENTRY_IA32E_GUEST) &&
 	       notify_read(n, vm, VMCS_guest_cs_ar, &cs_ar) && (cs_ar & CS_AR_L);
 }
+
+/* A hypercall's number (RAX) and arguments (RBX, RCX) as the guest's
+ * mode makes them: outside 64-bit mode only the low halves are the
+ * guest's. The mode (the "IA-32e mode guest" control and CS.L) is read
+ * only when an upper half is set, since otherwise both readings agree. */
+struct hc_args { uint64_t nr, b, c; };
 
 static struct hc_args hc_args(struct notify *n, struct vm *vm)
 {

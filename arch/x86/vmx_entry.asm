@@ -110,8 +110,8 @@ vmx_enter_raw:
 .launch:
 	vmlaunch
 entry_failed:
-	mov rax, [saved_regs]           ; the guest's RBP, R12-R15 (still the
-	GUEST_KEPT store, rax           ; fast path's own) into regs; flags kept
+	mov rax, [saved_regs]           ; RBP, R12-R15 hold the guest's values:
+	GUEST_KEPT store, rax           ; into regs (the movs keep the flags)
 	mov eax, 2                      ; CF=1: VMfailInvalid
 	jc .out
 	mov eax, 1                      ; ZF=1: VMfailValid
