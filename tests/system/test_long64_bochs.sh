@@ -86,3 +86,19 @@ expect "cpuidbench64hi: its 10,000 CPUIDs above 4 GiB were nearly all replayed" 
 	test "$(grep -m1 '^hv ev=timing' "$TRACE" | grep -o ' replay_entries=[0-9]*' | cut -d= -f2)" -gt 9500
 expect "cpuidbench64hi: 3 VMREADs per CPUID exit (reason, RIP, length): neither the control nor CS" \
 	has '^hv ev=costs reason=cpuid exits=10000 vmreads=30000 '
+
+# Out of 64-bit mode into compatibility mode (IA-32e, CS.L = 0) and back:
+# the shadow takes the mode from each exit's saved RIP, the CPU judges
+# every entry, and nothing may fail or be refused.
+boot_bochs compat64 60 "vms=compat64" || true
+expect "compat64: CPUID exits above 4 GiB, then below it in compatibility mode, then above again" bash -c \
+	"[ \"\$(grep -o 'reason=cpuid rip=0x[0-9a-f]*' '$TRACE' | sed 's/.*rip=//' | uniq -c | awk '{ print \$1 \":\" (length(\$2) > 10 ? \"high\" : \"low\") }' | tr '\n' ' ')\" = '100:high 100:low 100:high ' ]"
+expect "compat64: the guest saw compatibility mode and 64-bit mode again, and ends with HC_EXIT 0" bash -c \
+	"grep -q '^vm=1 ev=out text=\"compat64: 100 CPUIDs above 4 GiB, 100 in compatibility mode, 100 above 4 GiB again\"$' '$TRACE' &&
+	 grep -q '^vm=1 ev=end status=done why=\"exit code=0\"' '$TRACE'"
+expect "compat64: no entry refused, failing or disagreeing with the CPU" hasnt 'ev=(refuse|entryfail|disagree)'
+boot_bochs compat64-fast 60 "vms=compat64 trace=summary" || true
+expect "compat64 on the fast path: the same ending, replayed in every mode, 3 VMREADs per CPUID exit" bash -c \
+	"grep -q '^vm=1 ev=end status=done why=\"exit code=0\"' '$TRACE' && ! grep -Eq 'ev=(refuse|entryfail|disagree)' '$TRACE' &&
+	 grep -q '^hv ev=costs reason=cpuid exits=300 vmreads=900 ' '$TRACE' &&
+	 [ \$(grep -m1 '^hv ev=timing' '$TRACE' | grep -o ' replay_entries=[0-9]*' | cut -d= -f2) -ge 280 ]"
