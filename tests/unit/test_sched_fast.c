@@ -335,7 +335,7 @@ static void run(enum mode mode, const struct scenario *sc, struct outcome *o)
 }
 
 static struct outcome fast_run, noreplay_run, slow_run;
-static const struct scenario plain = { "plain", 0, 0, 0, 0, NULL, false, 0, false, 0 };
+static const struct scenario plain = { .name = "plain" };
 
 /* Every observable of a fast run and the slow run, equal; the first
  * difference named. */
@@ -458,7 +458,7 @@ static void run_scenario(const struct scenario *sc, const char *why)
 static void test_eip_wraps_at_4_gib(void **state)
 {
 	(void)state;
-	static const struct scenario sc = { "eip wraps at 4 GiB", 0, 0, 20, 0, NULL, false, 0, false, 0 };
+	static const struct scenario sc = { .name = "eip wraps at 4 GiB", .rip_jump = 20 };
 	const uint16_t cs_ar = vmcs_field_encoding(VMCS_guest_cs_ar) & 0xffff;
 	const uint16_t ctl = vmcs_field_encoding(VMCS_entry_controls) & 0xffff;
 	run_three(&sc);
@@ -483,7 +483,7 @@ static void test_eip_wraps_at_4_gib(void **state)
 static void test_long64_replays_above_4_gib(void **state)
 {
 	(void)state;
-	static const struct scenario sc = { "long64, rip above 4 GiB", 0, 0, 20, 0, NULL, true, 0, false, 0 };
+	static const struct scenario sc = { .name = "long64, rip above 4 GiB", .rip_jump = 20, .long64 = true };
 	const uint16_t cs_ar = vmcs_field_encoding(VMCS_guest_cs_ar) & 0xffff;
 	const uint16_t ctl = vmcs_field_encoding(VMCS_entry_controls) & 0xffff;
 	run(FAST, &plain, &fast_run);
@@ -506,8 +506,8 @@ static void test_long64_replays_above_4_gib(void **state)
 static void test_long64_without_lma_save_reads_the_control(void **state)
 {
 	(void)state;
-	static const struct scenario sc = { "long64, rip above 4 GiB, no LMA save", 0, 0, 20, 0, NULL, true, 0,
-					    true, 0 };
+	static const struct scenario sc = { .name = "long64, rip above 4 GiB, no LMA save", .rip_jump = 20,
+					    .long64 = true, .no_lma_save = true };
 	const uint16_t cs_ar = vmcs_field_encoding(VMCS_guest_cs_ar) & 0xffff;
 	const uint16_t ctl = vmcs_field_encoding(VMCS_entry_controls) & 0xffff;
 	run_three(&sc);
@@ -522,8 +522,8 @@ static void test_long64_without_lma_save_reads_the_control(void **state)
 static void test_long64_refuses_a_non_canonical_rip(void **state)
 {
 	(void)state;
-	static const struct scenario sc = { "long64, non-canonical rip", 0, 0, 20, 0, NULL, true,
-					    0x00007ffffffffffeull, false, 0 };
+	static const struct scenario sc = { .name = "long64, non-canonical rip", .rip_jump = 20, .long64 = true,
+					    .jump_to = 0x00007ffffffffffeull };
 	run_scenario(&sc, "check=guest.rip.high");
 }
 
@@ -532,10 +532,9 @@ static void test_long64_refuses_a_non_canonical_rip(void **state)
 static void test_hypercall_arguments_follow_the_mode(void **state)
 {
 	(void)state;
-	static const struct scenario sc32 = { "HC_VMID, upper halves set, prot32", 0, 0, 0, 0, NULL, false, 0, false,
-					      30 };
-	static const struct scenario sc64 = { "HC_VMID, upper halves set, long64", 0, 0, 0, 0, NULL, true, 0, false,
-					      30 };
+	static const struct scenario sc32 = { .name = "HC_VMID, upper halves set, prot32", .hc_at = 30 };
+	static const struct scenario sc64 = { .name = "HC_VMID, upper halves set, long64", .hc_at = 30,
+					      .long64 = true };
 	run_three(&sc32);
 	assert_int_equal(fast_run.hc_ret, 1);
 	assert_int_equal(fast_run.state[0], VM_DONE);
@@ -547,14 +546,14 @@ static void test_hypercall_arguments_follow_the_mode(void **state)
 static void test_replay_stops_the_vm_on_a_failed_vmread(void **state)
 {
 	(void)state;
-	static const struct scenario sc = { "VMREAD of RIP fails", 25, 0, 0, 0, NULL, false, 0, false, 0 };
+	static const struct scenario sc = { .name = "VMREAD of RIP fails", .fail_rip_read = 25 };
 	run_scenario(&sc, "cannot read guest RIP");
 }
 
 static void test_replay_stops_the_vm_on_a_failed_vmwrite(void **state)
 {
 	(void)state;
-	static const struct scenario sc = { "VMWRITE of RIP fails", 0, 27, 0, 0, NULL, false, 0, false, 0 };
+	static const struct scenario sc = { .name = "VMWRITE of RIP fails", .fail_rip_write = 27 };
 	run_scenario(&sc, "cannot write guest RIP");
 }
 
@@ -573,7 +572,7 @@ static void test_random_scripts_leave_the_same_state(void **state)
 		char name[48];
 		snprintf(name, sizeof(name), "seed %llu, %s, %s", (unsigned long long)seed, pol,
 			 seed % 2 ? "prot32" : "long64");
-		const struct scenario sc = { name, 0, 0, 0, seed, pol, seed % 2 == 0, 0, false, 0 };
+		const struct scenario sc = { .name = name, .seed = seed, .policy = pol, .long64 = seed % 2 == 0 };
 		run_three(&sc);
 		replays[seed % 3] += fast_run.replay_entries;
 		for (unsigned i = 0; i < NVMS; i++)
