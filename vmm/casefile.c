@@ -88,6 +88,11 @@ static enum case_parse bad(char *err, size_t errlen, const char *what, const cha
 	return CASE_BAD;
 }
 
+static bool word(const char *v, size_t vlen, const char *w)
+{
+	return strlen(w) == vlen && !memcmp(v, w, vlen);
+}
+
 static enum case_parse parse_token(const char *t, size_t len, struct ec_case *c, bool *has_expect,
 				   char *err, size_t errlen)
 {
@@ -110,9 +115,21 @@ static enum case_parse parse_token(const char *t, size_t len, struct ec_case *c,
 		c->departure[vlen] = '\0';
 		return CASE_OK;
 	}
+	if (klen == 5 && !memcmp(t, "entry", 5)) {
+		if (!word(v, vlen, "launch") && !word(v, vlen, "resume"))
+			return bad(err, errlen, "entry= is launch or resume", v, vlen);
+		c->resume = word(v, vlen, "resume");
+		return CASE_OK;
+	}
+	if (klen == 5 && !memcmp(t, "probe", 5)) {
+		if (!word(v, vlen, "prot32") && !word(v, vlen, "long64"))
+			return bad(err, errlen, "probe= is prot32 or long64", v, vlen);
+		c->long64 = word(v, vlen, "long64");
+		return CASE_OK;
+	}
 	if (klen == 2 && !memcmp(t, "op", 2)) {
 		for (int i = 1; i < LIFE_OP_COUNT; i++)
-			if (strlen(life_names[i]) == vlen && !memcmp(life_names[i], v, vlen)) {
+			if (word(v, vlen, life_names[i])) {
 				c->life = (enum life_op)i;
 				return CASE_OK;
 			}
@@ -162,8 +179,8 @@ enum case_parse case_parse_line(const char *line, size_t len, struct ec_case *c,
 		return CASE_EMPTY;
 	if (!has_expect)
 		return bad(err, errlen, "missing expect=", "", 0);
-	if (c->life != LIFE_OP_none && c->nw)
-		return bad(err, errlen, "op= cannot be combined with field writes", "", 0);
+	if (c->life != LIFE_OP_none && (c->nw || c->resume || c->long64))
+		return bad(err, errlen, "op= cannot be combined with field writes, entry= or probe=", "", 0);
 	if (c->life == LIFE_OP_none && !c->nw)
 		return bad(err, errlen, "no field writes", "", 0);
 	return CASE_OK;

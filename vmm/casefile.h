@@ -1,5 +1,6 @@
 /* Differential-mode case lines (docs: README "Differential mode"):
  *   FIELD OP VALUE [...] expect=OUTCOME [departure=SDM-SECTION]
+ *                        [entry=launch|resume] [probe=prot32|long64]
  *   op=LIFECYCLE-OP expect=OUTCOME
  * FIELD is a vmcs_fields.def name or a 0xNNNN encoding; OP is = |= &= ^=;
  * OUTCOME is ok, vmfail:N, vmfail_invalid, entryfail:N or entryfail:N:Q.
@@ -55,6 +56,8 @@ struct ec_case {
 	enum life_op life;
 	struct outcome expect;
 	char departure[32];   /* SDM section of a known emulator departure, or "" */
+	bool resume;          /* entry=resume: the writes after a VM exit, then VMRESUME */
+	bool long64;          /* probe=long64: the 64-bit probe (its exit saves a RIP above 4 GiB) */
 };
 
 enum case_parse { CASE_EMPTY, CASE_OK, CASE_BAD };

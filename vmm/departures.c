@@ -108,6 +108,15 @@ static bool rflags_vm_real(const struct vmcs_shadow *s, const struct verdict *v,
 	return failed_by(v, "guest.rflags.vm") && cpu->kind == OUT_OK && !(val(s, VMCS_guest_cr0) & 1);
 }
 
+/* Bochs checks RIP's bits 63:32 outside 64-bit mode but never that RIP is
+ * canonical in 64-bit mode (VMenterLoadCheckGuestState has no
+ * IsCanonical(guest.rip)); it enters, and the guest faults on its first
+ * fetch. Real processors refuse (Xen's XSA-170 was this entry failure). */
+static bool rip_canonical(const struct vmcs_shadow *s, const struct verdict *v, const struct outcome *cpu)
+{
+	return failed_by(v, "guest.rip.high") && cpu->kind == OUT_OK && !addr_canonical(val(s, VMCS_guest_rip));
+}
+
 static const struct departure rows[] = {
 	{ "bochs27.pending_dbg_high", "27.3.1.5",
 	  "does not check bits 63:32 of the pending debug exceptions field", pending_dbg_high },
@@ -129,6 +138,8 @@ static const struct departure rows[] = {
 	  "does not check the BS bit against RFLAGS.TF and DEBUGCTL.BTF", pending_dbg_bs },
 	{ "bochs27.rflags_vm_real", "27.3.1.4",
 	  "accepts RFLAGS.VM = 1 with CR0.PE = 0 (checks it only for IA-32e guests)", rflags_vm_real },
+	{ "bochs27.rip_canonical", "27.3.1.4",
+	  "enters 64-bit mode with a non-canonical RIP (checks only bits 63:32 outside it)", rip_canonical },
 };
 
 const struct departure *departure_find(const struct vmcs_shadow *s, const struct verdict *shadow,

@@ -11,12 +11,12 @@
 #define PROC_HLT_EXITING     (1u << 7)
 #define PIN_PREEMPTION_TIMER (1u << 6)
 
-/* A fresh VMCS for the next case: the old one is cleared and returned to
- * the pool, a new zeroed page gets the revision id, and the shadow starts
- * empty, so the next entry is a first entry (VMCLEAR, VMPTRLD, set-up). */
-static bool fresh_vmcs(struct ec_env *e)
+/* A fresh VMCS for the next case on probe vm: the old one is cleared and
+ * returned to the pool, a new zeroed page gets the revision id, and the
+ * shadow starts empty, so the next entry is a first entry (VMCLEAR,
+ * VMPTRLD, set-up). */
+static bool fresh_vmcs(struct ec_env *e, struct vm *vm)
 {
-	struct vm *vm = e->probe;
 	if (vm->vmcs_pa) {
 		if (vm->launch != VMCS_UNINIT)
 			(void)notify_clear(e->n, vm, "last");
@@ -34,8 +34,9 @@ static bool fresh_vmcs(struct ec_env *e)
 	shadow_init(&vm->shadow);
 	memset(vm->pending, 0, sizeof(vm->pending));
 	memset(&vm->regs, 0, sizeof(vm->regs));
-	/* The guest may have run in the last case: give it its image back. */
-	memset((void *)vm->mem_pa, 0, vm->mem_size);
+	/* The guest may have run in the last case: give it its image back
+	 * (a long64 probe's page tables, at the top, it does not write). */
+	memset((void *)vm->mem_pa, 0, vm->mem_size - guest_reserved_top(vm->image->mode));
 	memcpy((void *)(vm->mem_pa + 0x1000), vm->image->start, (size_t)(vm->image->end - vm->image->start));
 	return true;
 }
@@ -73,10 +74,10 @@ static struct outcome from_entry(const struct entry_result *r)
 	}
 }
 
-/* Apply the case's writes to the valid VMCS (current after set-up). */
-static bool apply_writes(struct ec_env *e, const struct case_write *w, unsigned nw, char *desc, size_t size)
+/* Apply the case's writes to the valid VMCS of vm (current). */
+static bool apply_writes(struct ec_env *e, struct vm *vm, const struct case_write *w, unsigned nw, char *desc,
+			 size_t size)
 {
-	struct vm *vm = e->probe;
 	size_t o = 0;
 	desc[0] = '\0';
 	for (unsigned i = 0; i < nw; i++) {
@@ -91,18 +92,32 @@ static bool apply_writes(struct ec_env *e, const struct case_write *w, unsigned 
 	return true;
 }
 
-/* One VMCS-state case: fresh VMCS, set-up, writes, a forced VMLAUNCH. */
-static void run_state_case(struct ec_env *e, const struct case_write *w, unsigned nw,
+/* One VMCS-state case: fresh VMCS, set-up, writes, a forced VMLAUNCH.
+ * With entry=resume the VMCS is launched first and the probe exits on its
+ * HLT; the writes come after that VM exit and the forced entry is a
+ * VMRESUME, which the shadow validates by the dirty fields alone, reading
+ * from the CPU what the exit made it forget. */
+static void run_state_case(struct ec_env *e, const struct ec_case *c,
 			   struct outcome *shadow, struct outcome *cpu, struct entry_result *r,
 			   struct vmcs_shadow *before, char *desc, size_t size)
 {
+	struct vm *vm = c->long64 ? e->probe64 : e->probe;
 	*cpu = (struct outcome){ OUT_ERROR, 0, 0 };
 	*shadow = *cpu;
 	memset(r, 0, sizeof(*r));
-	if (!fresh_vmcs(e) || !notify_prepare(e->n, e->probe) || !apply_writes(e, w, nw, desc, size))
+	if (!fresh_vmcs(e, vm) || !notify_prepare(e->n, vm))
 		return;
-	*before = e->probe->shadow;
-	notify_enter(e->n, e->probe, true, r);
+	if (c->resume) {
+		notify_enter(e->n, vm, false, r);
+		bool hlt = r->outcome == ENTRY_EXITED && r->exit_reason == EXIT_hlt;
+		memset(r, 0, sizeof(*r));
+		if (!hlt)
+			return;
+	}
+	if (!apply_writes(e, vm, c->w, c->nw, desc, size))
+		return;
+	*before = vm->shadow;
+	notify_enter(e->n, vm, true, r);
 	*shadow = from_verdict(&r->predicted);
 	*cpu = from_entry(r);
 }
@@ -135,7 +150,7 @@ static void run_life_case(struct ec_env *e, enum life_op op, struct outcome *sha
 	struct vm *vm = e->probe;
 	*cpu = (struct outcome){ OUT_ERROR, 0, 0 };
 	*shadow = *cpu;
-	if (!fresh_vmcs(e) || !notify_prepare(e->n, vm))
+	if (!fresh_vmcs(e, vm) || !notify_prepare(e->n, vm))
 		return;
 	struct entry_result r;
 	if (op == LIFE_OP_vmlaunch_launched) {
@@ -245,8 +260,9 @@ void entrycheck_file(struct ec_env *e, const char *text, size_t len, struct ec_t
 			fmt(what, sizeof(what), "op=%s", life_op_name(c.life));
 			memset(&r, 0, sizeof(r));
 		} else {
-			run_state_case(e, c.w, c.nw, &shadow, &cpu, &r, &before, desc, sizeof(desc));
-			fmt(what, sizeof(what), "writes=%s", desc);
+			run_state_case(e, &c, &shadow, &cpu, &r, &before, desc, sizeof(desc));
+			fmt(what, sizeof(what), "%s%swrites=%s", c.resume ? "entry=resume " : "",
+			    c.long64 ? "probe=long64 " : "", desc);
 			/* A case marked as a departure counts as one only when a known
 			 * departure row explains what the CPU did. */
 			if (c.departure[0] && !outcome_equal(&shadow, &cpu))
@@ -315,7 +331,7 @@ void entrycheck_random(struct ec_env *e, uint64_t seed, unsigned count, struct e
 			host |= vmcs_field_table[f].kind == HOST;
 			w[k] = (struct case_write){ f, CASE_SET, 0 };
 		}
-		if (!fresh_vmcs(e) || !notify_prepare(e->n, e->probe)) {
+		if (!fresh_vmcs(e, e->probe) || !notify_prepare(e->n, e->probe)) {
 			t->errors++;
 			continue;
 		}
@@ -337,7 +353,7 @@ void entrycheck_random(struct ec_env *e, uint64_t seed, unsigned count, struct e
 			w[k].value = v;
 		}
 		char desc[400];
-		if (!apply_writes(e, w, nw, desc, sizeof(desc))) {
+		if (!apply_writes(e, e->probe, w, nw, desc, sizeof(desc))) {
 			t->errors++;
 			continue;
 		}

@@ -12,6 +12,7 @@
 struct ec_env {
 	struct notify *n;
 	struct vm *probe;          /* created, never entered yet */
+	struct vm *probe64;        /* the same in 64-bit mode (probe=long64 cases) */
 	struct pagealloc *pool;
 	uint64_t vmxon_pa;
 	uint32_t revision;

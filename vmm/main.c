@@ -254,10 +254,10 @@ static void selftest(void)
 /* entrycheck=: the probe VM instead of the demo VMs. */
 static void differential(uint64_t vmxon_pa)
 {
-	struct ec_env e = { &notifier, &vms[0], &pool, vmxon_pa, (uint32_t)(caps.basic & 0x7fffffff) };
+	struct ec_env e = { &notifier, &vms[0], &vms[1], &pool, vmxon_pa, (uint32_t)(caps.basic & 0x7fffffff) };
 	struct ec_totals t;
 	memset(&t, 0, sizeof(t));
-	const struct guest_image *probe = guest_find("probe", 5);
+	const struct guest_image *probe = guest_find("probe", 5), *probe64 = guest_find("probe64", 7);
 	uint64_t seed;
 	unsigned count;
 	bool random = entrycheck_parse_random(cfg.entrycheck, cfg.entrycheck_len, &seed, &count);
@@ -268,12 +268,14 @@ static void differential(uint64_t vmxon_pa)
 	 * say what each case did. */
 	notifier.quiet = true;
 	vm_create(&vms[0], 1, probe);
-	cfg.nvms = 1;
+	vm_create(&vms[1], 2, probe64);
+	cfg.nvms = 2;
 	if (random)
 		entrycheck_random(&e, seed, count, &t);
 	else
 		entrycheck_file(&e, boot->entrycheck, boot->entrycheck_len, &t);
 	notify_last(&notifier, &vms[0]);
+	notify_last(&notifier, &vms[1]);
 	notifier.quiet = false;
 	trace_hv("entrycheck mode=%s cases=%u agree=%u disagree=%u departures=%u wrong=%u malformed=%u errors=%u "
 		 "skipped=%u", random ? "random" : "file", t.cases, t.agree, t.disagree, t.departures, t.wrong,

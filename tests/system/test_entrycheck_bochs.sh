@@ -28,16 +28,28 @@ for op in vmlaunch_launched:4 vmresume_clear:5 vmclear_unaligned:2 vmclear_beyon
 	vmptrld_unaligned:9 vmptrld_beyond_maxphyaddr:9 vmptrld_vmxon:10 vmptrld_bad_revision:11; do
 	expect "life cycle: ${op%:*} fails with error ${op#*:} on both" has "^hv ev=case line=[0-9]+ result=agree shadow=vmfail:${op#*:} cpu=vmfail:${op#*:} .*op=${op%:*}$"
 done
+expect "after a VM exit (entry=resume) the VMRESUME cases agree, dirty fields only" bash -c \
+	"[ \$(grep -c '^hv ev=case .*result=agree .* entry=resume ' '$TRACE') -ge 12 ]"
+expect "the 64-bit probe resumed above 4 GiB: a canonical RIP enters on both, the mode taken from the exit" \
+	has '^hv ev=case line=[0-9]+ result=agree shadow=ok cpu=ok expect=ok entry=resume probe=long64 writes=guest_rip=0xffff800000001000$'
+expect "the 64-bit probe: a CS.L = 0 the VMM writes counts over the saved RIP, on both" \
+	has '^hv ev=case line=[0-9]+ result=agree shadow=entryfail:33 check=guest.rip.high sdm=27.3.1.4 cpu=entryfail:33 expect=entryfail:33 entry=resume probe=long64 writes=guest_cs_ar=0xc09b$'
+expect "Bochs enters 64-bit mode with a non-canonical RIP: a known departure, twice" bash -c \
+	"[ \$(grep -c '^hv ev=case .*result=departure .*departure=bochs27.rip_canonical ' '$TRACE') = 2 ]"
 expect "known departures are listed, each with its SDM section" departures_named
 expect "the run ends cleanly" has '^hv ev=halt status=ok$'
 expect "svtrace check accepts the trace" build/tools/svtrace check "$TRACE"
 
 boot_bochs malformed 60 "entrycheck=malformed.txt" tests/entrycheck/malformed.txt || true
-for l in 4 5 6 7 8 9; do
+for l in 4 5 6 7 8 9 11 12 13; do
 	expect "malformed line $l is reported with its line number" has "^hv ev=case line=$l malformed=\""
 done
-expect "the good cases around the broken lines still run" bash -c "grep -q '^hv ev=case line=3 result=agree' '$TRACE' && grep -q '^hv ev=case line=10 result=agree' '$TRACE'"
-expect "the summary counts six malformed lines" exactly malformed 6
+expect "entry= and probe= take only their words, and not with op=" bash -c \
+	"grep -q '^hv ev=case line=11 malformed=\"entry= is launch or resume: later\"' '$TRACE' &&
+	 grep -q '^hv ev=case line=12 malformed=\"probe= is prot32 or long64: long32\"' '$TRACE' &&
+	 grep -q '^hv ev=case line=13 malformed=\"op= cannot be combined' '$TRACE'"
+expect "the good cases around the broken lines still run" bash -c "grep -q '^hv ev=case line=3 result=agree' '$TRACE' && grep -q '^hv ev=case line=10 result=agree' '$TRACE' && grep -q '^hv ev=case line=14 result=agree .* entry=resume ' '$TRACE'"
+expect "the summary counts nine malformed lines" exactly malformed 9
 expect "svtrace check accepts the trace with malformed case lines" build/tools/svtrace check "$TRACE"
 
 boot_bochs random 300 "entrycheck=random:42:2000" || true
