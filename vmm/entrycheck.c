@@ -92,6 +92,21 @@ static bool apply_writes(struct ec_env *e, struct vm *vm, const struct case_writ
 	return true;
 }
 
+/* Launch vm's fresh VMCS: true when the probe ran and exited on its HLT,
+ * so the next entry is a VMRESUME after a VM exit. */
+static bool launch_to_hlt(struct ec_env *e, struct vm *vm)
+{
+	struct entry_result r;
+	notify_enter(e->n, vm, false, &r);
+	return r.outcome == ENTRY_EXITED && r.exit_reason == EXIT_hlt;
+}
+
+/* "entry=resume probe=long64 " as a case applies, for its line. */
+static const char *case_words(bool resume, bool long64)
+{
+	return resume ? long64 ? "entry=resume probe=long64 " : "entry=resume " : long64 ? "probe=long64 " : "";
+}
+
 /* One VMCS-state case: fresh VMCS, set-up, writes, a forced VMLAUNCH.
  * With entry=resume the VMCS is launched first and the probe exits on its
  * HLT; the writes come after that VM exit and the forced entry is a
@@ -105,16 +120,8 @@ static void run_state_case(struct ec_env *e, const struct ec_case *c,
 	*cpu = (struct outcome){ OUT_ERROR, 0, 0 };
 	*shadow = *cpu;
 	memset(r, 0, sizeof(*r));
-	if (!fresh_vmcs(e, vm) || !notify_prepare(e->n, vm))
-		return;
-	if (c->resume) {
-		notify_enter(e->n, vm, false, r);
-		bool hlt = r->outcome == ENTRY_EXITED && r->exit_reason == EXIT_hlt;
-		memset(r, 0, sizeof(*r));
-		if (!hlt)
-			return;
-	}
-	if (!apply_writes(e, vm, c->w, c->nw, desc, size))
+	if (!fresh_vmcs(e, vm) || !notify_prepare(e->n, vm) || (c->resume && !launch_to_hlt(e, vm)) ||
+	    !apply_writes(e, vm, c->w, c->nw, desc, size))
 		return;
 	*before = vm->shadow;
 	notify_enter(e->n, vm, true, r);
@@ -261,8 +268,7 @@ void entrycheck_file(struct ec_env *e, const char *text, size_t len, struct ec_t
 			memset(&r, 0, sizeof(r));
 		} else {
 			run_state_case(e, &c, &shadow, &cpu, &r, &before, desc, sizeof(desc));
-			fmt(what, sizeof(what), "%s%swrites=%s", c.resume ? "entry=resume " : "",
-			    c.long64 ? "probe=long64 " : "", desc);
+			fmt(what, sizeof(what), "%swrites=%s", case_words(c.resume, c.long64), desc);
 			/* A case marked as a departure counts as one only when a known
 			 * departure row explains what the CPU did. */
 			if (c.departure[0] && !outcome_equal(&shadow, &cpu))
@@ -315,11 +321,14 @@ static uint64_t random_value(uint64_t *s, enum vmcs_field f, uint64_t valid, uns
 	}
 }
 
-void entrycheck_random(struct ec_env *e, uint64_t seed, unsigned count, struct ec_totals *t)
+void entrycheck_random(struct ec_env *e, uint64_t seed, unsigned count, bool resume, struct ec_totals *t)
 {
 	uint64_t s = seed ? seed : 1;
 	/* COUNT compared cases; skipped ones do not count, within a bound. */
 	for (unsigned i = 1; t->cases < count && i <= 4 * count; i++) {
+		/* After a VM exit, every other case on the 64-bit probe. */
+		bool long64 = resume && !(i & 1);
+		struct vm *vm = long64 ? e->probe64 : e->probe;
 		struct case_write w[3];
 		unsigned nw = 1 + (unsigned)(rnd(&s) % 3);
 		bool host = false;
@@ -331,13 +340,13 @@ void entrycheck_random(struct ec_env *e, uint64_t seed, unsigned count, struct e
 			host |= vmcs_field_table[f].kind == HOST;
 			w[k] = (struct case_write){ f, CASE_SET, 0 };
 		}
-		if (!fresh_vmcs(e, e->probe) || !notify_prepare(e->n, e->probe)) {
+		if (!fresh_vmcs(e, vm) || !notify_prepare(e->n, vm) || (resume && !launch_to_hlt(e, vm))) {
 			t->errors++;
 			continue;
 		}
 		for (unsigned k = 0; k < nw; k++) {
 			uint64_t valid = 0;
-			(void)notify_read(e->n, e->probe, w[k].field, &valid);
+			(void)notify_read(e->n, vm, w[k].field, &valid);
 			uint64_t v = random_value(&s, w[k].field, valid, e->n->caps->maxphyaddr);
 			/* Keep every run bounded: HLT still exits, the timer still fires. */
 			if (w[k].field == VMCS_proc_controls)
@@ -353,14 +362,18 @@ void entrycheck_random(struct ec_env *e, uint64_t seed, unsigned count, struct e
 			w[k].value = v;
 		}
 		char desc[400];
-		if (!apply_writes(e, e->probe, w, nw, desc, sizeof(desc))) {
+		if (!apply_writes(e, vm, w, nw, desc, sizeof(desc))) {
 			t->errors++;
 			continue;
 		}
 		/* A changed host state is loaded by every VM exit, entry failures
 		 * included: only a VMfailValid (nothing loaded) keeps the host safe,
-		 * so host mutations the shadow does not fail that way are skipped. */
-		struct check_ctx cc = { .s = &e->probe->shadow, .caps = e->n->caps };
+		 * so host mutations the shadow does not fail that way are skipped.
+		 * The check reads what the shadow does not know from the CPU (after
+		 * an exit: the guest state and the entry controls; read as 0, a
+		 * control would fail, and a valid host mutation would pass). */
+		struct check_ctx cc = e->n->cc;
+		cc.s = &vm->shadow;
 		struct verdict pre;
 		(void)validate_full(&cc, &pre);
 		if (host && pre.kind != VERDICT_VMFAIL) {
@@ -369,22 +382,25 @@ void entrycheck_random(struct ec_env *e, uint64_t seed, unsigned count, struct e
 		}
 		struct entry_result r;
 		static struct vmcs_shadow before;
-		before = e->probe->shadow;
-		notify_enter(e->n, e->probe, true, &r);
+		before = vm->shadow;
+		notify_enter(e->n, vm, true, &r);
 		struct outcome shadow = from_verdict(&r.predicted), cpu = from_entry(&r);
 		const struct departure *d = outcome_equal(&shadow, &cpu) ? NULL
 					    : departure_find(&before, &r.predicted, &cpu);
 		const char *res = classify(&shadow, &cpu, d ? &shadow : NULL, d != NULL, t);
 		if (strcmp(res, "agree")) {
-			char what[420];
-			fmt(what, sizeof(what), "writes=%s", desc);
+			char what[440];
+			fmt(what, sizeof(what), "%swrites=%s", case_words(resume, long64), desc);
 			trace_case(i, what, &shadow, &r, &cpu, NULL, d ? d->id : "", res);
 		}
 	}
 }
 
-bool entrycheck_parse_random(const char *spec, unsigned len, uint64_t *seed, unsigned *count)
+bool entrycheck_parse_random(const char *spec, unsigned len, uint64_t *seed, unsigned *count, bool *resume)
 {
+	*resume = len > 7 && !memcmp(spec + len - 7, ":resume", 7);
+	if (*resume)
+		len -= 7;
 	if (len < 10 || memcmp(spec, "random:", 7))
 		return false;
 	uint64_t v[2] = { 0, 0 };

@@ -1,9 +1,10 @@
 /* Differential mode: the shadow's verdict held against the CPU's.
  * entrycheck=FILE runs the cases of a case file (vmm/casefile.h), each on
  * a fresh, valid VMCS of the probe guest; entrycheck=random:SEED:COUNT
- * mutates fields of a valid VMCS at random until COUNT cases were compared. Every case: the shadow
- * predicts, the CPU really executes the entry, both are printed and
- * compared. Pure C: the CPU is reached through the notify module's ops. */
+ * mutates fields of a valid VMCS at random until COUNT cases were compared
+ * (with :resume, after the probe's VM exit, for a VMRESUME). Every case:
+ * the shadow predicts, the CPU really executes the entry, both are printed
+ * and compared. Pure C: the CPU is reached through the notify module's ops. */
 #ifndef VMM_ENTRYCHECK_H
 #define VMM_ENTRYCHECK_H
 #include "notify.h"
@@ -23,8 +24,10 @@ struct ec_totals {
 };
 
 void entrycheck_file(struct ec_env *e, const char *text, size_t len, struct ec_totals *t);
-void entrycheck_random(struct ec_env *e, uint64_t seed, unsigned count, struct ec_totals *t);
-/* "random:SEED:COUNT" -> seed, count. */
-bool entrycheck_parse_random(const char *spec, unsigned len, uint64_t *seed, unsigned *count);
+/* resume: each case after a VM exit of a launched probe, a VMRESUME
+ * (every other one on the 64-bit probe). */
+void entrycheck_random(struct ec_env *e, uint64_t seed, unsigned count, bool resume, struct ec_totals *t);
+/* "random:SEED:COUNT" or "random:SEED:COUNT:resume" -> seed, count, resume. */
+bool entrycheck_parse_random(const char *spec, unsigned len, uint64_t *seed, unsigned *count, bool *resume);
 
 #endif

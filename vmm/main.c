@@ -260,10 +260,11 @@ static void differential(uint64_t vmxon_pa)
 	const struct guest_image *probe = guest_find("probe", 5), *probe64 = guest_find("probe64", 7);
 	uint64_t seed;
 	unsigned count;
-	bool random = entrycheck_parse_random(cfg.entrycheck, cfg.entrycheck_len, &seed, &count);
+	bool resume;
+	bool random = entrycheck_parse_random(cfg.entrycheck, cfg.entrycheck_len, &seed, &count, &resume);
 	if (!random && !boot->entrycheck)
 		fatal("entrycheck= names a case file that was not loaded (GRUB: module2 FILE; UEFI: FILE on the boot volume), "
-		      "or is not random:SEED:COUNT");
+		      "or is not random:SEED:COUNT[:resume]");
 	/* The probe's own VMX instructions are not traced: the case lines
 	 * say what each case did. */
 	notifier.quiet = true;
@@ -271,14 +272,14 @@ static void differential(uint64_t vmxon_pa)
 	vm_create(&vms[1], 2, probe64);
 	cfg.nvms = 2;
 	if (random)
-		entrycheck_random(&e, seed, count, &t);
+		entrycheck_random(&e, seed, count, resume, &t);
 	else
 		entrycheck_file(&e, boot->entrycheck, boot->entrycheck_len, &t);
 	notify_last(&notifier, &vms[0]);
 	notify_last(&notifier, &vms[1]);
 	notifier.quiet = false;
 	trace_hv("entrycheck mode=%s cases=%u agree=%u disagree=%u departures=%u wrong=%u malformed=%u errors=%u "
-		 "skipped=%u", random ? "random" : "file", t.cases, t.agree, t.disagree, t.departures, t.wrong,
+		 "skipped=%u", random ? resume ? "random_resume" : "random" : "file", t.cases, t.agree, t.disagree, t.departures, t.wrong,
 		 t.malformed, t.errors, t.skipped);
 }
 

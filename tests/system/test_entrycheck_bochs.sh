@@ -58,3 +58,15 @@ expect "random mode: no disagreement" exactly disagree 0
 expect "random mode: no errors" exactly errors 0
 expect "random mode reports agree= and disagree=" has '^hv ev=entrycheck mode=random cases=2000 agree=[0-9]+ disagree=0 '
 expect "svtrace check accepts the random-mode trace" build/tools/svtrace check "$TRACE"
+
+# The same after a VM exit: each case launches a probe (every other one the
+# 64-bit probe, whose exit saves a RIP above 4 GiB), mutates after its HLT
+# exit and forces a VMRESUME, which the shadow validates by the dirty
+# fields alone: a check the dirty set misses would show as a disagreement.
+boot_bochs random-resume 300 "entrycheck=random:7:2000:resume" || true
+expect "random resume mode compares 2000 mutations after a VM exit" \
+	has '^hv ev=entrycheck mode=random_resume cases=2000 agree=[0-9]+ disagree=0 .* errors=0 '
+expect "random resume mode: the non-agreeing cases are known departures, on both probes" bash -c \
+	"! grep '^hv ev=case ' '$TRACE' | grep -v ' result=departure .*departure=bochs27\.[a-z_]* entry=resume ' | grep -q . &&
+	 grep -q ' entry=resume probe=long64 ' '$TRACE'"
+expect "svtrace check accepts the random resume trace" build/tools/svtrace check "$TRACE"

@@ -49,7 +49,7 @@ static const struct event_schema hv_events[] = {
 	{ "timing", "boot_to_first_entry=num validate_full_tsc=num validate_dirty_tsc=num ?fast_entries=num ?replay_entries=num" },
 	{ "case", "line=num ?result=agree|disagree|departure|wrong|error ?shadow ?check ?sdm ?cpu ?expect "
 		  "?departure ?entry=resume ?probe=long64 ?writes ?op ?malformed" },
-	{ "entrycheck", "mode=file|random cases=num agree=num disagree=num departures=num wrong=num "
+	{ "entrycheck", "mode=file|random|random_resume cases=num agree=num disagree=num departures=num wrong=num "
 			"malformed=num errors=num skipped=num" },
 	{ NULL, NULL },
 };
