@@ -55,12 +55,14 @@ static bool cs_rpl_vs_dpl(const struct vmcs_shadow *s, const struct verdict *v, 
 }
 
 /* Bochs does not refuse "entry to SMM" outside SMM among the VM-entry
- * controls; it fails the entry later, as invalid guest state ("VMCS SMM
- * guest should block SMI"). */
+ * controls; the entry goes on to the host-state checks, which fail it if
+ * the host state is bad (VMfailValid 8), and else fails later, as invalid
+ * guest state ("VMCS SMM guest should block SMI"). */
 static bool entry_smm(const struct vmcs_shadow *s, const struct verdict *v, const struct outcome *cpu)
 {
 	(void)s;
-	return failed_by(v, "ctl.entry.smm") && cpu->kind == OUT_ENTRYFAIL && cpu->code == 33;
+	return failed_by(v, "ctl.entry.smm") &&
+	       ((cpu->kind == OUT_ENTRYFAIL && cpu->code == 33) || (cpu->kind == OUT_VMFAIL && cpu->code == 8));
 }
 
 /* Bochs checks only the reserved bits it knows of IA32_DEBUGCTL: none. */
@@ -117,6 +119,26 @@ static bool rip_canonical(const struct vmcs_shadow *s, const struct verdict *v, 
 	return failed_by(v, "guest.rip.high") && cpu->kind == OUT_OK && !addr_canonical(val(s, VMCS_guest_rip));
 }
 
+/* Bochs requires CR4.PAE for an IA-32e guest but not CR0.PG
+ * (VMenterLoadCheckGuestState: "CR4.PAE=0 in x86-64 mode" only). */
+static bool ia32e_pg(const struct vmcs_shadow *s, const struct verdict *v, const struct outcome *cpu)
+{
+	return failed_by(v, "guest.ia32e.paging") && cpu->kind == OUT_OK && !(val(s, VMCS_guest_cr0) & (1ull << 31)) &&
+	       (val(s, VMCS_guest_cr4) & (1ull << 5));
+}
+
+/* Bochs lets SS be null for a 64-bit guest by skipping every later SS
+ * check whenever the SS selector is null, any RPL ("SS is allowed to be
+ * NULL selector if going to 64-bit guest"; BX_SELECTOR_RPL_MASK is 0xfffc),
+ * usable or not: type, S, P, DPL, base, limit against G. The SDM exempts
+ * only an unusable SS. */
+static bool ss_null_64bit(const struct vmcs_shadow *s, const struct verdict *v, const struct outcome *cpu)
+{
+	return v->check && !memcmp(v->check->id, "guest.ss.", 9) && cpu->kind == OUT_OK &&
+	       (val(s, VMCS_entry_controls) & (1u << 9)) && (val(s, VMCS_guest_cs_ar) & (1u << 13)) &&
+	       (val(s, VMCS_guest_ss_sel) & 0xfffc) == 0;
+}
+
 static const struct departure rows[] = {
 	{ "bochs27.pending_dbg_high", "27.3.1.5",
 	  "does not check bits 63:32 of the pending debug exceptions field", pending_dbg_high },
@@ -125,7 +147,7 @@ static const struct departure rows[] = {
 	{ "bochs27.cs_rpl_vs_dpl", "27.3.1.2",
 	  "requires CS selector RPL = CS.DPL, which the SDM does not", cs_rpl_vs_dpl },
 	{ "bochs27.entry_smm", "27.2.1.3",
-	  "fails entry to SMM outside SMM as invalid guest state, not VMfailValid 7", entry_smm },
+	  "fails entry to SMM outside SMM as invalid guest state or bad host state, not VMfailValid 7", entry_smm },
 	{ "bochs27.debugctl_reserved", "27.3.1.1",
 	  "does not check the reserved bits of IA32_DEBUGCTL with load debug controls", debugctl_reserved },
 	{ "bochs27.activity_hlt_event", "27.3.1.5",
@@ -138,6 +160,10 @@ static const struct departure rows[] = {
 	  "does not check the BS bit against RFLAGS.TF and DEBUGCTL.BTF", pending_dbg_bs },
 	{ "bochs27.rflags_vm_real", "27.3.1.4",
 	  "accepts RFLAGS.VM = 1 with CR0.PE = 0 (checks it only for IA-32e guests)", rflags_vm_real },
+	{ "bochs27.ia32e_pg", "27.3.1.1",
+	  "enters an IA-32e guest with CR0.PG = 0 (checks only CR4.PAE)", ia32e_pg },
+	{ "bochs27.ss_null_64bit", "27.3.1.2",
+	  "skips every check on a usable SS with a null selector for a 64-bit guest", ss_null_64bit },
 	{ "bochs27.rip_canonical", "27.3.1.4",
 	  "enters 64-bit mode with a non-canonical RIP (checks only bits 63:32 outside it)", rip_canonical },
 };

@@ -55,6 +55,7 @@ static void baseline_controls(struct vmcs_shadow *s)
 	W(exit_msr_load_addr, 0);
 	W(entry_msr_load_addr, 0);
 	W(tsc_offset, 0);
+	W(tsc_multiplier, 1ull << 48);  /* 1.0 */
 	W(virtual_apic_addr, 0);
 	W(apic_access_addr, 0);
 	W(exception_bitmap, 0);

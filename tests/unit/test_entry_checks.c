@@ -69,6 +69,7 @@ static const struct mutation mutations[] = {
 	M("ctl.ept.reserved", { V(ept_pointer), 0x10011e }),
 	M("ctl.pml.ept", { V(proc_controls2), 0x20000 }),
 	M("ctl.ug.ept", { V(proc_controls2), 0x80 }),
+	M("ctl.tsc_multiplier", { V(proc_controls2), 0x2000082 }, { V(tsc_multiplier), 0 }),
 	M("ctl.exit.reserved", { V(exit_controls), EXITC | (1u << 24) }),
 	M("ctl.exit.preempt_timer", { V(pin_controls), 0x1f },
 	  { V(exit_controls), EXITC | (1u << 22) }),

@@ -166,6 +166,16 @@ static bool pml_ept(struct check_ctx *c)
 	return !(p2 & PROC2_PML) || (p2 & PROC2_EPT) || check_fail(c, VMCS_proc_controls2);
 }
 
+/* "Use TSC scaling" needs a TSC multiplier other than 0 (27.2.1.1). Found
+ * by the differential mode's random resume cases: Bochs 2.7 checks it
+ * (vmx.cc: "TSC multiplier should be non zero"), the shadow did not; KVM
+ * added the same check to its nested VMX in 2025, citing the SDM. */
+static bool tsc_multiplier(struct check_ctx *c)
+{
+	return !(ctl_proc2(c) & PROC2_TSC_SCALING) || F(tsc_multiplier) != 0 ||
+	       check_fail(c, VMCS_tsc_multiplier);
+}
+
 static bool ug_ept(struct check_ctx *c)
 {
 	uint32_t p2 = ctl_proc2(c);
@@ -335,6 +345,7 @@ const struct entry_check entry_checks_ctl[] = {
 	      PROC, PROC2, VMCS_ept_pointer),
 	CHECK("ctl.pml.ept", "27.2.1.1", pml_ept, FAIL_CTL, PROC, PROC2),
 	CHECK("ctl.ug.ept", "27.2.1.1", ug_ept, FAIL_CTL, PROC, PROC2),
+	CHECK("ctl.tsc_multiplier", "27.2.1.1", tsc_multiplier, FAIL_CTL, PROC, PROC2, VMCS_tsc_multiplier),
 	CHECK("ctl.exit.reserved", "27.2.1.2", exit_reserved, FAIL_CTL, VMCS_exit_controls),
 	CHECK("ctl.exit.preempt_timer", "27.2.1.2", exit_preempt, FAIL_CTL,
 	      PIN, VMCS_exit_controls),

@@ -27,6 +27,7 @@
 #define PROC2_APIC_REG     (1u << 8)
 #define PROC2_VID          (1u << 9)
 #define PROC2_PML          (1u << 17)
+#define PROC2_TSC_SCALING  (1u << 25)
 /* VM-exit controls */
 #define EXIT_HOST_AS_SIZE  (1u << 9)
 #define EXIT_LOAD_PAT      (1u << 19)
