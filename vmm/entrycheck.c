@@ -101,6 +101,17 @@ static bool launch_to_hlt(struct ec_env *e, struct vm *vm)
 	return r.outcome == ENTRY_EXITED && r.exit_reason == EXIT_hlt;
 }
 
+/* The full verdict on vm's VMCS as it is, reading what the shadow does
+ * not know from the CPU (after an exit: the guest state and the entry
+ * controls). The shadow then holds every value the checks read, so a copy
+ * of it shows departure rows what the verdict was made on. */
+static void full_verdict(struct ec_env *e, struct vm *vm, struct verdict *v)
+{
+	struct check_ctx cc = e->n->cc;
+	cc.s = &vm->shadow;
+	(void)validate_full(&cc, v);
+}
+
 /* "entry=resume probe=long64 " as a case applies, for its line. */
 static const char *case_words(bool resume, bool long64)
 {
@@ -123,6 +134,8 @@ static void run_state_case(struct ec_env *e, const struct ec_case *c,
 	if (!fresh_vmcs(e, vm) || !notify_prepare(e->n, vm) || (c->resume && !launch_to_hlt(e, vm)) ||
 	    !apply_writes(e, vm, c->w, c->nw, desc, size))
 		return;
+	struct verdict full;
+	full_verdict(e, vm, &full);
 	*before = vm->shadow;
 	notify_enter(e->n, vm, true, r);
 	*shadow = from_verdict(&r->predicted);
@@ -369,13 +382,11 @@ void entrycheck_random(struct ec_env *e, uint64_t seed, unsigned count, bool res
 		/* A changed host state is loaded by every VM exit, entry failures
 		 * included: only a VMfailValid (nothing loaded) keeps the host safe,
 		 * so host mutations the shadow does not fail that way are skipped.
-		 * The check reads what the shadow does not know from the CPU (after
-		 * an exit: the guest state and the entry controls; read as 0, a
-		 * control would fail, and a valid host mutation would pass). */
-		struct check_ctx cc = e->n->cc;
-		cc.s = &vm->shadow;
+		 * The verdict reads what the shadow does not know from the CPU
+		 * (read as 0, a forgotten entry control would fail the controls and
+		 * let a valid host mutation through). */
 		struct verdict pre;
-		(void)validate_full(&cc, &pre);
+		full_verdict(e, vm, &pre);
 		if (host && pre.kind != VERDICT_VMFAIL) {
 			t->skipped++;
 			continue;
