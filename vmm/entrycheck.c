@@ -339,8 +339,8 @@ void entrycheck_random(struct ec_env *e, uint64_t seed, unsigned count, bool res
 	uint64_t s = seed ? seed : 1;
 	/* COUNT compared cases; skipped ones do not count, within a bound. */
 	for (unsigned i = 1; t->cases < count && i <= 4 * count; i++) {
-		/* After a VM exit, every other case on the 64-bit probe. */
-		bool long64 = resume && !(i & 1);
+		/* Every other case on the 64-bit probe. */
+		bool long64 = !(i & 1);
 		struct vm *vm = long64 ? e->probe64 : e->probe;
 		struct case_write w[3];
 		unsigned nw = 1 + (unsigned)(rnd(&s) % 3);

@@ -24,8 +24,8 @@ struct ec_totals {
 };
 
 void entrycheck_file(struct ec_env *e, const char *text, size_t len, struct ec_totals *t);
-/* resume: each case after a VM exit of a launched probe, a VMRESUME
- * (every other one on the 64-bit probe). */
+/* Every other case on the 64-bit probe; resume: each case after a VM exit
+ * of a launched probe, a VMRESUME. */
 void entrycheck_random(struct ec_env *e, uint64_t seed, unsigned count, bool resume, struct ec_totals *t);
 /* "random:SEED:COUNT" or "random:SEED:COUNT:resume" -> seed, count, resume. */
 bool entrycheck_parse_random(const char *spec, unsigned len, uint64_t *seed, unsigned *count, bool *resume);
