@@ -41,7 +41,7 @@ ASM_OBJS := $(CORE_ASM:%.asm=$(B)/asm/%.o) $(B)/asm/guests.o
 
 # Host unit tests: the pure-C modules, linked with each tests/unit/test_*.c.
 UNIT_SRCS  := $(wildcard vmm/shadow/*.c) vmm/notify.c vmm/config.c vmm/fmt.c vmm/trace.c \
-              vmm/pagealloc.c vmm/ept.c vmm/vmcs_setup.c vmm/casefile.c vmm/entrycheck.c vmm/departures.c
+              vmm/pagealloc.c vmm/ept.c vmm/vmcs_setup.c vmm/casefile.c vmm/entrycheck.c vmm/entrycheck_random.c vmm/departures.c
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(B)/tests/%,$(wildcard tests/unit/test_*.c))
 UNIT_HELPERS := $(filter-out tests/unit/test_%,$(wildcard tests/unit/*.c))
 
