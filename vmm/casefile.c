@@ -14,6 +14,17 @@ const char *life_op_name(enum life_op op)
 	return op < LIFE_OP_COUNT ? life_names[op] : "?";
 }
 
+static const char *const probe_names[] = {
+#define X(name) #name,
+	CASE_PROBES(X)
+#undef X
+};
+
+const char *case_probe_name(enum case_probe p)
+{
+	return p < PROBE_COUNT ? probe_names[p] : "?";
+}
+
 static bool parse_num(const char *s, size_t len, uint64_t *out)
 {
 	uint64_t v = 0;
@@ -122,10 +133,12 @@ static enum case_parse parse_token(const char *t, size_t len, struct ec_case *c,
 		return CASE_OK;
 	}
 	if (klen == 5 && !memcmp(t, "probe", 5)) {
-		if (!word(v, vlen, "prot32") && !word(v, vlen, "long64"))
-			return bad(err, errlen, "probe= is prot32 or long64", v, vlen);
-		c->long64 = word(v, vlen, "long64");
-		return CASE_OK;
+		for (int i = 0; i < PROBE_COUNT; i++)
+			if (word(v, vlen, probe_names[i])) {
+				c->probe = (enum case_probe)i;
+				return CASE_OK;
+			}
+		return bad(err, errlen, "probe= is prot32, long64 or real16", v, vlen);
 	}
 	if (klen == 2 && !memcmp(t, "op", 2)) {
 		for (int i = 1; i < LIFE_OP_COUNT; i++)
@@ -179,7 +192,7 @@ enum case_parse case_parse_line(const char *line, size_t len, struct ec_case *c,
 		return CASE_EMPTY;
 	if (!has_expect)
 		return bad(err, errlen, "missing expect=", "", 0);
-	if (c->life != LIFE_OP_none && (c->nw || c->resume || c->long64))
+	if (c->life != LIFE_OP_none && (c->nw || c->resume || c->probe != PROBE_prot32))
 		return bad(err, errlen, "op= cannot be combined with field writes, entry= or probe=", "", 0);
 	if (c->life == LIFE_OP_none && !c->nw)
 		return bad(err, errlen, "no field writes", "", 0);

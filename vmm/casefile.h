@@ -1,6 +1,6 @@
 /* Differential-mode case lines (docs: README "Differential mode"):
  *   FIELD OP VALUE [...] expect=OUTCOME [departure=SDM-SECTION]
- *                        [entry=launch|resume] [probe=prot32|long64]
+ *                        [entry=launch|resume] [probe=prot32|long64|real16]
  *   op=LIFECYCLE-OP expect=OUTCOME
  * FIELD is a vmcs_fields.def name or a 0xNNNN encoding; OP is = |= &= ^=;
  * OUTCOME is ok, vmfail:N, vmfail_invalid, entryfail:N or entryfail:N:Q.
@@ -50,6 +50,16 @@ struct outcome {
 	uint64_t qual;    /* exit qualification of an entry failure */
 };
 
+/* The probe guest a case runs on (probe=), by its mode: prot32 (the
+ * default), long64 (its exit saves a RIP above 4 GiB), real16. */
+#define CASE_PROBES(X) X(prot32) X(long64) X(real16)
+enum case_probe {
+#define X(name) PROBE_##name,
+	CASE_PROBES(X)
+#undef X
+	PROBE_COUNT
+};
+
 struct ec_case {
 	struct case_write w[CASE_MAX_WRITES];
 	unsigned nw;
@@ -57,7 +67,7 @@ struct ec_case {
 	struct outcome expect;
 	char departure[32];   /* SDM section of a known emulator departure, or "" */
 	bool resume;          /* entry=resume: the writes after a VM exit, then VMRESUME */
-	bool long64;          /* probe=long64: the 64-bit probe (its exit saves a RIP above 4 GiB) */
+	enum case_probe probe;
 };
 
 enum case_parse { CASE_EMPTY, CASE_OK, CASE_BAD };
@@ -68,5 +78,6 @@ size_t outcome_format(const struct outcome *o, char *buf, size_t size);
 bool outcome_equal(const struct outcome *a, const struct outcome *b);
 uint64_t case_apply(enum case_op op, uint64_t old, uint64_t v);
 const char *life_op_name(enum life_op op);
+const char *case_probe_name(enum case_probe p);
 
 #endif

@@ -110,10 +110,11 @@ void full_verdict(struct ec_env *e, struct vm *vm, struct verdict *v)
 	(void)validate_full(&cc, v);
 }
 
-/* "entry=resume probe=long64 " as a case applies, for its line. */
-const char *case_words(bool resume, bool long64)
+void case_words(char *buf, size_t size, bool resume, enum case_probe probe)
 {
-	return resume ? long64 ? "entry=resume probe=long64 " : "entry=resume " : long64 ? "probe=long64 " : "";
+	size_t o = fmt(buf, size, "%s", resume ? "entry=resume " : "");
+	if (probe != PROBE_prot32)
+		fmt(buf + o, size - o, "probe=%s ", case_probe_name(probe));
 }
 
 /* One VMCS-state case: fresh VMCS, set-up, writes, a forced VMLAUNCH.
@@ -125,7 +126,7 @@ static void run_state_case(struct ec_env *e, const struct ec_case *c,
 			   struct outcome *shadow, struct outcome *cpu, struct entry_result *r,
 			   struct vmcs_shadow *before, char *desc, size_t size)
 {
-	struct vm *vm = c->long64 ? e->probe64 : e->probe;
+	struct vm *vm = e->probe[c->probe];
 	*cpu = (struct outcome){ OUT_ERROR, 0, 0 };
 	*shadow = *cpu;
 	memset(r, 0, sizeof(*r));
@@ -146,7 +147,7 @@ static uint64_t life_addr(struct ec_env *e, enum life_op op, uint64_t *extra_pag
 	switch (op) {
 	case LIFE_OP_vmclear_unaligned:
 	case LIFE_OP_vmptrld_unaligned:
-		return e->probe->vmcs_pa + 8;
+		return e->probe[PROBE_prot32]->vmcs_pa + 8;
 	case LIFE_OP_vmclear_beyond_maxphyaddr:
 	case LIFE_OP_vmptrld_beyond_maxphyaddr:
 		return beyond;
@@ -165,7 +166,7 @@ static uint64_t life_addr(struct ec_env *e, enum life_op op, uint64_t *extra_pag
  * probe's valid VMCS current (so failures are VMfailValid). */
 static void run_life_case(struct ec_env *e, enum life_op op, struct outcome *shadow, struct outcome *cpu)
 {
-	struct vm *vm = e->probe;
+	struct vm *vm = e->probe[PROBE_prot32];
 	*cpu = (struct outcome){ OUT_ERROR, 0, 0 };
 	*shadow = *cpu;
 	if (!fresh_vmcs(e, vm) || !notify_prepare(e->n, vm))
@@ -279,7 +280,9 @@ void entrycheck_file(struct ec_env *e, const char *text, size_t len, struct ec_t
 			memset(&r, 0, sizeof(r));
 		} else {
 			run_state_case(e, &c, &shadow, &cpu, &r, &before, desc, sizeof(desc));
-			fmt(what, sizeof(what), "%swrites=%s", case_words(c.resume, c.long64), desc);
+			char words[40];
+			case_words(words, sizeof(words), c.resume, c.probe);
+			fmt(what, sizeof(what), "%swrites=%s", words, desc);
 			/* A case marked as a departure counts as one only when a known
 			 * departure row explains what the CPU did. */
 			if (c.departure[0] && !outcome_equal(&shadow, &cpu))

@@ -8,12 +8,12 @@
 #ifndef VMM_ENTRYCHECK_H
 #define VMM_ENTRYCHECK_H
 #include "notify.h"
+#include "casefile.h"
 #include "pagealloc.h"
 
 struct ec_env {
 	struct notify *n;
-	struct vm *probe;          /* created, never entered yet */
-	struct vm *probe64;        /* the same in 64-bit mode (probe=long64 cases) */
+	struct vm *probe[PROBE_COUNT]; /* by mode (casefile.h), created, never entered yet */
 	struct pagealloc *pool;
 	uint64_t vmxon_pa;
 	uint32_t revision;

@@ -19,8 +19,8 @@ bool apply_writes(struct ec_env *e, struct vm *vm, const struct case_write *w, u
 void full_verdict(struct ec_env *e, struct vm *vm, struct verdict *v);
 struct outcome from_verdict(const struct verdict *v);
 struct outcome from_entry(const struct entry_result *r);
-/* "entry=resume probe=long64 " as a case applies, for its line. */
-const char *case_words(bool resume, bool long64);
+/* "entry=resume probe=long64 " as a case applies, for its line, into buf. */
+void case_words(char *buf, size_t size, bool resume, enum case_probe probe);
 /* agree, disagree, departure, wrong or error, counted into t. */
 const char *classify(const struct outcome *shadow, const struct outcome *cpu, const struct outcome *expect,
 		     bool departure, struct ec_totals *t);

@@ -56,9 +56,9 @@ void entrycheck_random(struct ec_env *e, uint64_t seed, unsigned count, bool res
 	uint64_t s = seed ? seed : 1;
 	/* COUNT compared cases; skipped ones do not count, within a bound. */
 	for (unsigned i = 1; t->cases < count && i <= 4 * count; i++) {
-		/* Every other case on the 64-bit probe. */
-		bool long64 = !(i & 1);
-		struct vm *vm = long64 ? e->probe64 : e->probe;
+		/* The probes in turn: 32-bit, 64-bit, real mode. */
+		enum case_probe probe = (enum case_probe)(i % PROBE_COUNT);
+		struct vm *vm = e->probe[probe];
 		struct case_write w[3];
 		unsigned nw = 1 + (unsigned)(rnd(&s) % 3);
 		bool host = false;
@@ -118,7 +118,9 @@ void entrycheck_random(struct ec_env *e, uint64_t seed, unsigned count, bool res
 		const char *res = classify(&shadow, &cpu, d ? &shadow : NULL, d != NULL, t);
 		if (strcmp(res, "agree")) {
 			char what[440];
-			fmt(what, sizeof(what), "%swrites=%s", case_words(resume, long64), desc);
+			char words[40];
+			case_words(words, sizeof(words), resume, probe);
+			fmt(what, sizeof(what), "%swrites=%s", words, desc);
 			trace_case(i, what, &shadow, &r, &cpu, NULL, d ? d->id : "", res);
 		}
 	}

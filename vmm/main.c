@@ -254,10 +254,11 @@ static void selftest(void)
 /* entrycheck=: the probe VM instead of the demo VMs. */
 static void differential(uint64_t vmxon_pa)
 {
-	struct ec_env e = { &notifier, &vms[0], &vms[1], &pool, vmxon_pa, (uint32_t)(caps.basic & 0x7fffffff) };
+	struct ec_env e = { &notifier, { &vms[0], &vms[1], &vms[2] }, &pool, vmxon_pa,
+			    (uint32_t)(caps.basic & 0x7fffffff) };
 	struct ec_totals t;
 	memset(&t, 0, sizeof(t));
-	const struct guest_image *probe = guest_find("probe", 5), *probe64 = guest_find("probe64", 7);
+	static const char *const probe_guest[PROBE_COUNT] = { "probe", "probe64", "probe16" };
 	uint64_t seed;
 	unsigned count;
 	bool resume;
@@ -268,15 +269,15 @@ static void differential(uint64_t vmxon_pa)
 	/* The probe's own VMX instructions are not traced: the case lines
 	 * say what each case did. */
 	notifier.quiet = true;
-	vm_create(&vms[0], 1, probe);
-	vm_create(&vms[1], 2, probe64);
-	cfg.nvms = 2;
+	for (unsigned i = 0; i < PROBE_COUNT; i++)
+		vm_create(&vms[i], i + 1, guest_find(probe_guest[i], (unsigned)strlen(probe_guest[i])));
+	cfg.nvms = PROBE_COUNT;
 	if (random)
 		entrycheck_random(&e, seed, count, resume, &t);
 	else
 		entrycheck_file(&e, boot->entrycheck, boot->entrycheck_len, &t);
-	notify_last(&notifier, &vms[0]);
-	notify_last(&notifier, &vms[1]);
+	for (unsigned i = 0; i < PROBE_COUNT; i++)
+		notify_last(&notifier, &vms[i]);
 	notifier.quiet = false;
 	trace_hv("entrycheck mode=%s cases=%u agree=%u disagree=%u departures=%u wrong=%u malformed=%u errors=%u "
 		 "skipped=%u", random ? resume ? "random_resume" : "random" : "file", t.cases, t.agree, t.disagree, t.departures, t.wrong,

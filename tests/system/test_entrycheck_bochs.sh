@@ -46,7 +46,7 @@ for l in 4 5 6 7 8 9 11 12 13; do
 done
 expect "entry= and probe= take only their words, and not with op=" bash -c \
 	"grep -q '^hv ev=case line=11 malformed=\"entry= is launch or resume: later\"' '$TRACE' &&
-	 grep -q '^hv ev=case line=12 malformed=\"probe= is prot32 or long64: long32\"' '$TRACE' &&
+	 grep -q '^hv ev=case line=12 malformed=\"probe= is prot32, long64 or real16: long32\"' '$TRACE' &&
 	 grep -q '^hv ev=case line=13 malformed=\"op= cannot be combined' '$TRACE'"
 expect "the good cases around the broken lines still run" bash -c "grep -q '^hv ev=case line=3 result=agree' '$TRACE' && grep -q '^hv ev=case line=10 result=agree' '$TRACE' && grep -q '^hv ev=case line=14 result=agree .* entry=resume ' '$TRACE'"
 expect "the summary counts nine malformed lines" exactly malformed 9
@@ -59,14 +59,16 @@ expect "random mode: no errors" exactly errors 0
 expect "random mode reports agree= and disagree=" has '^hv ev=entrycheck mode=random cases=2000 agree=[0-9]+ disagree=0 '
 expect "svtrace check accepts the random-mode trace" build/tools/svtrace check "$TRACE"
 
-# The same after a VM exit: each case launches a probe (every other one the
-# 64-bit probe, whose exit saves a RIP above 4 GiB), mutates after its HLT
+# The same after a VM exit: each case launches a probe (the 32-bit, the
+# 64-bit, whose exit saves a RIP above 4 GiB, and the real-mode one in
+# turn), mutates after its HLT
 # exit and forces a VMRESUME, which the shadow validates by the dirty
 # fields alone: a check the dirty set misses would show as a disagreement.
 boot_bochs random-resume 300 "entrycheck=random:7:2000:resume" || true
 expect "random resume mode compares 2000 mutations after a VM exit" \
 	has '^hv ev=entrycheck mode=random_resume cases=2000 agree=[0-9]+ disagree=0 .* errors=0 '
-expect "random resume mode: the non-agreeing cases are known departures, on both probes" bash -c \
+expect "random resume mode: the non-agreeing cases are known departures, on all three probes" bash -c \
 	"! grep '^hv ev=case ' '$TRACE' | grep -v ' result=departure .*departure=bochs27\.[a-z0-9_]* entry=resume ' | grep -q . &&
-	 grep -q ' entry=resume probe=long64 ' '$TRACE'"
+	 grep -q ' entry=resume probe=long64 ' '$TRACE' && grep -q ' entry=resume probe=real16 ' '$TRACE' &&
+	 grep -q ' entry=resume writes=' '$TRACE'"
 expect "svtrace check accepts the random resume trace" build/tools/svtrace check "$TRACE"
