@@ -3,22 +3,15 @@
 #include "fmt.h"
 #include <string.h>
 
-static const char *const life_names[] = {
-#define X(name) #name,
-	LIFE_OPS(X)
-#undef X
-};
+#define NAME(name) #name,
+static const char *const life_names[] = { LIFE_OPS(NAME) };
+static const char *const probe_names[] = { CASE_PROBES(NAME) };
+#undef NAME
 
 const char *life_op_name(enum life_op op)
 {
 	return op < LIFE_OP_COUNT ? life_names[op] : "?";
 }
-
-static const char *const probe_names[] = {
-#define X(name) #name,
-	CASE_PROBES(X)
-#undef X
-};
 
 const char *case_probe_name(enum case_probe p)
 {
@@ -104,6 +97,15 @@ static bool word(const char *v, size_t vlen, const char *w)
 	return strlen(w) == vlen && !memcmp(v, w, vlen);
 }
 
+/* The index of v among names[from..count), or -1. */
+static int name_index(const char *const *names, int from, int count, const char *v, size_t vlen)
+{
+	for (int i = from; i < count; i++)
+		if (word(v, vlen, names[i]))
+			return i;
+	return -1;
+}
+
 static enum case_parse parse_token(const char *t, size_t len, struct ec_case *c, bool *has_expect,
 				   char *err, size_t errlen)
 {
@@ -133,20 +135,18 @@ static enum case_parse parse_token(const char *t, size_t len, struct ec_case *c,
 		return CASE_OK;
 	}
 	if (klen == 5 && !memcmp(t, "probe", 5)) {
-		for (int i = 0; i < PROBE_COUNT; i++)
-			if (word(v, vlen, probe_names[i])) {
-				c->probe = (enum case_probe)i;
-				return CASE_OK;
-			}
-		return bad(err, errlen, "probe= is prot32, long64 or real16", v, vlen);
+		int i = name_index(probe_names, 0, PROBE_COUNT, v, vlen);
+		if (i < 0)
+			return bad(err, errlen, "probe= is prot32, long64 or real16", v, vlen);
+		c->probe = (enum case_probe)i;
+		return CASE_OK;
 	}
 	if (klen == 2 && !memcmp(t, "op", 2)) {
-		for (int i = 1; i < LIFE_OP_COUNT; i++)
-			if (word(v, vlen, life_names[i])) {
-				c->life = (enum life_op)i;
-				return CASE_OK;
-			}
-		return bad(err, errlen, "unknown op", v, vlen);
+		int i = name_index(life_names, 1, LIFE_OP_COUNT, v, vlen);   /* not "none" */
+		if (i < 0)
+			return bad(err, errlen, "unknown op", v, vlen);
+		c->life = (enum life_op)i;
+		return CASE_OK;
 	}
 	enum case_op op = CASE_SET;
 	char last = t[klen - 1];
