@@ -123,8 +123,8 @@ static bool rip_canonical(const struct vmcs_shadow *s, const struct verdict *v, 
  * (VMenterLoadCheckGuestState: "CR4.PAE=0 in x86-64 mode" only). */
 static bool ia32e_pg(const struct vmcs_shadow *s, const struct verdict *v, const struct outcome *cpu)
 {
-	return failed_by(v, "guest.ia32e.paging") && cpu->kind == OUT_OK && !(val(s, VMCS_guest_cr0) & (1ull << 31)) &&
-	       (val(s, VMCS_guest_cr4) & (1ull << 5));
+	return failed_by(v, "guest.ia32e.paging") && cpu->kind == OUT_OK && !(val(s, VMCS_guest_cr0) & CR0_PG) &&
+	       (val(s, VMCS_guest_cr4) & CR4_PAE);
 }
 
 /* Bochs lets SS be null for a 64-bit guest by skipping every later SS
@@ -135,7 +135,7 @@ static bool ia32e_pg(const struct vmcs_shadow *s, const struct verdict *v, const
 static bool ss_null_64bit(const struct vmcs_shadow *s, const struct verdict *v, const struct outcome *cpu)
 {
 	return v->check && !memcmp(v->check->id, "guest.ss.", 9) && cpu->kind == OUT_OK &&
-	       (val(s, VMCS_entry_controls) & (1u << 9)) && (val(s, VMCS_guest_cs_ar) & (1u << 13)) &&
+	       (val(s, VMCS_entry_controls) & ENTRY_IA32E_GUEST) && (val(s, VMCS_guest_cs_ar) & CS_AR_L) &&
 	       (val(s, VMCS_guest_ss_sel) & 0xfffc) == 0;
 }
 

@@ -2,6 +2,7 @@
  * (notify_read), changes guest state through notify_write, and returns
  * what the scheduler should do next. */
 #include "exits.h"
+#include "shadow/entry_checks.h"
 #include "hypercall.h"
 #include "trace.h"
 #include "fmt.h"
@@ -20,10 +21,6 @@
 #define VECTOR_DF 8
 #define VECTOR_UD 6
 #define VECTOR_PF 14
-/* The guest's mode: the VM-entry control "IA-32e mode guest" (SDM Vol. 3C
- * 25.8.1) and the L bit of CS's access rights (25.4.1). */
-#define ENTRY_IA32E_GUEST (1u << 9)
-#define CS_AR_L (1u << 13)
 
 /* A guest whose own handler re-executes the faulting instruction loops
  * without end; more than this many exceptions of one vector in a run is a

@@ -6,6 +6,7 @@
 #include "exits.h"
 #include "fmt.h"
 #include "guests.h"
+#include "shadow/entry_checks.h"
 #include "notify.h"
 #include "pagealloc.h"
 #include "sched.h"
@@ -147,7 +148,7 @@ static void vm_create(struct vm *vm, unsigned id, const struct guest_image *g)
 	    size > vm->mem_size - 0x1000 - 0x100 - guest_reserved_top(g->mode))
 		fatal("out of memory, or a guest image larger than its memory");
 	/* VM entry with "IA-32e mode guest" = 1 is what puts it in 64-bit mode. */
-	if (g->mode == MODE_LONG64 && !(caps.entry.may_be_1 & (1u << 9)))
+	if (g->mode == MODE_LONG64 && !(caps.entry.may_be_1 & ENTRY_IA32E_GUEST))
 		fatal("this CPU cannot enter 64-bit guests (VM-entry control \"IA-32e mode guest\" not allowed)");
 	memcpy((void *)(vm->mem_pa + 0x1000), g->start, size);
 	if (g->mode == MODE_LONG64)

@@ -2,8 +2,10 @@
  * style): controls, host state, guest state, each value computed where it
  * is written. Every VMWRITE goes through notify_write (and so the shadow). */
 #include "vmcs_setup.h"
+#include "shadow/entry_checks.h"
 
-/* Control bits (SDM Vol. 3C 25.6). */
+/* Control bits (SDM Vol. 3C 25.6); the guest-mode bits (IA-32e mode
+ * guest, CR0.PG, CR4.PAE) come from shadow/entry_checks.h. */
 #define PIN_EXT_INT_EXITING   (1u << 0)
 #define PIN_NMI_EXITING       (1u << 3)
 #define PIN_PREEMPTION_TIMER  (1u << 6)
@@ -13,13 +15,10 @@
 #define PROC2_EPT             (1u << 1)
 #define PROC2_UNRESTRICTED    (1u << 7)
 #define EXIT_HOST_64BIT       (1u << 9)
-#define ENTRY_IA32E_GUEST     (1u << 9)
 #define EXIT_SAVE_PTIMER      (1u << 22)
 #define CR0_PE                (1ull << 0)
 #define CR0_ET                (1ull << 4)
 #define CR0_NE                (1ull << 5)
-#define CR0_PG                (1ull << 31)
-#define CR4_PAE               (1ull << 5)
 #define CR4_VMXE              (1ull << 13)
 #define AR_UNUSABLE           (1u << 16)
 

@@ -35,15 +35,12 @@
 #define EXIT_SAVE_PREEMPT  (1u << 22)
 /* VM-entry controls */
 #define ENTRY_LOAD_DEBUG   (1u << 2)
-#define ENTRY_IA32E_GUEST  (1u << 9)
 #define ENTRY_SMM          (1u << 10)
 #define ENTRY_DUAL_MONITOR (1u << 11)
 #define ENTRY_LOAD_PAT     (1u << 14)
 #define ENTRY_LOAD_EFER    (1u << 15)
 /* Control registers, RFLAGS, EFER */
 #define CR0_PE             (1ull << 0)
-#define CR0_PG             (1ull << 31)
-#define CR4_PAE            (1ull << 5)
 #define CR4_PCIDE          (1ull << 17)
 #define RFLAGS_TF          (1ull << 8)
 #define RFLAGS_IF          (1ull << 9)

@@ -4,7 +4,6 @@
  * NMI injection under STI blocking, 2 for PDPTEs, else 0. */
 #include "entry_checks_impl.h"
 
-#define CS_L (1ull << 13)
 /* Interruptibility state (SDM 25.4.2) */
 #define BLOCK_STI     (1ull << 0)
 #define BLOCK_MOV_SS  (1ull << 1)
@@ -34,7 +33,7 @@ static bool long_mode_cs(struct check_ctx *c)
 {
 	bool at_exit = shadow_exit_long_mode(c->s);
 	return mode_bit(c, VMCS_entry_controls, ENTRY_IA32E_GUEST, at_exit && (c->caps->misc & MISC_EXIT_SAVES_LMA)) &&
-	       mode_bit(c, VMCS_guest_cs_ar, CS_L, at_exit);
+	       mode_bit(c, VMCS_guest_cs_ar, CS_AR_L, at_exit);
 }
 
 /* 27.3.1.4: RIP bits 63:32 are 0 outside 64-bit mode, canonical inside;
