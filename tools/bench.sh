@@ -33,6 +33,10 @@ key() { grep -m1 "$2" "$1" | grep -o " $3=[0-9a-fx]*" | head -1 | cut -d= -f2; }
 div() { awk -v a="$1" -v b="$2" 'BEGIN { if (b == 0) print "n/a"; else printf "%.1f", a / b }'; }
 pct() { awk -v a="$1" -v b="$2" 'BEGIN { if (b == 0) print "n/a"; else printf "%.1f", 100 * a / b }'; }
 not_replayed() { echo $(( $(key "$1" 'ev=summary' resumes) - $(key "$1" 'ev=timing' replay_entries) )); }   # VMRESUMEs
+vmx_per_cpuid() {  # trace -> VMREAD + VMWRITE per CPUID exit
+	div "$(( $(key "$1" 'ev=costs reason=cpuid' vmreads) + $(key "$1" 'ev=costs reason=cpuid' vmwrites) ))" \
+		"$(key "$1" 'ev=costs reason=cpuid' exits)"
+}
 tsc_of() { grep -o 'tsc=0x[0-9a-f]*' | head -1 | cut -d= -f2; }
 
 # 1. One CPUID exit round trip, seen from the guest: with the fast path
@@ -75,7 +79,7 @@ for g in cpuidbench64 cpuidbench64hi; do
 	row "CPUID exit round trip, 64-bit guest, RIP $where ($g), default" "$(rt_of "$t")" "TSC ticks"
 	row "CPUID exits replayed, 64-bit guest, RIP $where" "$(pct "$(key "$t" 'ev=timing' replay_entries)" "$ex")" "%"
 	row "VMREAD + VMWRITE per CPUID exit, 64-bit guest, RIP $where" \
-		"$(div "$(( $(key "$t" 'ev=costs reason=cpuid' vmreads) + $(key "$t" 'ev=costs reason=cpuid' vmwrites) ))" "$ex")" "instructions"
+		"$(vmx_per_cpuid "$t")" "instructions"
 done
 
 # 1b. Where the round trip goes: two floor builds of the same sources
@@ -145,7 +149,7 @@ for n in 1 2 8 32; do
 	row "$n VMs: time from hand-off to the first VM entry" "$(key "$t" 'ev=timing' boot_to_first_entry)" "TSC ticks"
 	ex=$(key "$t" 'ev=costs reason=cpuid' exits)
 	row "$n VMs: VMREAD + VMWRITE per CPUID exit" \
-		"$(div "$(( $(key "$t" 'ev=costs reason=cpuid' vmreads) + $(key "$t" 'ev=costs reason=cpuid' vmwrites) ))" "$ex")" "instructions"
+		"$(vmx_per_cpuid "$t")" "instructions"
 	r=$(key "$t" 'ev=summary' resumes)
 	row "$n VMs: checks per VMRESUME" "$(div "$(key "$t" 'ev=summary' checks_dirty)" "$r")" "checks"
 	row "$n VMs: validation time per VMRESUME not replayed" "$(div "$(key "$t" 'ev=timing' validate_dirty_tsc)" "$(not_replayed "$t")")" "TSC ticks"

@@ -30,6 +30,6 @@ done
 echo "by source file:function (self, >= 2 per exit):"
 callgrind_annotate "$out/callgrind.$n" 2>/dev/null |
 	grep -E '^ *[0-9,]+ +\( *[0-9.]+%\) +[^ ]+:[^ ]+' |
-	sed -E 's/,//g; s/\( *[0-9.]+%\)//; s/ \[.*\]$//; s|/work/[^ ]*/main/||; s|^( *[0-9]+ +)\./|\1|' |
+	sed -E 's/,//g; s/\( *[0-9.]+%\)//; s/ \[.*\]$//; s|'"$PWD"'/||; s|^( *[0-9]+ +)\./|\1|' |
 	awk -v n="$n" '$2 != "PROGRAM" { v = $1 / n; if (v >= 2) printf "%8.1f  %s\n", v, $2 }' |
 	grep -Ev ':(main|\(below main\)|fake_enter)$' | head -24
