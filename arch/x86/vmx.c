@@ -79,8 +79,14 @@ void vmx_caps_read(struct vmx_caps *c)
 	if (r.eax >= 0x80000008) {
 		cpuid(0x80000008, 0, &r);
 		c->maxphyaddr = r.eax & 0xff;
+		c->linaddr_bits = (r.eax >> 8) & 0xff;
 	} else {
 		c->maxphyaddr = 36;
+	}
+	cpuid(0, 0, &r);
+	if (r.eax >= 7) {
+		cpuid(7, 0, &r);
+		c->rtm = (r.ebx >> 11) & 1;
 	}
 }
 

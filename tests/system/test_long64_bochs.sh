@@ -2,7 +2,7 @@
 # A 64-bit guest (mode long64): VM entry with "IA-32e mode guest" = 1, the
 # VMM's paging and a 64-bit code segment. The shadow's full validation of
 # that state must agree with the CPU's; RIP above 4 GiB must be checked by
-# the canonical rule; hypercall arguments keep their upper halves in
+# the 64-bit rule (bits 63:N identical, not canonical: lowedge); hypercall arguments keep their upper halves in
 # 64-bit mode; RBP, RSI and R8-R15 survive every kind of exit; and CPUID
 # round trips replay as for a 32-bit guest, with the same results on every
 # fast-path setting, below 4 GiB and above it (where the RIP an exit saved
@@ -43,7 +43,7 @@ expect "VMLAUNCH runs every check, the shadow predicts ok, and the CPU agrees" \
 expect "the guest runs in 64-bit mode and sees the hypervisor bit" has '^vm=1 ev=out text="long64: 64-bit mode, 100 CPUIDs below 4 GiB"$'
 expect "it runs CPUIDs at its alias above 4 GiB" has '^vm=1 ev=out text="long64: 100 CPUIDs above 4 GiB done"$'
 expect "RIP advances by the instruction length, above 4 GiB too" rip_advances
-expect "above 4 GiB the RIP check (canonical in 64-bit mode) runs and passes" entries_above_4gib_ok
+expect "above 4 GiB the RIP check (64-bit rule) runs and passes" entries_above_4gib_ok
 expect "HC_PUTS of a buffer 4 GiB up is refused (-2), not cut to 32 bits" \
 	has '^vm=1 ev=hypercall nr=2 name=puts ret=0xfffffffffffffffe$'
 expect "the guest says so" has '^vm=1 ev=out text="long64: a buffer above 4 GiB is refused \(-2\)"$'
@@ -102,3 +102,21 @@ expect "compat64 on the fast path: the same ending, replayed in every mode, 3 VM
 	"grep -q '^vm=1 ev=end status=done why=\"exit code=0\"' '$TRACE' && ! grep -Eq 'ev=(refuse|entryfail|disagree)' '$TRACE' &&
 	 grep -q '^hv ev=costs reason=cpuid exits=300 vmreads=900 ' '$TRACE' &&
 	 [ \$(grep -m1 '^hv ev=timing' '$TRACE' | grep -o ' replay_entries=[0-9]*' | cut -d= -f2) -ge 280 ]"
+
+# A CPUID that ends at the top of the lower half: the next RIP,
+# 0x0000800000000000, is not canonical but has bits 63:48 identical, all
+# VM entry asks (SDM 27.3.1.4). The shadow passes it, the CPU enters, and
+# the guest's own fetch raises #GP there, reflected to its handler.
+boot_bochs lowedge 60 "vms=lowedge" || true
+expect "lowedge: the CPUID exit at 0x7ffffffffffe, RIP written as 0x800000000000" bash -c \
+	"grep -q '^vm=1 ev=exit n=1 reason=cpuid rip=0x7ffffffffffe len=2$' '$TRACE' &&
+	 grep -q '^vm=1 ev=vmwrite field=guest_rip value=0x800000000000' '$TRACE'"
+expect "lowedge: that entry runs the RIP check, which passes, and the CPU agrees" \
+	has '^vm=1 ev=entry n=2 kind=subsequent insn=vmresume checks=dirty ran=1 dirty=guest_rip verdict=ok'
+expect "lowedge: the guest's fetch there raises #GP, reflected to it" bash -c \
+	"grep -q '^vm=1 ev=exit n=2 reason=exception_nmi rip=0x800000000000$' '$TRACE' &&
+	 grep -q '^vm=1 ev=inject vector=13 why=reflect error=0x0$' '$TRACE'"
+expect "lowedge: its handler saw RIP 0x0000800000000000 and it ends with HC_EXIT 0" bash -c \
+	"grep -q '^vm=1 ev=out text=\"lowedge: CPUID at the top of the lower half, then #GP at RIP 0x0000800000000000\"$' '$TRACE' &&
+	 grep -q '^vm=1 ev=end status=done why=\"exit code=0\"' '$TRACE'"
+expect "lowedge: no entry refused, failing or disagreeing with the CPU" hasnt 'ev=(refuse|entryfail|disagree)'

@@ -35,6 +35,7 @@ void baseline_caps(struct vmx_caps *caps)
 	caps->cr4_fixed1 = 0x3727ff;
 	caps->ept_vpid_cap = 0x00000f0106334141ull;
 	caps->maxphyaddr = 40;
+	caps->linaddr_bits = 48;
 }
 
 #define W(name, v) shadow_write(s, VMCS_##name, (v))

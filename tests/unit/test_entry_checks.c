@@ -385,7 +385,7 @@ static void test_rip_row_in_every_mode(void **state)
 			shadow_fill(&s, VMCS_entry_controls, shadow_get(&s, VMCS_entry_controls) | (ia32e ? 1ull << 9 : 0));
 			shadow_fill(&s, VMCS_guest_cs_ar, l ? 0xa09b : 0xc09b);
 			shadow_fill(&s, VMCS_guest_rip, rips[i]);
-			bool want = entry_rip_ok(rips[i], ia32e && l);
+			bool want = entry_rip_ok(rips[i], ia32e && l, 48);
 			if (run_one(&c, row) != want)
 				fail_msg("rip 0x%llx, IA-32e %d, CS.L %d: row says %d", (unsigned long long)rips[i],
 					 ia32e, l, !want);
@@ -400,6 +400,49 @@ static void test_rip_row_in_every_mode(void **state)
 			assert_true(run_one(&c, row));
 			assert_int_equal(fetched, 0);
 		}
+}
+
+/* The address rules against the SDM's words, not against the helpers
+ * the rows use: a 64-bit guest's RIP needs bits 63:N identical (27.3.1.4;
+ * bit N-1 may differ: not canonical), the base and SYSENTER fields need
+ * canonical addresses (bits 63:N-1 identical), for N = 48 and N = 57. */
+static void test_address_rules_follow_the_linear_width(void **state)
+{
+	static const struct {
+		uint64_t a;
+		unsigned n;
+		bool rip_ok, canonical;
+	} t[] = {
+		{ 0x00007fffffffffff, 48, true, true },   { 0x0000800000000000, 48, true, false },
+		{ 0x0000fffffffffffe, 48, true, false },  { 0x0001000000000000, 48, false, false },
+		{ 0xffff7fffffffffff, 48, true, false },  { 0xffff800000000000, 48, true, true },
+		{ 0x8000000000001000, 48, false, false }, { ~0ull, 48, true, true },
+		{ 0x0000800000000000, 57, true, true },   { 0x0100000000000000, 57, true, false },
+		{ 0x0200000000000000, 57, false, false }, { 0xff00000000000000, 57, true, true },
+	};
+	const struct entry_check *rip = entry_check_by_id("guest.rip.high");
+	const struct entry_check *fs = entry_check_by_id("guest.fs.base");
+	const struct entry_check *host = entry_check_by_id("host.sysenter.canonical");
+	(void)state;
+	for (unsigned i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		struct vmcs_shadow s;
+		struct vmx_caps caps;
+		struct check_ctx c;
+		baseline_ctx(&c, &s, &caps);
+		caps.linaddr_bits = t[i].n;
+		shadow_fill(&s, VMCS_entry_controls, shadow_get(&s, VMCS_entry_controls) | ENTRY_IA32E_GUEST);
+		shadow_fill(&s, VMCS_guest_cs_ar, 0xa09b);
+		shadow_fill(&s, VMCS_guest_rip, t[i].a);
+		shadow_fill(&s, VMCS_guest_fs_base, t[i].a);
+		shadow_fill(&s, VMCS_host_sysenter_eip, t[i].a);
+		if (run_one(&c, rip) != t[i].rip_ok || run_one(&c, fs) != t[i].canonical ||
+		    run_one(&c, host) != t[i].canonical)
+			fail_msg("0x%llx, N = %u: rip %d fs.base %d host sysenter %d", (unsigned long long)t[i].a,
+				 t[i].n, run_one(&c, rip), run_one(&c, fs), run_one(&c, host));
+		/* outside 64-bit mode only bits 63:32 count */
+		shadow_fill(&s, VMCS_guest_cs_ar, 0xc09b);
+		assert_int_equal(run_one(&c, rip), (t[i].a >> 32) == 0);
+	}
 }
 
 /* The CPU's fields for test_rip_row_after_an_exit: a guest in 64-bit
@@ -457,14 +500,14 @@ static void test_rip_row_after_an_exit(void **state)
 				shadow_fill(&s, VMCS_guest_rip, saved[j]);
 				assert_int_equal(shadow_exit_long_mode(&s), proper && high);
 				shadow_write(&s, VMCS_guest_rip, rips[i]);
-				bool want = entry_rip_ok(rips[i], high);
+				bool want = entry_rip_ok(rips[i], high, 48);
 				if (run_one(&c, row) != want)
 					fail_msg("rip 0x%llx after 0x%llx: row says %d", (unsigned long long)rips[i],
 						 (unsigned long long)saved[j], !want);
 				bool low = entry_rip_low(rips[i]), hint = proper && high;
 				assert_int_equal(cpu.fetched[0], !low && !(hint && lma_save));
 				assert_int_equal(cpu.fetched[1], !low && !hint && high);
-				bool unread = entry_rip_passes_unread(saved[j], rips[i], caps.misc);
+				bool unread = entry_rip_passes_unread(saved[j], rips[i], &caps);
 				if (proper)
 					assert_int_equal(unread, want && !cpu.fetched[0] && !cpu.fetched[1]);
 				if (!hint || low)
@@ -487,6 +530,7 @@ int main(void)
 		cmocka_unit_test(test_no_undeclared_reads_on_any_mutation),
 		cmocka_unit_test(test_failure_codes),
 		cmocka_unit_test(test_rip_row_in_every_mode),
+		cmocka_unit_test(test_address_rules_follow_the_linear_width),
 		cmocka_unit_test(test_rip_row_after_an_exit),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

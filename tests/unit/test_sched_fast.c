@@ -40,7 +40,7 @@ struct fake_vmcs {
  * guest RIP (over both VMs) fails with VMfailValid; at a VM's exit number
  * rip_jump VM 1's RIP is put at jump_to (default: just below 4 GiB, so the
  * next RIP crosses 4 GiB: outside 64-bit mode EIP wraps to the bottom, in
- * 64-bit mode it is canonical and the row passes it). With a seed, each
+ * 64-bit mode the row passes it). With a seed, each
  * VM's script is random instead (random_exit).
  * The cache model's policy is first unless policy names another (parsed
  * as on the command line); the VMs are prot32 guests unless long64. Like
@@ -129,8 +129,9 @@ static struct vmx_result fake_write(uint32_t enc, uint64_t v)
  * sees the same exits whatever the interleaving): runs of CPUIDs of 2 to
  * 15 bytes, timer exits, console bytes, CPUIDs after a jump elsewhere, now
  * and then a RIP just below 4 GiB (EIP wraps outside 64-bit mode); for a
- * long64 guest also jumps above 4 GiB, to either canonical half, and just
- * below the end of the lower half (refused once RIP leaves it). */
+ * long64 guest also jumps above 4 GiB, to either canonical half, just
+ * below the end of the lower half (entered past it: bits 63:48 stay
+ * identical) and just below 2^48 (refused once RIP passes it). */
 static uint32_t random_exit(struct fake_vmcs *v, uint64_t *len, uint64_t *qual)
 {
 	v->rng ^= v->rng << 13;
@@ -150,7 +151,7 @@ static uint32_t random_exit(struct fake_vmcs *v, uint64_t *len, uint64_t *qual)
 	else if (!cpu.sc->long64)
 		;
 	else if (r < 173)
-		v->val[RIP_ENC] = 0x00007ffffffffff0ull;
+		v->val[RIP_ENC] = (v->rng >> 40) & 1 ? 0x0000fffffffffff0ull : 0x00007ffffffffff0ull;
 	else if (r < 190)
 		v->val[RIP_ENC] = (r % 2 ? 0xffff800000000000ull : 1ull << 32) + (v->rng >> 34);
 	return EXIT_cpuid;
@@ -519,12 +520,30 @@ static void test_long64_without_lma_save_reads_the_control(void **state)
 	assert_true(fast_run.replay_entries < noreplay_run.fast_entries - 200);
 }
 
-static void test_long64_refuses_a_non_canonical_rip(void **state)
+/* A 64-bit guest's next RIP with bits 63:48 differing (past 2^48): the
+ * row refuses it on every path (SDM 27.3.1.4, bits 63:N identical). */
+static void test_long64_refuses_rip_bits_63_48_differing(void **state)
 {
 	(void)state;
-	static const struct scenario sc = { .name = "long64, non-canonical rip", .rip_jump = 20, .long64 = true,
-					    .jump_to = 0x00007ffffffffffeull };
+	static const struct scenario sc = { .name = "long64, rip bits 63:48 differ", .rip_jump = 20, .long64 = true,
+					    .jump_to = 0x0000fffffffffffeull };
 	run_scenario(&sc, "check=guest.rip.high");
+}
+
+/* An instruction that ends at the top of the lower half: the next RIP,
+ * 0x0000800000000000 and on, is not canonical but has bits 63:48
+ * identical, so it enters (the guest's next fetch would raise #GP), and
+ * the replay takes it like any other 64-bit RIP. */
+static void test_long64_enters_a_rip_that_is_not_canonical(void **state)
+{
+	(void)state;
+	static const struct scenario sc = { .name = "long64, rip past the lower half", .rip_jump = 20,
+					    .long64 = true, .jump_to = 0x00007ffffffffffeull };
+	run_three(&sc);
+	for (unsigned i = 0; i < NVMS; i++)
+		assert_int_equal(fast_run.state[i], VM_DONE);
+	assert_true(fast_run.rip[0] > 0x0000800000000000ull && (fast_run.rip[0] >> 48) == 0);
+	assert_true(fast_run.replay_entries > SCRIPT_LEN);
 }
 
 /* Hypercall arguments: a 32-bit guest's are their lower halves, a 64-bit
@@ -593,7 +612,8 @@ int main(void)
 		cmocka_unit_test(test_eip_wraps_at_4_gib),
 		cmocka_unit_test(test_long64_replays_above_4_gib),
 		cmocka_unit_test(test_long64_without_lma_save_reads_the_control),
-		cmocka_unit_test(test_long64_refuses_a_non_canonical_rip),
+		cmocka_unit_test(test_long64_refuses_rip_bits_63_48_differing),
+		cmocka_unit_test(test_long64_enters_a_rip_that_is_not_canonical),
 		cmocka_unit_test(test_hypercall_arguments_follow_the_mode),
 		cmocka_unit_test(test_replay_stops_the_vm_on_a_failed_vmread),
 		cmocka_unit_test(test_replay_stops_the_vm_on_a_failed_vmwrite),

@@ -41,17 +41,30 @@ const struct entry_check *entry_check_at(unsigned i);
 const struct entry_check *entry_check_by_id(const char *id);
 bool entry_check_reads(const struct entry_check *chk, enum vmcs_field f);
 
-/* 48-bit linear addresses: bits 63:47 all equal. */
-static inline bool addr_canonical(uint64_t a)
+/* Bits 63:n of `a` all equal (n < 64; nothing to check at n = 64). */
+static inline bool addr_top_same(uint64_t a, unsigned n)
 {
-	return (uint64_t)((int64_t)(a << 16) >> 16) == a;
+	return n >= 64 || (uint64_t)(((int64_t)a >> n) + 1) <= 1;
+}
+
+/* Canonical for a processor with linear-address width n (48, or 57 with
+ * 5-level paging): bits 63:n-1 all equal. */
+static inline bool addr_canonical(uint64_t a, unsigned n)
+{
+	return addr_top_same(a, n - 1);
 }
 
 /* The guest.rip.high row's rule (27.3.1.4): RIP bits 63:32 are 0 outside
- * 64-bit mode, canonical inside. */
-static inline bool entry_rip_ok(uint64_t rip, bool long_mode)
+ * 64-bit mode; inside it, bits 63:n are identical, where n is the linear-
+ * address width. Not canonical: bit n-1 may differ from bit n. A RIP such
+ * as 0x0000800000000000 (an instruction that ends at the top of the lower
+ * half) enters, and the guest's next fetch raises #GP, as it would without
+ * VMX. The SDM says so since Intel clarified it in 2023 ("The guest RIP
+ * value is not required to be canonical"); Xen's XSA-170 fix had assumed
+ * a canonical check and was reverted for it. */
+static inline bool entry_rip_ok(uint64_t rip, bool long_mode, unsigned n)
 {
-	return long_mode ? addr_canonical(rip) : (rip >> 32) == 0;
+	return long_mode ? addr_top_same(rip, n) : (rip >> 32) == 0;
 }
 /* A RIP below 4 GiB meets both rules: for it the row's verdict does not
  * depend on the mode, so the row reads neither the "IA-32e mode guest"
@@ -64,13 +77,14 @@ static inline bool entry_rip_low(uint64_t rip)
  * after a VM exit that saved RIP `saved`, while the shadow knows neither
  * the "IA-32e mode guest" control nor CS (as after every exit until the
  * VMM writes them): true below 4 GiB, in any mode; true at or above 4 GiB
- * for a canonical RIP when the exit saved a RIP there (64-bit mode at the
- * exit: shadow_fill) and `misc` (IA32_VMX_MISC) has bit 5. False
- * otherwise: the row would read the mode, or fail. The scheduler's replay
- * (vmm/sched.c) takes exactly these RIPs. */
-static inline bool entry_rip_passes_unread(uint64_t saved, uint64_t rip, uint64_t misc)
+ * for a RIP that meets the 64-bit rule when the exit saved a RIP there
+ * (64-bit mode at the exit: shadow_fill) and IA32_VMX_MISC has bit 5.
+ * False otherwise: the row would read the mode, or fail. The scheduler's
+ * replay (vmm/sched.c) takes exactly these RIPs. */
+static inline bool entry_rip_passes_unread(uint64_t saved, uint64_t rip, const struct vmx_caps *caps)
 {
-	return entry_rip_low(rip) || ((saved >> 32) && (misc & MISC_EXIT_SAVES_LMA) && addr_canonical(rip));
+	return entry_rip_low(rip) || ((saved >> 32) && (caps->misc & MISC_EXIT_SAVES_LMA) &&
+				      entry_rip_ok(rip, true, vmx_linaddr_bits(caps)));
 }
 /* That row. */
 extern const struct entry_check *const entry_check_guest_rip;

@@ -66,9 +66,9 @@ static bool dr7(struct check_ctx *c)
 
 static bool sysenter(struct check_ctx *c)
 {
-	if (!addr_canonical(F(guest_sysenter_esp)))
+	if (!canonical(c, F(guest_sysenter_esp)))
 		return check_fail(c, VMCS_guest_sysenter_esp);
-	return addr_canonical(F(guest_sysenter_eip)) ||
+	return canonical(c, F(guest_sysenter_eip)) ||
 	       check_fail(c, VMCS_guest_sysenter_eip);
 }
 

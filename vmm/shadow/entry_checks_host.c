@@ -31,9 +31,9 @@ static bool host_cr3(struct check_ctx *c)
 
 static bool host_sysenter(struct check_ctx *c)
 {
-	if (!addr_canonical(F(host_sysenter_esp)))
+	if (!canonical(c, F(host_sysenter_esp)))
 		return check_fail(c, VMCS_host_sysenter_esp);
-	return addr_canonical(F(host_sysenter_eip)) || check_fail(c, VMCS_host_sysenter_eip);
+	return canonical(c, F(host_sysenter_eip)) || check_fail(c, VMCS_host_sysenter_eip);
 }
 
 static bool host_pat(struct check_ctx *c)
@@ -103,7 +103,7 @@ static const enum vmcs_field host_bases[] = {
 static bool host_bases_canonical(struct check_ctx *c)
 {
 	for (unsigned i = 0; i < sizeof(host_bases) / sizeof(host_bases[0]); i++)
-		if (!addr_canonical(check_field(c, host_bases[i])))
+		if (!canonical(c, check_field(c, host_bases[i])))
 			return check_fail(c, host_bases[i]);
 	return true;
 }
@@ -140,7 +140,7 @@ static bool as_pcide(struct check_ctx *c)
 static bool as_rip(struct check_ctx *c)
 {
 	uint64_t rip = F(host_rip);
-	bool ok = (F(exit_controls) & EXIT_HOST_AS_SIZE) ? addr_canonical(rip)
+	bool ok = (F(exit_controls) & EXIT_HOST_AS_SIZE) ? canonical(c, rip)
 							 : (rip >> 32) == 0;
 	return ok || check_fail(c, VMCS_host_rip);
 }

@@ -105,6 +105,12 @@ static inline bool addr_fits(const struct check_ctx *c, uint64_t a)
 	return n >= 64 || (a >> n) == 0;
 }
 
+/* Canonical for this processor's linear-address width (SDM Vol. 1 3.3.7.1). */
+static inline bool canonical(const struct check_ctx *c, uint64_t a)
+{
+	return addr_canonical(a, vmx_linaddr_bits(c->caps));
+}
+
 static inline bool page_addr_ok(const struct check_ctx *c, uint64_t a)
 {
 	return (a & 0xfff) == 0 && addr_fits(c, a);

@@ -101,7 +101,7 @@ static bool base_canonical(struct check_ctx *c)
 	enum seg s = (enum seg)c->current->arg;
 	if (s == SEG_LDTR && !usable(c, s))
 		return true;
-	return addr_canonical(check_field(c, segs[s].base)) || check_fail(c, segs[s].base);
+	return canonical(c, check_field(c, segs[s].base)) || check_fail(c, segs[s].base);
 }
 
 static bool base_high(struct check_ctx *c)
@@ -237,12 +237,12 @@ static bool tr_usable(struct check_ctx *c)
 
 static bool gdtr_base(struct check_ctx *c)
 {
-	return addr_canonical(F(guest_gdtr_base)) || check_fail(c, VMCS_guest_gdtr_base);
+	return canonical(c, F(guest_gdtr_base)) || check_fail(c, VMCS_guest_gdtr_base);
 }
 
 static bool idtr_base(struct check_ctx *c)
 {
-	return addr_canonical(F(guest_idtr_base)) || check_fail(c, VMCS_guest_idtr_base);
+	return canonical(c, F(guest_idtr_base)) || check_fail(c, VMCS_guest_idtr_base);
 }
 
 static bool gdtr_limit(struct check_ctx *c)

@@ -36,13 +36,15 @@ static bool long_mode_cs(struct check_ctx *c)
 	       mode_bit(c, VMCS_guest_cs_ar, CS_AR_L, at_exit);
 }
 
-/* 27.3.1.4: RIP bits 63:32 are 0 outside 64-bit mode, canonical inside;
+/* 27.3.1.4: RIP bits 63:32 are 0 outside 64-bit mode, bits 63:N identical
+ * inside (entry_rip_ok);
  * the mode (control and CS.L) is needed only for a RIP at or above 4 GiB,
  * where the two rules differ. */
 static bool rip(struct check_ctx *c)
 {
 	uint64_t r = F(guest_rip);
-	return entry_rip_low(r) || entry_rip_ok(r, long_mode_cs(c)) || check_fail(c, VMCS_guest_rip);
+	return entry_rip_low(r) || entry_rip_ok(r, long_mode_cs(c), vmx_linaddr_bits(c->caps)) ||
+	       check_fail(c, VMCS_guest_rip);
 }
 
 /* Bits 63:22, 15, 5, 3 are 0; bit 1 is 1. */

@@ -24,7 +24,16 @@ struct vmx_caps {
 	uint64_t cr4_fixed0, cr4_fixed1; /* 0x488, 0x489 */
 	uint64_t ept_vpid_cap;      /* IA32_VMX_EPT_VPID_CAP (0x48c) */
 	unsigned maxphyaddr;        /* CPUID.80000008H:EAX[7:0] */
+	unsigned linaddr_bits;      /* CPUID.80000008H:EAX[15:8]; 0 reads as 48 */
+	int rtm;                    /* CPUID.(EAX=07H,ECX=0):EBX[11] */
 };
+
+/* The processor's linear-address width N (48, or 57 with 5-level paging):
+ * the canonical checks and the guest-RIP rule depend on it. */
+static inline unsigned vmx_linaddr_bits(const struct vmx_caps *c)
+{
+	return c->linaddr_bits ? c->linaddr_bits : 48;
+}
 
 /* IA32_VMX_MISC bit 5: a VM exit stores IA32_EFER.LMA into the "IA-32e
  * mode guest" VM-entry control (SDM Vol. 3D A.6). */
