@@ -75,10 +75,10 @@ static void probe_cpu(void)
 	if (s.vmx && !s.feature_locked_off)
 		vmx_caps_read(&caps);
 	trace_hv("cpu vendor=%s vmx=%d feature_control=0x%llx vmcs_rev=0x%llx ept=%d ug=%d vpid=%d ptimer=%d "
-		 "save_ptimer=%d maxphyaddr=%u linaddr=%u rtm=%d",
+		 "save_ptimer=%d maxphyaddr=%u linaddr=%u rtm=%d cet=%d",
 		 s.vendor, s.vmx, (unsigned long long)s.feature_control,
 		 (unsigned long long)(caps.basic & 0x7fffffff), s.ept, s.ug, s.vpid, s.ptimer,
-		 s.save_ptimer, caps.maxphyaddr, vmx_linaddr_bits(&caps), caps.rtm);
+		 s.save_ptimer, caps.maxphyaddr, vmx_linaddr_bits(&caps), caps.rtm, caps.cet);
 	if (!s.vmx)
 		no_vmx("CPUID.1:ECX.VMX is 0: no VT-x (an AMD CPU, QEMU TCG, or a hypervisor that hides VMX)");
 	if (s.feature_locked_off)

@@ -87,6 +87,7 @@ void vmx_caps_read(struct vmx_caps *c)
 	if (r.eax >= 7) {
 		cpuid(7, 0, &r);
 		c->rtm = (r.ebx >> 11) & 1;
+		c->cet = ((r.ecx >> 7) & 1) | ((r.edx >> 20) & 1);
 	}
 }
 

@@ -445,6 +445,55 @@ static void test_address_rules_follow_the_linear_width(void **state)
 	}
 }
 
+/* The pending-debug RTM bit, well formed (bit 12 set, nothing else),
+ * passes only on a processor with RTM (27.3.1.5). */
+static void test_rtm_bit_needs_rtm(void **state)
+{
+	const struct entry_check *row = entry_check_by_id("guest.pending_dbg.rtm");
+	(void)state;
+	for (int rtm = 0; rtm <= 1; rtm++) {
+		struct vmcs_shadow s;
+		struct vmx_caps caps;
+		struct check_ctx c;
+		baseline_ctx(&c, &s, &caps);
+		caps.rtm = rtm;
+		shadow_fill(&s, VMCS_guest_pending_dbg, 0x11000);
+		assert_int_equal(run_one(&c, row), rtm);
+		shadow_fill(&s, VMCS_guest_pending_dbg, 0x10000);
+		assert_false(run_one(&c, row));
+	}
+}
+
+/* Deliver-error-code (27.2.1.3): #CP (21) has an error code only on a
+ * processor with CET; with IA32_VMX_BASIC bit 56 a hardware exception in
+ * protected mode may come with or without one, other types still not. */
+static void test_error_code_rule_follows_the_processor(void **state)
+{
+	static const struct {
+		uint32_t info;
+		int cet, any, ok;
+	} t[] = {
+		{ 0x80000b0d, 0, 0, 1 }, { 0x8000030d, 0, 0, 0 },   /* #GP with / without */
+		{ 0x80000315, 0, 0, 1 }, { 0x80000b15, 0, 0, 0 },   /* #CP, no CET */
+		{ 0x80000b15, 1, 0, 1 }, { 0x80000315, 1, 0, 0 },   /* #CP, CET */
+		{ 0x8000030d, 0, 1, 1 }, { 0x80000b03, 0, 1, 1 },   /* bit 56: either */
+		{ 0x80000820, 0, 1, 0 },                            /* an interrupt never */
+	};
+	const struct entry_check *row = entry_check_by_id("ctl.entry.intr.error_code");
+	(void)state;
+	for (unsigned i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		struct vmcs_shadow s;
+		struct vmx_caps caps;
+		struct check_ctx c;
+		baseline_ctx(&c, &s, &caps);
+		caps.cet = t[i].cet;
+		caps.basic = t[i].any ? caps.basic | BASIC_ANY_ERROR_CODE : caps.basic & ~BASIC_ANY_ERROR_CODE;
+		shadow_fill(&s, VMCS_entry_intr_info, t[i].info);
+		if (run_one(&c, row) != t[i].ok)
+			fail_msg("info 0x%x, CET %d, bit 56 %d: row says %d", t[i].info, t[i].cet, t[i].any, !t[i].ok);
+	}
+}
+
 /* The CPU's fields for test_rip_row_after_an_exit: a guest in 64-bit
  * mode when the saved RIP was at or above 4 GiB, else in 32-bit
  * protected mode. */
@@ -531,6 +580,8 @@ int main(void)
 		cmocka_unit_test(test_failure_codes),
 		cmocka_unit_test(test_rip_row_in_every_mode),
 		cmocka_unit_test(test_address_rules_follow_the_linear_width),
+		cmocka_unit_test(test_rtm_bit_needs_rtm),
+		cmocka_unit_test(test_error_code_rule_follows_the_processor),
 		cmocka_unit_test(test_rip_row_after_an_exit),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -252,8 +252,10 @@ static bool intr_vector(struct check_ctx *c)
 }
 
 /* Deliver-error-code is 1 exactly for hardware exceptions that push one
- * (#DF #TS #NP #SS #GP #PF #AC), unless unrestricted guest runs with
- * CR0.PE = 0 (real mode pushes no error code). */
+ * (#DF #TS #NP #SS #GP #PF #AC, and #CP where the processor has CET),
+ * unless unrestricted guest runs with CR0.PE = 0 (real mode pushes no
+ * error code). Where IA32_VMX_BASIC bit 56 is set, a hardware exception
+ * in protected mode may come with an error code or without one. */
 static bool intr_error_code(struct check_ctx *c)
 {
 	uint64_t i = F(entry_intr_info);
@@ -261,8 +263,10 @@ static bool intr_error_code(struct check_ctx *c)
 		return true;
 	unsigned v = INTR_VECTOR(i);
 	bool pm = !(ctl_proc2(c) & PROC2_UG) || (F(guest_cr0) & CR0_PE);
-	bool exc = INTR_TYPE(i) == INTR_HW_EXC &&
-		   (v == 8 || (v >= 10 && v <= 14) || v == 17);
+	bool hw = INTR_TYPE(i) == INTR_HW_EXC;
+	if (hw && pm && (c->caps->basic & BASIC_ANY_ERROR_CODE))
+		return true;
+	bool exc = hw && (v == 8 || (v >= 10 && v <= 14) || v == 17 || (v == 21 && c->caps->cet));
 	bool want = pm && exc;
 	return want == !!(i & INTR_DELIVER_ERR) || check_fail(c, VMCS_entry_intr_info);
 }

@@ -201,13 +201,16 @@ static bool pdbg_bs(struct check_ctx *c)
 	       check_fail(c, VMCS_guest_pending_dbg);
 }
 
-/* RTM bit: bits 11:0 and 14 clear, bit 12 set, no MOV-SS blocking. */
+/* RTM bit: only on a processor with RTM (CPUID.(EAX=07H,ECX=0):EBX[11]);
+ * bits 11:0 and 14 clear, bit 12 set, no MOV-SS blocking. The processor
+ * condition was missing until an audit against Bochs, which treats bit 16
+ * as reserved on its RTM-less models, found it. */
 static bool pdbg_rtm(struct check_ctx *c)
 {
 	uint64_t p = F(guest_pending_dbg);
 	if (!(p & PDBG_RTM))
 		return true;
-	if ((p & 0xfff) || (p & PDBG_BS) || !(p & (1ull << 12)) ||
+	if (!c->caps->rtm || (p & 0xfff) || (p & PDBG_BS) || !(p & (1ull << 12)) ||
 	    (F(guest_interruptibility) & BLOCK_MOV_SS))
 		return check_fail(c, VMCS_guest_pending_dbg);
 	return true;

@@ -26,6 +26,7 @@ struct vmx_caps {
 	unsigned maxphyaddr;        /* CPUID.80000008H:EAX[7:0] */
 	unsigned linaddr_bits;      /* CPUID.80000008H:EAX[15:8]; 0 reads as 48 */
 	int rtm;                    /* CPUID.(EAX=07H,ECX=0):EBX[11] */
+	int cet;                    /* CPUID.(EAX=07H,ECX=0):ECX[7] or EDX[20]: #CP has an error code */
 };
 
 /* The processor's linear-address width N (48, or 57 with 5-level paging):
@@ -38,6 +39,10 @@ static inline unsigned vmx_linaddr_bits(const struct vmx_caps *c)
 /* IA32_VMX_MISC bit 5: a VM exit stores IA32_EFER.LMA into the "IA-32e
  * mode guest" VM-entry control (SDM Vol. 3D A.6). */
 #define MISC_EXIT_SAVES_LMA (1ull << 5)
+
+/* IA32_VMX_BASIC bit 56: VM entry may deliver a hardware exception with or
+ * without an error code, whatever its vector (SDM Vol. 3D A.1). */
+#define BASIC_ANY_ERROR_CODE (1ull << 56)
 
 /* Adjust a wanted control value to what the processor allows. */
 static inline uint32_t vmx_ctl_adjust(struct vmx_ctl_cap c, uint32_t want)
