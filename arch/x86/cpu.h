@@ -21,6 +21,7 @@
 #define MSR_IA32_VMX_TRUE_PROC   0x48e
 #define MSR_IA32_VMX_TRUE_EXIT   0x48f
 #define MSR_IA32_VMX_TRUE_ENTRY  0x490
+#define MSR_IA32_VMX_VMFUNC      0x491
 #define MSR_IA32_PAT             0x277
 #define MSR_IA32_EFER            0xc0000080
 #define MSR_FS_BASE              0xc0000100

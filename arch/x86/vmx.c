@@ -74,6 +74,7 @@ void vmx_caps_read(struct vmx_caps *c)
 	c->cr4_fixed0 = rdmsr(MSR_IA32_VMX_CR4_FIXED0);
 	c->cr4_fixed1 = rdmsr(MSR_IA32_VMX_CR4_FIXED1);
 	c->ept_vpid_cap = (c->proc2.may_be_1 & ((1u << 1) | (1u << 5))) ? rdmsr(MSR_IA32_VMX_EPT_VPID) : 0;
+	c->vmfunc = (c->proc2.may_be_1 & (1u << 13)) ? rdmsr(MSR_IA32_VMX_VMFUNC) : 0;
 	struct cpuid_regs r;
 	cpuid(0x80000000, 0, &r);
 	if (r.eax >= 0x80000008) {

@@ -36,6 +36,7 @@ void baseline_caps(struct vmx_caps *caps)
 	caps->ept_vpid_cap = 0x00000f0106334141ull;
 	caps->maxphyaddr = 40;
 	caps->linaddr_bits = 48;
+	caps->vmfunc = 1;               /* EPTP switching */
 }
 
 #define W(name, v) shadow_write(s, VMCS_##name, (v))

@@ -27,6 +27,11 @@ static void caps_no_ept_ad(struct vmx_caps *caps)
 	caps->ept_vpid_cap &= ~(1ull << 21);
 }
 
+static void caps_mbec(struct vmx_caps *caps)
+{
+	caps->proc2.may_be_1 |= 1u << 22;
+}
+
 #define V(name) VMCS_##name
 #define M(id_, ...) { .id = (id_), .w = { __VA_ARGS__, { VMCS_FIELD_NONE, 0 } } }
 #define MF(id_, first_, ...) { .id = (id_), .first = (first_), \
@@ -68,6 +73,15 @@ static const struct mutation mutations[] = {
 	  .w = { { V(ept_pointer), 0x10005e }, { VMCS_FIELD_NONE, 0 } } },
 	M("ctl.ept.reserved", { V(ept_pointer), 0x10011e }),
 	M("ctl.pml.ept", { V(proc_controls2), 0x20000 }),
+	M("ctl.pml.addr", { V(proc_controls2), 0x20082 }, { V(pml_address), 0x1001 }),
+	M("ctl.vmcs_shadowing.bitmaps", { V(proc_controls2), 0x4082 }, { V(vmread_bitmap), 0x5000 },
+	  { V(vmwrite_bitmap), 1ull << 40 }),
+	M("ctl.ept_ve.info_addr", { V(proc_controls2), 0x40082 }, { V(ve_info_addr), 0x10 }),
+	M("ctl.vmfunc.reserved", { V(proc_controls2), 0x2082 }, { V(vmfunc_controls), 2 }),
+	M("ctl.vmfunc.eptp_switching", { V(proc_controls2), 0x2082 }, { V(vmfunc_controls), 1 },
+	  { V(eptp_list_addr), 0x123 }),
+	{ .id = "ctl.mbec.ept", .caps = caps_mbec,
+	  .w = { { V(proc_controls2), 0x400000 }, { VMCS_FIELD_NONE, 0 } } },
 	M("ctl.ug.ept", { V(proc_controls2), 0x80 }),
 	M("ctl.tsc_multiplier", { V(proc_controls2), 0x2000082 }, { V(tsc_multiplier), 0 }),
 	M("ctl.exit.reserved", { V(exit_controls), EXITC | (1u << 24) }),
@@ -494,6 +508,50 @@ static void test_error_code_rule_follows_the_processor(void **state)
 	}
 }
 
+/* The rows on features the VMM never turns on but the CPU offers (VMCS
+ * shadowing, #VE, VM functions, PML): each address and condition on its
+ * own, valid settings passing, and the field each failure names. */
+static void test_feature_rows_name_their_field(void **state)
+{
+	static const struct {
+		const char *id;
+		uint32_t proc2;
+		struct write w[2];
+		enum vmcs_field bad;    /* VMCS_FIELD_NONE: passes */
+	} t[] = {
+		{ "ctl.vmcs_shadowing.bitmaps", 0x4082, { { V(vmread_bitmap), 0x5008 }, { V(vmwrite_bitmap), 0x6000 } },
+		  V(vmread_bitmap) },
+		{ "ctl.vmcs_shadowing.bitmaps", 0x4082, { { V(vmread_bitmap), 0x5000 }, { V(vmwrite_bitmap), 0x6000 } },
+		  VMCS_FIELD_NONE },
+		{ "ctl.vmcs_shadowing.bitmaps", 0x0082, { { V(vmread_bitmap), 0x5008 }, { V(vmwrite_bitmap), 1 } },
+		  VMCS_FIELD_NONE },
+		{ "ctl.ept_ve.info_addr", 0x40082, { { V(ve_info_addr), 1ull << 40 }, { V(ve_info_addr), 1ull << 40 } },
+		  V(ve_info_addr) },
+		{ "ctl.pml.addr", 0x20082, { { V(pml_address), 0x7000 }, { V(pml_address), 0x7000 } }, VMCS_FIELD_NONE },
+		{ "ctl.vmfunc.reserved", 0x2082, { { V(vmfunc_controls), 1 }, { V(vmfunc_controls), 1 } },
+		  VMCS_FIELD_NONE },
+		{ "ctl.vmfunc.eptp_switching", 0x2080, { { V(vmfunc_controls), 1 }, { V(eptp_list_addr), 0x8000 } },
+		  V(proc_controls2) },
+		{ "ctl.vmfunc.eptp_switching", 0x2082, { { V(vmfunc_controls), 1 }, { V(eptp_list_addr), 0x8000 } },
+		  VMCS_FIELD_NONE },
+		{ "ctl.vmfunc.eptp_switching", 0x2082, { { V(vmfunc_controls), 0 }, { V(eptp_list_addr), 0x8001 } },
+		  VMCS_FIELD_NONE },
+	};
+	(void)state;
+	for (unsigned i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		struct vmcs_shadow s;
+		struct vmx_caps caps;
+		struct check_ctx c;
+		baseline_ctx(&c, &s, &caps);
+		shadow_fill(&s, VMCS_proc_controls2, t[i].proc2);
+		for (unsigned k = 0; k < 2; k++)
+			shadow_fill(&s, t[i].w[k].f, t[i].w[k].v);
+		bool ok = run_one(&c, entry_check_by_id(t[i].id));
+		if (ok != (t[i].bad == VMCS_FIELD_NONE) || (!ok && c.bad_field != t[i].bad))
+			fail_msg("case %u (%s): ok %d, bad field %d", i, t[i].id, ok, c.bad_field);
+	}
+}
+
 /* The CPU's fields for test_rip_row_after_an_exit: a guest in 64-bit
  * mode when the saved RIP was at or above 4 GiB, else in 32-bit
  * protected mode. */
@@ -581,6 +639,7 @@ int main(void)
 		cmocka_unit_test(test_rip_row_in_every_mode),
 		cmocka_unit_test(test_address_rules_follow_the_linear_width),
 		cmocka_unit_test(test_rtm_bit_needs_rtm),
+		cmocka_unit_test(test_feature_rows_name_their_field),
 		cmocka_unit_test(test_error_code_rule_follows_the_processor),
 		cmocka_unit_test(test_rip_row_after_an_exit),
 	};

@@ -166,6 +166,55 @@ static bool pml_ept(struct check_ctx *c)
 	return !(p2 & PROC2_PML) || (p2 & PROC2_EPT) || check_fail(c, VMCS_proc_controls2);
 }
 
+/* A page-aligned address within MAXPHYADDR where `bit` of the secondary
+ * controls is 1: the PML log, the VMREAD and VMWRITE bitmaps, the #VE
+ * information area. */
+static bool page_if(struct check_ctx *c, uint32_t bit, enum vmcs_field f)
+{
+	return !(ctl_proc2(c) & bit) || page_addr_ok(c, check_field(c, f)) || check_fail(c, f);
+}
+
+static bool pml_addr(struct check_ctx *c)
+{
+	return page_if(c, PROC2_PML, VMCS_pml_address);
+}
+
+static bool shadow_bitmaps(struct check_ctx *c)
+{
+	return page_if(c, PROC2_VMCS_SHADOW, VMCS_vmread_bitmap) &&
+	       page_if(c, PROC2_VMCS_SHADOW, VMCS_vmwrite_bitmap);
+}
+
+static bool ve_info_addr(struct check_ctx *c)
+{
+	return page_if(c, PROC2_EPT_VE, VMCS_ve_info_addr);
+}
+
+/* VM functions: only those IA32_VMX_VMFUNC allows. */
+static bool vmfunc_reserved(struct check_ctx *c)
+{
+	return !(ctl_proc2(c) & PROC2_VMFUNC) || !(F(vmfunc_controls) & ~c->caps->vmfunc) ||
+	       check_fail(c, VMCS_vmfunc_controls);
+}
+
+/* EPTP switching needs EPT and a page-aligned EPTP list within MAXPHYADDR. */
+static bool eptp_switching(struct check_ctx *c)
+{
+	uint32_t p2 = ctl_proc2(c);
+	if (!(p2 & PROC2_VMFUNC) || !(F(vmfunc_controls) & VMFUNC_EPTP_SWITCH))
+		return true;
+	if (!(p2 & PROC2_EPT))
+		return check_fail(c, VMCS_proc_controls2);
+	return page_addr_ok(c, F(eptp_list_addr)) || check_fail(c, VMCS_eptp_list_addr);
+}
+
+/* Mode-based execute control for EPT needs EPT. */
+static bool mbec_ept(struct check_ctx *c)
+{
+	uint32_t p2 = ctl_proc2(c);
+	return !(p2 & PROC2_MBEC) || (p2 & PROC2_EPT) || check_fail(c, VMCS_proc_controls2);
+}
+
 /* "Use TSC scaling" needs a TSC multiplier other than 0 (27.2.1.1). Found
  * by the differential mode's random resume cases: Bochs 2.7 checks it
  * (vmx.cc: "TSC multiplier should be non zero"), the shadow did not; KVM
@@ -348,6 +397,14 @@ const struct entry_check entry_checks_ctl[] = {
 	CHECK("ctl.ept.reserved", "27.2.1.1", ept_reserved, FAIL_CTL,
 	      PROC, PROC2, VMCS_ept_pointer),
 	CHECK("ctl.pml.ept", "27.2.1.1", pml_ept, FAIL_CTL, PROC, PROC2),
+	CHECK("ctl.pml.addr", "27.2.1.1", pml_addr, FAIL_CTL, PROC, PROC2, VMCS_pml_address),
+	CHECK("ctl.vmcs_shadowing.bitmaps", "27.2.1.1", shadow_bitmaps, FAIL_CTL, PROC, PROC2,
+	      VMCS_vmread_bitmap, VMCS_vmwrite_bitmap),
+	CHECK("ctl.ept_ve.info_addr", "27.2.1.1", ve_info_addr, FAIL_CTL, PROC, PROC2, VMCS_ve_info_addr),
+	CHECK("ctl.vmfunc.reserved", "27.2.1.1", vmfunc_reserved, FAIL_CTL, PROC, PROC2, VMCS_vmfunc_controls),
+	CHECK("ctl.vmfunc.eptp_switching", "27.2.1.1", eptp_switching, FAIL_CTL, PROC, PROC2,
+	      VMCS_vmfunc_controls, VMCS_eptp_list_addr),
+	CHECK("ctl.mbec.ept", "27.2.1.1", mbec_ept, FAIL_CTL, PROC, PROC2),
 	CHECK("ctl.ug.ept", "27.2.1.1", ug_ept, FAIL_CTL, PROC, PROC2),
 	CHECK("ctl.tsc_multiplier", "27.2.1.1", tsc_multiplier, FAIL_CTL, PROC, PROC2, VMCS_tsc_multiplier),
 	CHECK("ctl.exit.reserved", "27.2.1.2", exit_reserved, FAIL_CTL, VMCS_exit_controls),

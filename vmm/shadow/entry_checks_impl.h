@@ -26,8 +26,14 @@
 #define PROC2_UG           (1u << 7)
 #define PROC2_APIC_REG     (1u << 8)
 #define PROC2_VID          (1u << 9)
+#define PROC2_VMFUNC       (1u << 13)
+#define PROC2_VMCS_SHADOW  (1u << 14)
 #define PROC2_PML          (1u << 17)
+#define PROC2_EPT_VE       (1u << 18)
+#define PROC2_MBEC         (1u << 22)
 #define PROC2_TSC_SCALING  (1u << 25)
+/* VM-function controls */
+#define VMFUNC_EPTP_SWITCH (1ull << 0)
 /* VM-exit controls */
 #define EXIT_HOST_AS_SIZE  (1u << 9)
 #define EXIT_LOAD_PAT      (1u << 19)

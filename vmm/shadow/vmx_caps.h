@@ -23,6 +23,7 @@ struct vmx_caps {
 	uint64_t cr0_fixed0, cr0_fixed1; /* 0x486, 0x487 */
 	uint64_t cr4_fixed0, cr4_fixed1; /* 0x488, 0x489 */
 	uint64_t ept_vpid_cap;      /* IA32_VMX_EPT_VPID_CAP (0x48c) */
+	uint64_t vmfunc;            /* IA32_VMX_VMFUNC (0x491): VM functions allowed */
 	unsigned maxphyaddr;        /* CPUID.80000008H:EAX[7:0] */
 	unsigned linaddr_bits;      /* CPUID.80000008H:EAX[15:8]; 0 reads as 48 */
 	int rtm;                    /* CPUID.(EAX=07H,ECX=0):EBX[11] */
