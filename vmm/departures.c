@@ -22,9 +22,27 @@ static bool cs_nonconforming(const struct vmcs_shadow *s)
 	return type == 9 || type == 11;
 }
 
+/* ... or a conforming one (type 13 or 15). */
+static bool cs_conforming(const struct vmcs_shadow *s)
+{
+	unsigned type = val(s, VMCS_guest_cs_ar) & 0xf;
+	return type == 13 || type == 15;
+}
+
 static unsigned cs_dpl(const struct vmcs_shadow *s)
 {
 	return (val(s, VMCS_guest_cs_ar) >> 5) & 3;
+}
+
+/* Bochs 2.7's own rule for CS, in place of the SDM's CS.DPL against
+ * SS.DPL: the CS selector's RPL equals CS.DPL for non-conforming code and
+ * is not below it for conforming code (vmx.cc: "VMCS guest non-conforming
+ * CS.RPL <> CS.DPL", "... CS.RPL < CS.DPL"). */
+static bool bochs_cs_rule(const struct vmcs_shadow *s)
+{
+	unsigned rpl = val(s, VMCS_guest_cs_sel) & 3;
+	return (cs_nonconforming(s) && rpl == cs_dpl(s)) || (cs_conforming(s) && rpl >= cs_dpl(s)) ||
+	       (!cs_nonconforming(s) && !cs_conforming(s));
 }
 
 /* Bochs reads the pending-debug-exceptions field into a 32-bit variable
@@ -37,21 +55,45 @@ static bool pending_dbg_high(const struct vmcs_shadow *s, const struct verdict *
 	       !(p & 0xffffaff0u);
 }
 
-/* Bochs 2.7 has no "CS.DPL must equal SS.DPL" rule for non-conforming code
- * (it compares CS.DPL with the CS selector's RPL instead, the pre-
- * unrestricted-guest rule); fixed upstream after 2.7. */
+/* Bochs 2.7 has no rule relating CS.DPL to SS.DPL (equal for a
+ * non-conforming CS, not above it for a conforming one); it compares CS.DPL
+ * with the CS selector's RPL instead, the pre-unrestricted-guest rule.
+ * Fixed upstream after 2.7. */
 static bool cs_dpl_vs_ss(const struct vmcs_shadow *s, const struct verdict *v, const struct outcome *cpu)
 {
-	return failed_by(v, "guest.cs.ar.dpl") && cpu->kind == OUT_OK &&
-	       (val(s, VMCS_guest_cs_sel) & 3) == cs_dpl(s);
+	return failed_by(v, "guest.cs.ar.dpl") && cpu->kind == OUT_OK && bochs_cs_rule(s);
 }
 
-/* ...and so it refuses a CS selector RPL that differs from CS.DPL, which
- * the SDM does not check ("VMCS guest non-conforming CS.RPL <> CS.DPL"). */
+/* ...and so it refuses a CS whose selector RPL breaks its rule, which the
+ * SDM does not check: a non-conforming CS with RPL != DPL, a conforming
+ * one with RPL < DPL. */
 static bool cs_rpl_vs_dpl(const struct vmcs_shadow *s, const struct verdict *v, const struct outcome *cpu)
 {
-	return v->kind == VERDICT_OK && cpu->kind == OUT_ENTRYFAIL && cpu->code == 33 &&
-	       cs_nonconforming(s) && (val(s, VMCS_guest_cs_sel) & 3) != cs_dpl(s);
+	return v->kind == VERDICT_OK && cpu->kind == OUT_ENTRYFAIL && cpu->code == 33 && !bochs_cs_rule(s);
+}
+
+/* Bochs checks DPL >= RPL for DS, ES, FS and GS of types 0-10 only
+ * (vmx.cc: "type < 11"); the SDM names types 0-11, so a type-11 segment
+ * (execute/read, accessed, non-conforming code) goes unchecked. */
+static bool data_dpl_type11(const struct vmcs_shadow *s, const struct verdict *v, const struct outcome *cpu)
+{
+	static const struct { const char *id; enum vmcs_field ar; } seg[] = {
+		{ "guest.ds.ar.dpl", VMCS_guest_ds_ar }, { "guest.es.ar.dpl", VMCS_guest_es_ar },
+		{ "guest.fs.ar.dpl", VMCS_guest_fs_ar }, { "guest.gs.ar.dpl", VMCS_guest_gs_ar },
+	};
+	for (unsigned i = 0; i < sizeof(seg) / sizeof(seg[0]); i++)
+		if (failed_by(v, seg[i].id))
+			return cpu->kind == OUT_OK && (val(s, seg[i].ar) & 0xf) == 11;
+	return false;
+}
+
+/* Into the shutdown state the SDM lets VM entry inject only an NMI or a
+ * machine check (hardware exception 18); Bochs lets in any event whose
+ * vector is 18 (vmx.cc: "event_type != BX_NMI && vector != BX_MC_EXCEPTION"). */
+static bool shutdown_vector18(const struct vmcs_shadow *s, const struct verdict *v, const struct outcome *cpu)
+{
+	return failed_by(v, "guest.activity.event") && cpu->kind == OUT_OK &&
+	       val(s, VMCS_guest_activity_state) == 2 && (val(s, VMCS_entry_intr_info) & 0xff) == 18;
 }
 
 /* Bochs does not refuse "entry to SMM" outside SMM among the VM-entry
@@ -144,9 +186,13 @@ static const struct departure rows[] = {
 	{ "bochs27.pending_dbg_high", "27.3.1.5",
 	  "does not check bits 63:32 of the pending debug exceptions field", pending_dbg_high },
 	{ "bochs27.cs_dpl_vs_ss", "27.3.1.2",
-	  "does not require CS.DPL = SS.DPL for a non-conforming CS", cs_dpl_vs_ss },
+	  "does not relate CS.DPL to SS.DPL (equal when non-conforming, not above when conforming)", cs_dpl_vs_ss },
 	{ "bochs27.cs_rpl_vs_dpl", "27.3.1.2",
-	  "requires CS selector RPL = CS.DPL, which the SDM does not", cs_rpl_vs_dpl },
+	  "requires CS selector RPL = CS.DPL (RPL >= DPL if conforming), which the SDM does not", cs_rpl_vs_dpl },
+	{ "bochs27.data_dpl_type11", "27.3.1.2",
+	  "does not check DPL >= RPL for a data-segment register holding a type-11 code segment", data_dpl_type11 },
+	{ "bochs27.shutdown_vector18", "27.3.1.5",
+	  "injects any event with vector 18 into the shutdown state, not only an NMI or #MC", shutdown_vector18 },
 	{ "bochs27.entry_smm", "27.2.1.3",
 	  "fails entry to SMM outside SMM as invalid guest state or bad host state, not VMfailValid 7", entry_smm },
 	{ "bochs27.debugctl_reserved", "27.3.1.1",
