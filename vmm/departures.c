@@ -170,11 +170,12 @@ static bool ia32e_pg(const struct vmcs_shadow *s, const struct verdict *v, const
 	       (val(s, VMCS_guest_cr4) & CR4_PAE);
 }
 
-/* Bochs lets SS be null for a 64-bit guest by skipping every later SS
- * check whenever the SS selector is null, any RPL ("SS is allowed to be
- * NULL selector if going to 64-bit guest"; BX_SELECTOR_RPL_MASK is 0xfffc),
- * usable or not: type, S, P, DPL, base, limit against G. The SDM exempts
- * only an unusable SS. */
+/* Bochs lets SS be null for a 64-bit guest by skipping its per-segment
+ * SS checks whenever the SS selector is null, any RPL ("SS is allowed to
+ * be NULL selector if going to 64-bit guest"; BX_SELECTOR_RPL_MASK is
+ * 0xfffc), usable or not: type, S, P, base, limit against G. (The checks
+ * across registers still run: SS.RPL = CS.RPL and SS.DPL = SS.RPL without
+ * unrestricted guest.) The SDM exempts only an unusable SS. */
 static bool ss_null_64bit(const struct vmcs_shadow *s, const struct verdict *v, const struct outcome *cpu)
 {
 	return v->check && !memcmp(v->check->id, "guest.ss.", 9) && cpu->kind == OUT_OK &&

@@ -32,6 +32,8 @@ void notify_init(struct notify *n, const struct vmx_ops *ops, const struct vmx_c
 	/* The hypervisor's entries skip the undeclared-read audit: the unit
 	 * tests and fuzzers audit every check on every mutation. */
 	n->cc = (struct check_ctx){ .caps = caps, .fetch = fetch_current, .opaque = n, .no_audit = true };
+	n->replay_lma_saved = caps->misc & MISC_EXIT_SAVES_LMA;
+	n->replay_rip_shift = (unsigned char)linaddr_shift(vmx_linaddr_bits(caps));
 }
 
 enum entry_insn notify_next_insn(const struct vm *vm)

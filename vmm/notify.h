@@ -104,6 +104,10 @@ struct notify {
 	bool no_replay;             /* fastpath=noreplay: never armed */
 	uint64_t replay_k;          /* round trips replayed, not yet counted */
 	uint64_t replay_entries;    /* entries made by a replay (counted in fast_entries too) */
+	/* From caps, once, for the replay's RIP rule (entry_rip_passes_unread):
+	 * IA32_VMX_MISC bit 5, and the shift for "bits 63:N identical". */
+	bool replay_lma_saved;
+	unsigned char replay_rip_shift;
 	struct check_ctx cc;        /* validation's context, set up once */
 };
 

@@ -195,7 +195,7 @@ static bool sched_again(void *opaque)
 	if (b.status != VMX_OK)
 		return replay_failed(n, vm, &(struct notify_pre){ st, reason, 2, { a, b }, { rip, len } }, NULL, 0);
 	uint64_t next = rip + len;
-	if (!len || (__builtin_expect(!entry_rip_low(next), 0) && !entry_rip_passes_unread(rip, next, n->caps))) {
+	if (!len || (__builtin_expect(!entry_rip_low(next), 0) && !entry_rip_passes_unread(rip, next, n->replay_lma_saved, n->replay_rip_shift))) {
 		notify_replay_end(n);
 		return again_fast(n, vm, &(struct notify_pre){ st, reason, 2, { a, b }, { rip, len } });
 	}

@@ -614,7 +614,7 @@ static void test_rip_row_after_an_exit(void **state)
 				bool low = entry_rip_low(rips[i]), hint = proper && high;
 				assert_int_equal(cpu.fetched[0], !low && !(hint && lma_save));
 				assert_int_equal(cpu.fetched[1], !low && !hint && high);
-				bool unread = entry_rip_passes_unread(saved[j], rips[i], &caps);
+				bool unread = entry_rip_passes_unread(saved[j], rips[i], caps.misc & MISC_EXIT_SAVES_LMA, 48);
 				if (proper)
 					assert_int_equal(unread, want && !cpu.fetched[0] && !cpu.fetched[1]);
 				if (!hint || low)

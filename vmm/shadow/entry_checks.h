@@ -41,10 +41,17 @@ const struct entry_check *entry_check_at(unsigned i);
 const struct entry_check *entry_check_by_id(const char *id);
 bool entry_check_reads(const struct entry_check *chk, enum vmcs_field f);
 
-/* Bits 63:n of `a` all equal (n < 64; nothing to check at n = 64). */
+/* Bits 63:n of `a` all equal, for n in 0..63 (at 63 nothing to check). */
 static inline bool addr_top_same(uint64_t a, unsigned n)
 {
-	return n >= 64 || (uint64_t)(((int64_t)a >> n) + 1) <= 1;
+	return (uint64_t)(((int64_t)a >> n) + 1) <= 1;
+}
+
+/* addr_top_same's n for "bits 63:N identical" on a processor whose linear
+ * addresses are N bits wide: N, or 63 where N = 64 (no check). */
+static inline unsigned linaddr_shift(unsigned n)
+{
+	return n > 63 ? 63 : n;
 }
 
 /* Canonical for a processor with linear-address width n (48, or 57 with
@@ -64,7 +71,7 @@ static inline bool addr_canonical(uint64_t a, unsigned n)
  * a canonical check and was reverted for it. */
 static inline bool entry_rip_ok(uint64_t rip, bool long_mode, unsigned n)
 {
-	return long_mode ? addr_top_same(rip, n) : (rip >> 32) == 0;
+	return long_mode ? addr_top_same(rip, linaddr_shift(n)) : (rip >> 32) == 0;
 }
 /* A RIP below 4 GiB meets both rules: for it the row's verdict does not
  * depend on the mode, so the row reads neither the "IA-32e mode guest"
@@ -78,13 +85,14 @@ static inline bool entry_rip_low(uint64_t rip)
  * the "IA-32e mode guest" control nor CS (as after every exit until the
  * VMM writes them): true below 4 GiB, in any mode; true at or above 4 GiB
  * for a RIP that meets the 64-bit rule when the exit saved a RIP there
- * (64-bit mode at the exit: shadow_fill) and IA32_VMX_MISC has bit 5.
- * False otherwise: the row would read the mode, or fail. The scheduler's
- * replay (vmm/sched.c) takes exactly these RIPs. */
-static inline bool entry_rip_passes_unread(uint64_t saved, uint64_t rip, const struct vmx_caps *caps)
+ * (64-bit mode at the exit: shadow_fill) and IA32_VMX_MISC has bit 5
+ * (`lma_saved`). `shift` is linaddr_shift of the linear-address width,
+ * worked out once by the caller. False otherwise: the row would read the
+ * mode, or fail. The scheduler's replay (vmm/sched.c) takes exactly these
+ * RIPs. */
+static inline bool entry_rip_passes_unread(uint64_t saved, uint64_t rip, bool lma_saved, unsigned shift)
 {
-	return entry_rip_low(rip) || ((saved >> 32) && (caps->misc & MISC_EXIT_SAVES_LMA) &&
-				      entry_rip_ok(rip, true, vmx_linaddr_bits(caps)));
+	return entry_rip_low(rip) || ((saved >> 32) && lma_saved && addr_top_same(rip, shift));
 }
 /* That row. */
 extern const struct entry_check *const entry_check_guest_rip;

@@ -100,12 +100,7 @@ static const uint64_t shadow_exit_forgets1 = SHADOW_LMA_BIT(1)
 #include "vmcs_fields.def"
 	;
 #undef X
-#define X(name, enc, width, kind, group) SHADOW_CPU_OWNED_BIT(name, kind, 2)
-static const uint64_t shadow_exit_forgets2 = SHADOW_LMA_BIT(2)
-#include "vmcs_fields.def"
-	;
-#undef X
-_Static_assert(SHADOW_WORDS == 3, "shadow_exit_forgets0-2 cover three bitmap words");
+_Static_assert(SHADOW_WORDS == 2, "shadow_exit_forgets0/1 cover two bitmap words: at most 128 fields");
 
 /* After VMLAUNCH/VMRESUME returned to the host, a VM exit or a VM-entry
  * failure: guest-state and read-only fields are the CPU's again, and so
@@ -116,7 +111,6 @@ static inline void shadow_on_exit(struct vmcs_shadow *s)
 {
 	s->known[0] &= ~shadow_exit_forgets0;
 	s->known[1] &= ~shadow_exit_forgets1;
-	s->known[2] &= ~shadow_exit_forgets2;
 	s->rip_saved_by_exit = 0;
 	s->exit_rip = 0;
 }
