@@ -87,6 +87,16 @@ static bool data_dpl_type11(const struct vmcs_shadow *s, const struct verdict *v
 	return false;
 }
 
+/* Bochs offers "load IA32_PERF_GLOBAL_CTRL" among the VM-entry and VM-exit
+ * controls but implements no such MSR (its CPU models say "MSR not
+ * implemented yet"): neither field is checked, nor loaded. */
+static bool perf_global_ctrl(const struct vmcs_shadow *s, const struct verdict *v, const struct outcome *cpu)
+{
+	(void)s;
+	return (failed_by(v, "guest.perf_global_ctrl") || failed_by(v, "host.perf_global_ctrl")) &&
+	       cpu->kind == OUT_OK;
+}
+
 /* Into the shutdown state the SDM lets VM entry inject only an NMI or a
  * machine check (hardware exception 18); Bochs lets in any event whose
  * vector is 18 (vmx.cc: "event_type != BX_NMI && vector != BX_MC_EXCEPTION"). */
@@ -192,6 +202,9 @@ static const struct departure rows[] = {
 	  "requires CS selector RPL = CS.DPL (RPL >= DPL if conforming), which the SDM does not", cs_rpl_vs_dpl },
 	{ "bochs27.data_dpl_type11", "27.3.1.2",
 	  "does not check DPL >= RPL for a data-segment register holding a type-11 code segment", data_dpl_type11 },
+	{ "bochs27.perf_global_ctrl", "27.2.2",
+	  "does not check the reserved bits of IA32_PERF_GLOBAL_CTRL, guest's or host's, when told to load it",
+	  perf_global_ctrl },
 	{ "bochs27.shutdown_vector18", "27.3.1.5",
 	  "injects any event with vector 18 into the shutdown state, not only an NMI or #MC", shutdown_vector18 },
 	{ "bochs27.entry_smm", "27.2.1.3",

@@ -85,7 +85,15 @@ void vmx_caps_read(struct vmx_caps *c)
 		c->maxphyaddr = 36;
 	}
 	cpuid(0, 0, &r);
-	if (r.eax >= 7) {
+	uint32_t max_leaf = r.eax;
+	if (max_leaf >= 0xa) {
+		cpuid(0xa, 0, &r);
+		unsigned gp = (r.eax >> 8) & 0xff, fixed = r.edx & 0x1f;
+		if ((r.eax & 0xff) >= 2)
+			c->perf_global_valid = (gp >= 32 ? 0xffffffffull : (1ull << gp) - 1) |
+					       (((1ull << fixed) - 1) << 32);
+	}
+	if (max_leaf >= 7) {
 		cpuid(7, 0, &r);
 		c->rtm = (r.ebx >> 11) & 1;
 		c->cet = ((r.ecx >> 7) & 1) | ((r.edx >> 20) & 1);

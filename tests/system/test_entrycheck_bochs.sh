@@ -39,8 +39,8 @@ expect "a RIP that is not canonical but has bits 63:48 identical enters on both 
 expect "Bochs enters 64-bit mode with RIP bits 63:48 differing: a known departure, twice" bash -c \
 	"[ \$(grep -c '^hv ev=case .*result=departure .*departure=bochs27.rip_high_bits ' '$TRACE') = 2 ]"
 expect "known departures are listed, each with its SDM section" departures_named
-expect "the audit's Bochs departures show on their cases: type-11 DS DPL, a conforming CS's RPL, vector 18 into shutdown" bash -c \
-	"for d in data_dpl_type11 cs_rpl_vs_dpl shutdown_vector18; do grep -q \"^hv ev=case .*result=departure .*departure=bochs27.\$d \" '$TRACE' || exit 1; done"
+expect "the audit's Bochs departures show on their cases: type-11 DS DPL, a conforming CS's RPL, vector 18 into shutdown, PERF_GLOBAL_CTRL" bash -c \
+	"for d in data_dpl_type11 cs_rpl_vs_dpl shutdown_vector18 perf_global_ctrl; do grep -q \"^hv ev=case .*result=departure .*departure=bochs27.\$d \" '$TRACE' || exit 1; done"
 expect "the audit's new rows agree with the CPU: RTM bit, #CP error code, PML, VMCS shadowing, #VE, VM functions" bash -c \
 	"[ \$(grep -Ec '^hv ev=case .*result=agree shadow=(vmfail:7|entryfail:33) check=(guest.pending_dbg.rtm|ctl.pml.addr|ctl.vmcs_shadowing.bitmaps|ctl.ept_ve.info_addr|ctl.vmfunc.reserved|ctl.vmfunc.eptp_switching) ' '$TRACE') = 7 ] &&
 	 grep -q '^hv ev=case .*result=agree shadow=vmfail:7 check=ctl.entry.intr.error_code .*writes=entry_intr_info=0x80000b15,' '$TRACE'"

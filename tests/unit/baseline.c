@@ -37,6 +37,7 @@ void baseline_caps(struct vmx_caps *caps)
 	caps->maxphyaddr = 40;
 	caps->linaddr_bits = 48;
 	caps->vmfunc = 1;               /* EPTP switching */
+	caps->perf_global_valid = 0x70000000full;   /* 4 general, 3 fixed counters */
 }
 
 #define W(name, v) shadow_write(s, VMCS_##name, (v))

@@ -72,6 +72,14 @@ static bool sysenter(struct check_ctx *c)
 	       check_fail(c, VMCS_guest_sysenter_eip);
 }
 
+/* With "load IA32_PERF_GLOBAL_CTRL", none of the MSR's reserved bits. */
+static bool perf_global(struct check_ctx *c)
+{
+	return !(F(entry_controls) & ENTRY_LOAD_PERF) ||
+	       !(F(guest_perf_global_ctrl) & ~c->caps->perf_global_valid) ||
+	       check_fail(c, VMCS_guest_perf_global_ctrl);
+}
+
 static bool pat(struct check_ctx *c)
 {
 	if (!(F(entry_controls) & ENTRY_LOAD_PAT))
@@ -117,6 +125,7 @@ const struct entry_check entry_checks_guest[] = {
 	CHECK("guest.dr7.high", "27.3.1.1", dr7, FAIL_GUEST, ENTRY, VMCS_guest_dr7),
 	CHECK("guest.sysenter.canonical", "27.3.1.1", sysenter, FAIL_GUEST,
 	      VMCS_guest_sysenter_esp, VMCS_guest_sysenter_eip),
+	CHECK("guest.perf_global_ctrl", "27.3.1.1", perf_global, FAIL_GUEST, ENTRY, VMCS_guest_perf_global_ctrl),
 	CHECK("guest.pat", "27.3.1.1", pat, FAIL_GUEST, ENTRY, VMCS_guest_pat),
 	CHECK("guest.efer.reserved", "27.3.1.1", efer_reserved, FAIL_GUEST,
 	      ENTRY, VMCS_guest_efer),

@@ -36,6 +36,13 @@ static bool host_sysenter(struct check_ctx *c)
 	return canonical(c, F(host_sysenter_eip)) || check_fail(c, VMCS_host_sysenter_eip);
 }
 
+static bool host_perf_global(struct check_ctx *c)
+{
+	return !(F(exit_controls) & EXIT_LOAD_PERF) ||
+	       !(F(host_perf_global_ctrl) & ~c->caps->perf_global_valid) ||
+	       check_fail(c, VMCS_host_perf_global_ctrl);
+}
+
 static bool host_pat(struct check_ctx *c)
 {
 	if (!(F(exit_controls) & EXIT_LOAD_PAT))
@@ -153,6 +160,7 @@ const struct entry_check entry_checks_host[] = {
 	CHECK("host.cr3.range", "27.2.2", host_cr3, FAIL_HOST, VMCS_host_cr3),
 	CHECK("host.sysenter.canonical", "27.2.2", host_sysenter, FAIL_HOST,
 	      VMCS_host_sysenter_esp, VMCS_host_sysenter_eip),
+	CHECK("host.perf_global_ctrl", "27.2.2", host_perf_global, FAIL_HOST, EXITC, VMCS_host_perf_global_ctrl),
 	CHECK("host.pat", "27.2.2", host_pat, FAIL_HOST, EXITC, VMCS_host_pat),
 	CHECK("host.efer.reserved", "27.2.2", host_efer_reserved, FAIL_HOST,
 	      EXITC, VMCS_host_efer),

@@ -36,12 +36,14 @@
 #define VMFUNC_EPTP_SWITCH (1ull << 0)
 /* VM-exit controls */
 #define EXIT_HOST_AS_SIZE  (1u << 9)
+#define EXIT_LOAD_PERF     (1u << 12)
 #define EXIT_LOAD_PAT      (1u << 19)
 #define EXIT_LOAD_EFER     (1u << 21)
 #define EXIT_SAVE_PREEMPT  (1u << 22)
 /* VM-entry controls */
 #define ENTRY_LOAD_DEBUG   (1u << 2)
 #define ENTRY_SMM          (1u << 10)
+#define ENTRY_LOAD_PERF    (1u << 13)
 #define ENTRY_DUAL_MONITOR (1u << 11)
 #define ENTRY_LOAD_PAT     (1u << 14)
 #define ENTRY_LOAD_EFER    (1u << 15)

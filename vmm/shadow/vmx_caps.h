@@ -28,6 +28,10 @@ struct vmx_caps {
 	unsigned linaddr_bits;      /* CPUID.80000008H:EAX[15:8]; 0 reads as 48 */
 	int rtm;                    /* CPUID.(EAX=07H,ECX=0):EBX[11] */
 	int cet;                    /* CPUID.(EAX=07H,ECX=0):ECX[7] or EDX[20]: #CP has an error code */
+	/* The bits IA32_PERF_GLOBAL_CTRL has (CPUID leaf 0AH, version 2 or
+	 * later: one enable per general-purpose counter from bit 0, per fixed
+	 * counter from bit 32); every other bit is reserved. */
+	uint64_t perf_global_valid;
 };
 
 /* The processor's linear-address width N (48, or 57 with 5-level paging):
