@@ -419,6 +419,19 @@ static void test_rip_row_in_every_mode(void **state)
 		}
 }
 
+/* A baseline VMCS (known to the shadow), the capabilities and a check
+ * context over them: one table row's test changes what it needs. */
+struct fixture {
+	struct vmcs_shadow s;
+	struct vmx_caps caps;
+	struct check_ctx c;
+};
+
+static void fixture_init(struct fixture *f)
+{
+	baseline_ctx(&f->c, &f->s, &f->caps);
+}
+
 /* The address rules against the SDM's words, not against the helpers
  * the rows use: a 64-bit guest's RIP needs bits 63:N identical (27.3.1.4;
  * bit N-1 may differ: not canonical), the base and SYSENTER fields need
@@ -442,23 +455,21 @@ static void test_address_rules_follow_the_linear_width(void **state)
 	const struct entry_check *host = entry_check_by_id("host.sysenter.canonical");
 	(void)state;
 	for (unsigned i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
-		struct vmcs_shadow s;
-		struct vmx_caps caps;
-		struct check_ctx c;
-		baseline_ctx(&c, &s, &caps);
-		caps.linaddr_bits = t[i].n;
-		shadow_fill(&s, VMCS_entry_controls, shadow_get(&s, VMCS_entry_controls) | ENTRY_IA32E_GUEST);
-		shadow_fill(&s, VMCS_guest_cs_ar, 0xa09b);
-		shadow_fill(&s, VMCS_guest_rip, t[i].a);
-		shadow_fill(&s, VMCS_guest_fs_base, t[i].a);
-		shadow_fill(&s, VMCS_host_sysenter_eip, t[i].a);
-		if (run_one(&c, rip) != t[i].rip_ok || run_one(&c, fs) != t[i].canonical ||
-		    run_one(&c, host) != t[i].canonical)
+		struct fixture f;
+		fixture_init(&f);
+		f.caps.linaddr_bits = t[i].n;
+		shadow_fill(&f.s, VMCS_entry_controls, shadow_get(&f.s, VMCS_entry_controls) | ENTRY_IA32E_GUEST);
+		shadow_fill(&f.s, VMCS_guest_cs_ar, 0xa09b);
+		shadow_fill(&f.s, VMCS_guest_rip, t[i].a);
+		shadow_fill(&f.s, VMCS_guest_fs_base, t[i].a);
+		shadow_fill(&f.s, VMCS_host_sysenter_eip, t[i].a);
+		if (run_one(&f.c, rip) != t[i].rip_ok || run_one(&f.c, fs) != t[i].canonical ||
+		    run_one(&f.c, host) != t[i].canonical)
 			fail_msg("0x%llx, N = %u: rip %d fs.base %d host sysenter %d", (unsigned long long)t[i].a,
-				 t[i].n, run_one(&c, rip), run_one(&c, fs), run_one(&c, host));
+				 t[i].n, run_one(&f.c, rip), run_one(&f.c, fs), run_one(&f.c, host));
 		/* outside 64-bit mode only bits 63:32 count */
-		shadow_fill(&s, VMCS_guest_cs_ar, 0xc09b);
-		assert_int_equal(run_one(&c, rip), (t[i].a >> 32) == 0);
+		shadow_fill(&f.s, VMCS_guest_cs_ar, 0xc09b);
+		assert_int_equal(run_one(&f.c, rip), (t[i].a >> 32) == 0);
 	}
 }
 
@@ -469,15 +480,13 @@ static void test_rtm_bit_needs_rtm(void **state)
 	const struct entry_check *row = entry_check_by_id("guest.pending_dbg.rtm");
 	(void)state;
 	for (int rtm = 0; rtm <= 1; rtm++) {
-		struct vmcs_shadow s;
-		struct vmx_caps caps;
-		struct check_ctx c;
-		baseline_ctx(&c, &s, &caps);
-		caps.rtm = rtm;
-		shadow_fill(&s, VMCS_guest_pending_dbg, 0x11000);
-		assert_int_equal(run_one(&c, row), rtm);
-		shadow_fill(&s, VMCS_guest_pending_dbg, 0x10000);
-		assert_false(run_one(&c, row));
+		struct fixture f;
+		fixture_init(&f);
+		f.caps.rtm = rtm;
+		shadow_fill(&f.s, VMCS_guest_pending_dbg, 0x11000);
+		assert_int_equal(run_one(&f.c, row), rtm);
+		shadow_fill(&f.s, VMCS_guest_pending_dbg, 0x10000);
+		assert_false(run_one(&f.c, row));
 	}
 }
 
@@ -499,14 +508,12 @@ static void test_error_code_rule_follows_the_processor(void **state)
 	const struct entry_check *row = entry_check_by_id("ctl.entry.intr.error_code");
 	(void)state;
 	for (unsigned i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
-		struct vmcs_shadow s;
-		struct vmx_caps caps;
-		struct check_ctx c;
-		baseline_ctx(&c, &s, &caps);
-		caps.cet = t[i].cet;
-		caps.basic = t[i].any ? caps.basic | BASIC_ANY_ERROR_CODE : caps.basic & ~BASIC_ANY_ERROR_CODE;
-		shadow_fill(&s, VMCS_entry_intr_info, t[i].info);
-		if (run_one(&c, row) != t[i].ok)
+		struct fixture f;
+		fixture_init(&f);
+		f.caps.cet = t[i].cet;
+		f.caps.basic = t[i].any ? f.caps.basic | BASIC_ANY_ERROR_CODE : f.caps.basic & ~BASIC_ANY_ERROR_CODE;
+		shadow_fill(&f.s, VMCS_entry_intr_info, t[i].info);
+		if (run_one(&f.c, row) != t[i].ok)
 			fail_msg("info 0x%x, CET %d, bit 56 %d: row says %d", t[i].info, t[i].cet, t[i].any, !t[i].ok);
 	}
 }
@@ -542,16 +549,14 @@ static void test_feature_rows_name_their_field(void **state)
 	};
 	(void)state;
 	for (unsigned i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
-		struct vmcs_shadow s;
-		struct vmx_caps caps;
-		struct check_ctx c;
-		baseline_ctx(&c, &s, &caps);
-		shadow_fill(&s, VMCS_proc_controls2, t[i].proc2);
+		struct fixture f;
+		fixture_init(&f);
+		shadow_fill(&f.s, VMCS_proc_controls2, t[i].proc2);
 		for (unsigned k = 0; k < 2; k++)
-			shadow_fill(&s, t[i].w[k].f, t[i].w[k].v);
-		bool ok = run_one(&c, entry_check_by_id(t[i].id));
-		if (ok != (t[i].bad == VMCS_FIELD_NONE) || (!ok && c.bad_field != t[i].bad))
-			fail_msg("case %u (%s): ok %d, bad field %d", i, t[i].id, ok, c.bad_field);
+			shadow_fill(&f.s, t[i].w[k].f, t[i].w[k].v);
+		bool ok = run_one(&f.c, entry_check_by_id(t[i].id));
+		if (ok != (t[i].bad == VMCS_FIELD_NONE) || (!ok && f.c.bad_field != t[i].bad))
+			fail_msg("case %u (%s): ok %d, bad field %d", i, t[i].id, ok, f.c.bad_field);
 	}
 }
 
