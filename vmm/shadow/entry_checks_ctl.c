@@ -160,10 +160,16 @@ static bool ept_reserved(struct check_ctx *c)
 	return ((e & 0xf80) == 0 && addr_fits(c, e)) || check_fail(c, VMCS_ept_pointer);
 }
 
-static bool pml_ept(struct check_ctx *c)
+/* A secondary control that works only with "enable EPT". */
+static bool needs_ept(struct check_ctx *c, uint32_t bit)
 {
 	uint32_t p2 = ctl_proc2(c);
-	return !(p2 & PROC2_PML) || (p2 & PROC2_EPT) || check_fail(c, VMCS_proc_controls2);
+	return !(p2 & bit) || (p2 & PROC2_EPT) || check_fail(c, VMCS_proc_controls2);
+}
+
+static bool pml_ept(struct check_ctx *c)
+{
+	return needs_ept(c, PROC2_PML);
 }
 
 /* A page-aligned address within MAXPHYADDR where `bit` of the secondary
@@ -208,11 +214,9 @@ static bool eptp_switching(struct check_ctx *c)
 	return page_addr_ok(c, F(eptp_list_addr)) || check_fail(c, VMCS_eptp_list_addr);
 }
 
-/* Mode-based execute control for EPT needs EPT. */
 static bool mbec_ept(struct check_ctx *c)
 {
-	uint32_t p2 = ctl_proc2(c);
-	return !(p2 & PROC2_MBEC) || (p2 & PROC2_EPT) || check_fail(c, VMCS_proc_controls2);
+	return needs_ept(c, PROC2_MBEC);
 }
 
 /* "Use TSC scaling" needs a TSC multiplier other than 0 (27.2.1.1). Found
@@ -227,8 +231,7 @@ static bool tsc_multiplier(struct check_ctx *c)
 
 static bool ug_ept(struct check_ctx *c)
 {
-	uint32_t p2 = ctl_proc2(c);
-	return !(p2 & PROC2_UG) || (p2 & PROC2_EPT) || check_fail(c, VMCS_proc_controls2);
+	return needs_ept(c, PROC2_UG);
 }
 
 /* 27.2.1.2 VM-exit control fields */
