@@ -32,7 +32,9 @@ struct case_write {
 	X(vmptrld_unaligned)               \
 	X(vmptrld_beyond_maxphyaddr)       \
 	X(vmptrld_vmxon)                   \
-	X(vmptrld_bad_revision)
+	X(vmptrld_bad_revision)            \
+	X(vmlaunch_movss)                  \
+	X(vmresume_movss)
 
 enum life_op {
 #define X(name) LIFE_OP_##name,

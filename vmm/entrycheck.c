@@ -180,12 +180,16 @@ static void run_life_case(struct ec_env *e, enum life_op op, struct outcome *sha
 	struct life_state ls = { e->vmxon_pa, e->n->caps->maxphyaddr, e->revision, e->n->current != NULL };
 	struct verdict v;
 	uint64_t page = 0;
-	if (op == LIFE_OP_vmlaunch_launched || op == LIFE_OP_vmresume_clear) {
-		bool launch = op == LIFE_OP_vmlaunch_launched;
-		life_enter(&ls, vm->launch == VMCS_LAUNCHED, launch, &v);
+	bool movss = op == LIFE_OP_vmlaunch_movss || op == LIFE_OP_vmresume_movss;
+	if (op == LIFE_OP_vmlaunch_launched || op == LIFE_OP_vmresume_clear || movss) {
+		bool launch = op == LIFE_OP_vmlaunch_launched || op == LIFE_OP_vmlaunch_movss;
+		if (movss && !e->enter_after_movss)
+			return;
+		life_enter(&ls, vm->launch == VMCS_LAUNCHED, launch, movss, &v);
 		*shadow = from_verdict(&v);
-		*cpu = from_vmx(e->n->ops->enter(&vm->regs, launch, NULL, NULL));
-		if (cpu->kind == OUT_OK && !launch)
+		*cpu = from_vmx(movss ? e->enter_after_movss(&vm->regs, launch)
+				      : e->n->ops->enter(&vm->regs, launch, NULL, NULL));
+		if (cpu->kind == OUT_OK)          /* entered after all: launched now */
 			vm->launch = VMCS_LAUNCHED;
 	} else if (op <= LIFE_OP_vmclear_vmxon) {
 		uint64_t a = life_addr(e, op, &page);

@@ -17,6 +17,9 @@ struct ec_env {
 	struct pagealloc *pool;
 	uint64_t vmxon_pa;
 	uint32_t revision;
+	/* VMLAUNCH/VMRESUME right after a MOV SS (arch/x86/vmx.h), for the
+	 * op=vm*_movss cases; NULL where there is none (host unit tests). */
+	struct vmx_result (*enter_after_movss)(struct guest_regs *regs, bool launch);
 };
 
 struct ec_totals {

@@ -256,7 +256,7 @@ static void selftest(void)
 static void differential(uint64_t vmxon_pa)
 {
 	struct ec_env e = { &notifier, { &vms[0], &vms[1], &vms[2] }, &pool, vmxon_pa,
-			    (uint32_t)(caps.basic & 0x7fffffff) };
+			    (uint32_t)(caps.basic & 0x7fffffff), vmx_enter_after_movss };
 	struct ec_totals t;
 	memset(&t, 0, sizeof(t));
 	static const char *const probe_guest[PROBE_COUNT] = { "probe", "probe64", "probe16" };

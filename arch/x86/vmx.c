@@ -188,9 +188,8 @@ struct vmx_result vmx_invept_global(void)
 	return vmx_result_from(cf, zf);
 }
 
-struct vmx_result vmx_enter(struct guest_regs *regs, bool launch, bool (*again)(void *), void *ctx)
+static struct vmx_result enter_result(int rc)
 {
-	int rc = vmx_enter_raw(regs, launch, again, ctx);
 	if (rc == 0)
 		return (struct vmx_result){ VMX_OK, 0 };
 	if (rc == 2)
@@ -199,6 +198,16 @@ struct vmx_result vmx_enter(struct guest_regs *regs, bool launch, bool (*again)(
 	if (vmx_read(vmcs_field_encoding(VMCS_vm_instr_error), &e).status != VMX_OK)
 		e = 0;
 	return (struct vmx_result){ VMX_FAIL_VALID, (uint32_t)e };
+}
+
+struct vmx_result vmx_enter(struct guest_regs *regs, bool launch, bool (*again)(void *), void *ctx)
+{
+	return enter_result(vmx_enter_raw(regs, launch, again, ctx));
+}
+
+struct vmx_result vmx_enter_after_movss(struct guest_regs *regs, bool launch)
+{
+	return enter_result(vmx_enter_raw(regs, launch ? 3 : 2, 0, 0));
 }
 
 uint64_t vmx_exit_rip(void)

@@ -42,6 +42,10 @@ struct vmx_result vmx_invept_global(void) MUST_CHECK;
  * next exit calls it again. A failure of such a VMRESUME is returned. */
 struct vmx_result vmx_enter(struct guest_regs *regs, bool launch, bool (*again)(void *ctx),
 			    void *ctx) MUST_CHECK;
+/* The same, issued right after a MOV SS (blocking by MOV SS), which the
+ * SDM fails with VMfailValid 26 before any other check on the VMCS: for
+ * the differential mode's life-cycle cases only. */
+struct vmx_result vmx_enter_after_movss(struct guest_regs *regs, bool launch) MUST_CHECK;
 /* HOST_RIP for every VMCS. */
 uint64_t vmx_exit_rip(void);
 /* HOST_RSP for every VMCS: top of the exit stack. */

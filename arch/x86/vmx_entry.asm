@@ -83,6 +83,7 @@ saved_host_rsp: resq 1
 saved_regs: resq 1
 saved_again: resq 1
 saved_ctx: resq 1
+saved_ss: resw 1                        ; the MOV SS before a test entry
 
 section .text
 global vmx_enter_raw
@@ -90,6 +91,9 @@ global vmx_exit_stub
 
 ; int vmx_enter_raw(struct guest_regs *regs, int launch,
 ;                   bool (*again)(void *ctx), void *ctx)
+; launch: 0 VMRESUME, 1 VMLAUNCH; 2 and 3 the same right after a MOV SS,
+; which blocks events for the next instruction: the SDM's VMfailValid 26
+; (the differential mode's life-cycle cases; never the VMM's own entries).
 vmx_enter_raw:
 	push rbp
 	push rbx
@@ -101,6 +105,8 @@ vmx_enter_raw:
 	mov [saved_regs], rdi
 	mov [saved_again], rdx
 	mov [saved_ctx], rcx
+	test esi, 2
+	jnz .movss
 	cmp esi, 0                      ; flags survive the movs below
 	GUEST_KEPT load, rdi
 	LOAD_GUEST_VOLATILE
@@ -108,6 +114,19 @@ vmx_enter_raw:
 	vmresume
 	jmp entry_failed
 .launch:
+	vmlaunch
+	jmp entry_failed
+.movss:
+	mov [rel saved_ss], ss
+	cmp esi, 2
+	GUEST_KEPT load, rdi
+	LOAD_GUEST_VOLATILE
+	jne .movss_launch
+	mov ss, [rel saved_ss]          ; nothing between it and the VMX instruction
+	vmresume
+	jmp entry_failed
+.movss_launch:
+	mov ss, [rel saved_ss]
 	vmlaunch
 entry_failed:
 	mov rax, [saved_regs]           ; RBP, R12-R15 hold the guest's values:

@@ -25,7 +25,7 @@ expect "guest-state checks agree (entry failure 33)" cases_with entryfail:33 40
 expect "valid variations enter on both" cases_with ok 10
 expect "VMCS link pointer failure carries qualification 4" has '^hv ev=case .*result=agree shadow=entryfail:33:4 .*cpu=entryfail:33:4 '
 for op in vmlaunch_launched:4 vmresume_clear:5 vmclear_unaligned:2 vmclear_beyond_maxphyaddr:2 vmclear_vmxon:3 \
-	vmptrld_unaligned:9 vmptrld_beyond_maxphyaddr:9 vmptrld_vmxon:10 vmptrld_bad_revision:11; do
+	vmptrld_unaligned:9 vmptrld_beyond_maxphyaddr:9 vmptrld_vmxon:10 vmptrld_bad_revision:11 vmlaunch_movss:26 vmresume_movss:26; do
 	expect "life cycle: ${op%:*} fails with error ${op#*:} on both" has "^hv ev=case line=[0-9]+ result=agree shadow=vmfail:${op#*:} cpu=vmfail:${op#*:} .*op=${op%:*}$"
 done
 expect "after a VM exit (entry=resume) the VMRESUME cases agree, dirty fields only" bash -c \

@@ -49,10 +49,12 @@ void life_vmptrld(const struct life_state *s, uint64_t addr, uint32_t first_dwor
 		ok(v);
 }
 
-void life_enter(const struct life_state *s, bool launched, bool vmlaunch, struct verdict *v)
+void life_enter(const struct life_state *s, bool launched, bool vmlaunch, bool movss, struct verdict *v)
 {
 	if (!s->current_valid)
 		vmfail(s, 0, v);
+	else if (movss)
+		vmfail(s, LIFE_ENTRY_MOVSS_BLOCKING, v);
 	else if (vmlaunch && launched)
 		vmfail(s, LIFE_VMLAUNCH_NOT_CLEAR, v);
 	else if (!vmlaunch && !launched)

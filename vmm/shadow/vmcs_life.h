@@ -13,6 +13,7 @@ enum life_error {
 	LIFE_VMCLEAR_VMXON = 3,
 	LIFE_VMLAUNCH_NOT_CLEAR = 4,
 	LIFE_VMRESUME_NOT_LAUNCHED = 5,
+	LIFE_ENTRY_MOVSS_BLOCKING = 26,
 	LIFE_VMPTRLD_BAD_ADDR = 9,
 	LIFE_VMPTRLD_VMXON = 10,
 	LIFE_VMPTRLD_BAD_REVISION = 11,
@@ -29,7 +30,9 @@ struct life_state {
  * VMfailInvalid (code 0). */
 void life_vmclear(const struct life_state *s, uint64_t addr, struct verdict *v);
 void life_vmptrld(const struct life_state *s, uint64_t addr, uint32_t first_dword, struct verdict *v);
-/* launched: the current VMCS's launch state is "launched". */
-void life_enter(const struct life_state *s, bool launched, bool vmlaunch, struct verdict *v);
+/* launched: the current VMCS's launch state is "launched"; movss: the
+ * instruction comes right after a MOV SS (events blocked by MOV SS), which
+ * fails it before the launch state is looked at. */
+void life_enter(const struct life_state *s, bool launched, bool vmlaunch, bool movss, struct verdict *v);
 
 #endif
