@@ -6,6 +6,7 @@
 #define NAME(name) #name,
 static const char *const life_names[] = { LIFE_OPS(NAME) };
 static const char *const probe_names[] = { CASE_PROBES(NAME) };
+static const char *const link_names[] = { CASE_LINKS(NAME) };
 #undef NAME
 
 const char *life_op_name(enum life_op op)
@@ -16,6 +17,11 @@ const char *life_op_name(enum life_op op)
 const char *case_probe_name(enum case_probe p)
 {
 	return p < PROBE_COUNT ? probe_names[p] : "?";
+}
+
+const char *case_link_name(enum case_link l)
+{
+	return l < LINK_COUNT ? link_names[l] : "?";
 }
 
 static bool parse_num(const char *s, size_t len, uint64_t *out)
@@ -141,6 +147,13 @@ static enum case_parse parse_token(const char *t, size_t len, struct ec_case *c,
 		c->probe = (enum case_probe)i;
 		return CASE_OK;
 	}
+	if (klen == 4 && !memcmp(t, "link", 4)) {
+		int i = name_index(link_names, 1, LINK_COUNT, v, vlen);   /* not "none" */
+		if (i < 0)
+			return bad(err, errlen, "link= is page, shadow, badrev or current", v, vlen);
+		c->link = (enum case_link)i;
+		return CASE_OK;
+	}
 	if (klen == 2 && !memcmp(t, "op", 2)) {
 		int i = name_index(life_names, 1, LIFE_OP_COUNT, v, vlen);   /* not "none" */
 		if (i < 0)
@@ -192,9 +205,9 @@ enum case_parse case_parse_line(const char *line, size_t len, struct ec_case *c,
 		return CASE_EMPTY;
 	if (!has_expect)
 		return bad(err, errlen, "missing expect=", "", 0);
-	if (c->life != LIFE_OP_none && (c->nw || c->resume || c->probe != PROBE_prot32))
-		return bad(err, errlen, "op= cannot be combined with field writes, entry= or probe=", "", 0);
-	if (c->life == LIFE_OP_none && !c->nw)
+	if (c->life != LIFE_OP_none && (c->nw || c->resume || c->probe != PROBE_prot32 || c->link != LINK_none))
+		return bad(err, errlen, "op= cannot be combined with field writes, entry=, probe= or link=", "", 0);
+	if (c->life == LIFE_OP_none && !c->nw && c->link == LINK_none)
 		return bad(err, errlen, "no field writes", "", 0);
 	return CASE_OK;
 }

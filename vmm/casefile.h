@@ -62,6 +62,18 @@ enum case_probe {
 	PROBE_COUNT
 };
 
+/* What the VMCS link pointer names (link=): nothing (the set-up's ~0), a
+ * VMM page holding the VMCS revision identifier, the same with bit 31 (the
+ * shadow-VMCS indicator), one holding a wrong revision, or the current
+ * VMCS itself. */
+#define CASE_LINKS(X) X(none) X(page) X(shadow) X(badrev) X(current)
+enum case_link {
+#define X(name) LINK_##name,
+	CASE_LINKS(X)
+#undef X
+	LINK_COUNT
+};
+
 struct ec_case {
 	struct case_write w[CASE_MAX_WRITES];
 	unsigned nw;
@@ -70,6 +82,7 @@ struct ec_case {
 	char departure[32];   /* SDM section of a known emulator departure, or "" */
 	bool resume;          /* entry=resume: the writes after a VM exit, then VMRESUME */
 	enum case_probe probe;
+	enum case_link link;
 };
 
 enum case_parse { CASE_EMPTY, CASE_OK, CASE_BAD };
@@ -81,5 +94,6 @@ bool outcome_equal(const struct outcome *a, const struct outcome *b);
 uint64_t case_apply(enum case_op op, uint64_t old, uint64_t v);
 const char *life_op_name(enum life_op op);
 const char *case_probe_name(enum case_probe p);
+const char *case_link_name(enum case_link l);
 
 #endif

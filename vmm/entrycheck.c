@@ -110,11 +110,29 @@ void full_verdict(struct ec_env *e, struct vm *vm, struct verdict *v)
 	(void)validate_full(&cc, v);
 }
 
-void case_words(char *buf, size_t size, bool resume, enum case_probe probe)
+void case_words(char *buf, size_t size, bool resume, enum case_probe probe, enum case_link link)
 {
 	size_t o = fmt(buf, size, "%s", resume ? "entry=resume " : "");
 	if (probe != PROBE_prot32)
-		fmt(buf + o, size - o, "probe=%s ", case_probe_name(probe));
+		o += fmt(buf + o, size - o, "probe=%s ", case_probe_name(probe));
+	if (link != LINK_none)
+		fmt(buf + o, size - o, "link=%s ", case_link_name(link));
+}
+
+/* link=: what the VMCS link pointer is to name, as the case's first
+ * write (0: no page could be had). The page, if any, is the caller's to
+ * give back. */
+static uint64_t link_target(struct ec_env *e, const struct vm *vm, enum case_link link, uint64_t *page)
+{
+	*page = 0;
+	if (link == LINK_current)
+		return vm->vmcs_pa;
+	uint64_t pa = *page = pagealloc_get(e->pool, 1);
+	if (pa) {
+		uint32_t rev = e->revision;
+		*(volatile uint32_t *)pa = link == LINK_shadow ? rev | 1u << 31 : link == LINK_badrev ? rev ^ 1 : rev;
+	}
+	return pa;
 }
 
 /* One VMCS-state case: fresh VMCS, set-up, writes, a forced VMLAUNCH.
@@ -130,15 +148,30 @@ static void run_state_case(struct ec_env *e, const struct ec_case *c,
 	*cpu = (struct outcome){ OUT_ERROR, 0, 0 };
 	*shadow = *cpu;
 	memset(r, 0, sizeof(*r));
-	if (!fresh_vmcs(e, vm) || !notify_prepare(e->n, vm) || (c->resume && !launch_to_hlt(e, vm)) ||
-	    !apply_writes(e, vm, c->w, c->nw, desc, size))
+	if (!fresh_vmcs(e, vm) || !notify_prepare(e->n, vm) || (c->resume && !launch_to_hlt(e, vm)))
 		return;
-	struct verdict full;
-	full_verdict(e, vm, &full);
-	*before = vm->shadow;
-	notify_enter(e->n, vm, true, r);
-	*shadow = from_verdict(&r->predicted);
-	*cpu = from_entry(r);
+	/* link= comes first among the writes (after fresh_vmcs: "current"
+	 * names this case's VMCS) */
+	struct case_write w[CASE_MAX_WRITES + 1];
+	unsigned nw = 0;
+	uint64_t page = 0;
+	if (c->link != LINK_none) {
+		w[nw++] = (struct case_write){ VMCS_vmcs_link_ptr, CASE_SET, link_target(e, vm, c->link, &page) };
+		if (!w[0].value)
+			return;
+	}
+	memcpy(w + nw, c->w, c->nw * sizeof(c->w[0]));
+	nw += c->nw;
+	if (apply_writes(e, vm, w, nw, desc, size)) {
+		struct verdict full;
+		full_verdict(e, vm, &full);
+		*before = vm->shadow;
+		notify_enter(e->n, vm, true, r);
+		*shadow = from_verdict(&r->predicted);
+		*cpu = from_entry(r);
+	}
+	if (page)
+		pagealloc_put(e->pool, page, 1);
 }
 
 static uint64_t life_addr(struct ec_env *e, enum life_op op, uint64_t *extra_page)
@@ -284,8 +317,8 @@ void entrycheck_file(struct ec_env *e, const char *text, size_t len, struct ec_t
 			memset(&r, 0, sizeof(r));
 		} else {
 			run_state_case(e, &c, &shadow, &cpu, &r, &before, desc, sizeof(desc));
-			char words[40];
-			case_words(words, sizeof(words), c.resume, c.probe);
+			char words[64];
+			case_words(words, sizeof(words), c.resume, c.probe, c.link);
 			fmt(what, sizeof(what), "%swrites=%s", words, desc);
 			/* A case marked as a departure counts as one only when a known
 			 * departure row explains what the CPU did. */

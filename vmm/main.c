@@ -314,6 +314,8 @@ void hv_main(const struct bootinfo *bi)
 	read_host_state();
 	pmr_init(&pmr, &cfg.pmr);
 	notify_init(&notifier, &hw_ops, &caps, &pmr, vmcs_setup, &host);
+	notifier.own_lo = bi->pool_base;
+	notifier.own_hi = bi->pool_base + bi->pool_size;
 	if (cfg.entrycheck) {
 		differential(vmxon_region);
 	} else {

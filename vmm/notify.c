@@ -17,6 +17,19 @@ static const char *const insn_name[] = { "vmlaunch", "vmresume" };
 
 static uint64_t fetch_current(void *opaque, enum vmcs_field f);
 
+/* check_ctx.link_page: the first dword of one of the VMM's own pages (the
+ * hypervisor's memory is identity-mapped), and whether it is the current
+ * VMCS; nothing outside the VMM's pages is read. */
+static bool link_page(void *opaque, uint64_t pa, uint32_t *first, bool *current)
+{
+	struct notify *n = opaque;
+	if (pa < n->own_lo || pa >= n->own_hi)
+		return false;
+	*first = *(volatile const uint32_t *)(uintptr_t)pa;
+	*current = n->current && n->current->vmcs_pa == pa;
+	return true;
+}
+
 void notify_init(struct notify *n, const struct vmx_ops *ops, const struct vmx_caps *caps,
 		 struct pmr_cache *pmr, vmcs_setup_fn setup, void *setup_ctx)
 {
@@ -31,7 +44,8 @@ void notify_init(struct notify *n, const struct vmx_ops *ops, const struct vmx_c
 		n->vmcs_bytes += vmcs_field_bytes((enum vmcs_field)f);
 	/* The hypervisor's entries skip the undeclared-read audit: the unit
 	 * tests and fuzzers audit every check on every mutation. */
-	n->cc = (struct check_ctx){ .caps = caps, .fetch = fetch_current, .opaque = n, .no_audit = true };
+	n->cc = (struct check_ctx){ .caps = caps, .fetch = fetch_current, .opaque = n, .no_audit = true,
+				    .link_page = link_page };
 	n->replay_lma_saved = caps->misc & MISC_EXIT_SAVES_LMA;
 	n->replay_rip_shift = (unsigned char)linaddr_shift(vmx_linaddr_bits(caps));
 }

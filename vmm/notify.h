@@ -109,6 +109,9 @@ struct notify {
 	bool replay_lma_saved;
 	unsigned char replay_rip_shift;
 	struct check_ctx cc;        /* validation's context, set up once */
+	/* The VMM's own pages (its page pool), [own_lo, own_hi): the only
+	 * memory the link-pointer row reads (notify_link_page). 0, 0: none. */
+	uint64_t own_lo, own_hi;
 };
 
 void notify_init(struct notify *n, const struct vmx_ops *ops, const struct vmx_caps *caps,

@@ -44,19 +44,25 @@ expect "the audit's Bochs departures show on their cases: type-11 DS DPL, a conf
 expect "the audit's new rows agree with the CPU: RTM bit, #CP error code, PML, VMCS shadowing, #VE, VM functions" bash -c \
 	"[ \$(grep -Ec '^hv ev=case .*result=agree shadow=(vmfail:7|entryfail:33) check=(guest.pending_dbg.rtm|ctl.pml.addr|ctl.vmcs_shadowing.bitmaps|ctl.ept_ve.info_addr|ctl.vmfunc.reserved|ctl.vmfunc.eptp_switching) ' '$TRACE') = 7 ] &&
 	 grep -q '^hv ev=case .*result=agree shadow=vmfail:7 check=ctl.entry.intr.error_code .*writes=entry_intr_info=0x80000b15,' '$TRACE'"
+expect "the VMCS link pointer, read from memory: revision identifier, shadow-VMCS indicator, current VMCS, on both" bash -c \
+	"[ \$(grep -c '^hv ev=case .*result=agree .*link=' '$TRACE') = 8 ] &&
+	 [ \$(grep -c '^hv ev=case .*result=agree shadow=entryfail:33:4 check=guest.link_ptr .*link=' '$TRACE') = 5 ]"
 expect "the run ends cleanly" has '^hv ev=halt status=ok$'
 expect "svtrace check accepts the trace" build/tools/svtrace check "$TRACE"
 
 boot_bochs malformed 60 "entrycheck=malformed.txt" tests/entrycheck/malformed.txt || true
-for l in 4 5 6 7 8 9 11 12 13; do
+for l in 4 5 6 7 8 9 11 12 13 15 16; do
 	expect "malformed line $l is reported with its line number" has "^hv ev=case line=$l malformed=\""
 done
 expect "entry= and probe= take only their words, and not with op=" bash -c \
 	"grep -q '^hv ev=case line=11 malformed=\"entry= is launch or resume: later\"' '$TRACE' &&
 	 grep -q '^hv ev=case line=12 malformed=\"probe= is prot32, long64 or real16: long32\"' '$TRACE' &&
 	 grep -q '^hv ev=case line=13 malformed=\"op= cannot be combined' '$TRACE'"
+expect "link= takes only its words, and not with op=" bash -c \
+	"grep -q '^hv ev=case line=15 malformed=\"link= is page, shadow, badrev or current: nowhere\"' '$TRACE' &&
+	 grep -q '^hv ev=case line=16 malformed=\"op= cannot be combined' '$TRACE'"
 expect "the good cases around the broken lines still run" bash -c "grep -q '^hv ev=case line=3 result=agree' '$TRACE' && grep -q '^hv ev=case line=10 result=agree' '$TRACE' && grep -q '^hv ev=case line=14 result=agree .* entry=resume ' '$TRACE'"
-expect "the summary counts nine malformed lines" exactly malformed 9
+expect "the summary counts eleven malformed lines" exactly malformed 11
 expect "svtrace check accepts the trace with malformed case lines" build/tools/svtrace check "$TRACE"
 
 boot_bochs random 300 "entrycheck=random:42:2000" || true

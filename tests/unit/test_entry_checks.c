@@ -560,6 +560,56 @@ static void test_feature_rows_name_their_field(void **state)
 	}
 }
 
+/* A VMM page for test_link_pointer_reads_its_page: its first dword, and
+ * whether it is the current VMCS. */
+static struct { uint32_t first; bool current, readable; } link_mem;
+
+static bool fake_link_page(void *opaque, uint64_t pa, uint32_t *first, bool *current)
+{
+	(void)opaque;
+	(void)pa;
+	*first = link_mem.first;
+	*current = link_mem.current;
+	return link_mem.readable;
+}
+
+/* guest.link_ptr (27.3.1.5): the dword at the pointer holds the revision
+ * identifier in bits 30:0 and the "VMCS shadowing" control in bit 31, and
+ * the pointer is not the current VMCS; ~0 is never read; a page the
+ * shadow may not read is judged by its address alone. */
+static void test_link_pointer_reads_its_page(void **state)
+{
+	static const struct {
+		uint64_t ptr;
+		uint32_t first;
+		bool current, readable, shadowing, ok;
+	} t[] = {
+		{ 0x7000, 0x2b, false, true, false, true },
+		{ 0x7000, 0x2b | 1u << 31, false, true, false, false },
+		{ 0x7000, 0x2b | 1u << 31, false, true, true, true },
+		{ 0x7000, 0x2b, false, true, true, false },
+		{ 0x7000, 0x2a, false, true, false, false },
+		{ 0x7000, 0x2b, true, true, false, false },
+		{ 0x7000, 0x2a, true, false, false, true },
+		{ 0x7008, 0x2b, false, true, false, false },
+		{ ~0ull, 0, true, true, false, true },
+	};
+	const struct entry_check *row = entry_check_by_id("guest.link_ptr");
+	(void)state;
+	for (unsigned i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		struct fixture f;
+		fixture_init(&f);
+		f.c.link_page = fake_link_page;
+		link_mem.first = t[i].first;
+		link_mem.current = t[i].current;
+		link_mem.readable = t[i].readable;
+		shadow_fill(&f.s, VMCS_proc_controls2, t[i].shadowing ? 0x4082 : 0x82);
+		shadow_fill(&f.s, VMCS_vmcs_link_ptr, t[i].ptr);
+		if (run_one(&f.c, row) != t[i].ok)
+			fail_msg("case %u: row says %d", i, !t[i].ok);
+	}
+}
+
 /* The CPU's fields for test_rip_row_after_an_exit: a guest in 64-bit
  * mode when the saved RIP was at or above 4 GiB, else in 32-bit
  * protected mode. */
@@ -648,6 +698,7 @@ int main(void)
 		cmocka_unit_test(test_address_rules_follow_the_linear_width),
 		cmocka_unit_test(test_rtm_bit_needs_rtm),
 		cmocka_unit_test(test_feature_rows_name_their_field),
+		cmocka_unit_test(test_link_pointer_reads_its_page),
 		cmocka_unit_test(test_error_code_rule_follows_the_processor),
 		cmocka_unit_test(test_rip_row_after_an_exit),
 	};

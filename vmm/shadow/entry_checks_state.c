@@ -216,12 +216,27 @@ static bool pdbg_rtm(struct check_ctx *c)
 	return true;
 }
 
-/* Without VMCS shadowing the link pointer is ~0, or a 4K-aligned address
- * within MAXPHYADDR (the revision id it points at is not visible here). */
+/* The VMCS link pointer is ~0, or a 4K-aligned address within MAXPHYADDR
+ * whose first dword holds the VMCS revision identifier in bits 30:0 and
+ * the "VMCS shadowing" control in bit 31, and which is not the current
+ * VMCS (outside SMM). The processor reads that dword at every entry; the
+ * shadow reads it through link_page, from the VMM's own pages only, and
+ * assumes the VMM does not rewrite a page it has linked without writing
+ * the pointer again (its dirty validation would not see that). */
 static bool link_ptr(struct check_ctx *c)
 {
 	uint64_t p = F(vmcs_link_ptr);
-	return p == ~0ull || page_addr_ok(c, p) || check_fail(c, VMCS_vmcs_link_ptr);
+	if (p == ~0ull)
+		return true;
+	if (!page_addr_ok(c, p))
+		return check_fail(c, VMCS_vmcs_link_ptr);
+	uint32_t first;
+	bool current;
+	if (!c->link_page || !c->link_page(c->opaque, p, &first, &current))
+		return true;
+	uint32_t want = (uint32_t)(c->caps->basic & 0x7fffffff) |
+			((ctl_proc2(c) & PROC2_VMCS_SHADOW) ? 1u << 31 : 0);
+	return (first == want && !current) || check_fail(c, VMCS_vmcs_link_ptr);
 }
 
 /* 27.3.1.6: PAE paging with EPT loads the PDPTEs from the VMCS; present
@@ -275,7 +290,8 @@ const struct entry_check entry_checks_state[] = {
 	      ISTATE, ACT, VMCS_guest_rflags, VMCS_guest_debugctl),
 	CHECK("guest.pending_dbg.rtm", S5, pdbg_rtm, FAIL_GUEST,
 	      VMCS_guest_pending_dbg, ISTATE),
-	CHECK("guest.link_ptr", S5, link_ptr, FAIL_GUEST_Q(4), VMCS_vmcs_link_ptr),
+	CHECK("guest.link_ptr", S5, link_ptr, FAIL_GUEST_Q(4), VMCS_vmcs_link_ptr, VMCS_proc_controls,
+	      VMCS_proc_controls2),
 	CHECK("guest.pdpte", "27.3.1.6", pdptes, FAIL_GUEST_Q(2),
 	      VMCS_proc_controls, VMCS_proc_controls2, VMCS_entry_controls,
 	      VMCS_guest_cr0, VMCS_guest_cr4, VMCS_guest_pdpte0, VMCS_guest_pdpte1,

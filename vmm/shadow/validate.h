@@ -20,6 +20,11 @@ struct check_ctx {
 	 * may be NULL: then unknown fields read as 0. */
 	uint64_t (*fetch)(void *opaque, enum vmcs_field f);
 	void *opaque;
+	/* For the link-pointer row, which the processor checks against memory:
+	 * the first dword of the page at physical address pa, and whether pa
+	 * is the current VMCS. False where the page is not the VMM's own to
+	 * read (the row then checks the address alone). May be NULL (the same). */
+	bool (*link_page)(void *opaque, uint64_t pa, uint32_t *first, bool *current);
 	const struct entry_check *current; /* set while a predicate runs */
 	enum vmcs_field bad_field;      /* set by a failing predicate */
 	bool undeclared_read;           /* a predicate read a field not in reads[] */
