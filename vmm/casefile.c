@@ -7,6 +7,7 @@
 static const char *const life_names[] = { LIFE_OPS(NAME) };
 static const char *const probe_names[] = { CASE_PROBES(NAME) };
 static const char *const link_names[] = { CASE_LINKS(NAME) };
+static const char *const pdpt_names[] = { CASE_PDPTS(NAME) };
 #undef NAME
 
 const char *life_op_name(enum life_op op)
@@ -22,6 +23,11 @@ const char *case_probe_name(enum case_probe p)
 const char *case_link_name(enum case_link l)
 {
 	return l < LINK_COUNT ? link_names[l] : "?";
+}
+
+const char *case_pdpt_name(enum case_pdpt p)
+{
+	return p < PDPT_COUNT ? pdpt_names[p] : "?";
 }
 
 static bool parse_num(const char *s, size_t len, uint64_t *out)
@@ -154,6 +160,13 @@ static enum case_parse parse_token(const char *t, size_t len, struct ec_case *c,
 		c->link = (enum case_link)i;
 		return CASE_OK;
 	}
+	if (klen == 4 && !memcmp(t, "pdpt", 4)) {
+		int i = name_index(pdpt_names, 1, PDPT_COUNT, v, vlen);   /* not "none" */
+		if (i < 0)
+			return bad(err, errlen, "pdpt= is zero, present or reserved", v, vlen);
+		c->pdpt = (enum case_pdpt)i;
+		return CASE_OK;
+	}
 	if (klen == 2 && !memcmp(t, "op", 2)) {
 		int i = name_index(life_names, 1, LIFE_OP_COUNT, v, vlen);   /* not "none" */
 		if (i < 0)
@@ -205,9 +218,10 @@ enum case_parse case_parse_line(const char *line, size_t len, struct ec_case *c,
 		return CASE_EMPTY;
 	if (!has_expect)
 		return bad(err, errlen, "missing expect=", "", 0);
-	if (c->life != LIFE_OP_none && (c->nw || c->resume || c->probe != PROBE_prot32 || c->link != LINK_none))
-		return bad(err, errlen, "op= cannot be combined with field writes, entry=, probe= or link=", "", 0);
-	if (c->life == LIFE_OP_none && !c->nw && c->link == LINK_none)
+	if (c->life != LIFE_OP_none &&
+	    (c->nw || c->resume || c->probe != PROBE_prot32 || c->link != LINK_none || c->pdpt != PDPT_none))
+		return bad(err, errlen, "op= cannot be combined with field writes, entry=, probe=, link= or pdpt=", "", 0);
+	if (c->life == LIFE_OP_none && !c->nw && c->link == LINK_none && c->pdpt == PDPT_none)
 		return bad(err, errlen, "no field writes", "", 0);
 	return CASE_OK;
 }

@@ -74,6 +74,19 @@ enum case_link {
 	LINK_COUNT
 };
 
+/* A page-directory-pointer table for a case without EPT (pdpt=): guest CR3
+ * (the case's first write after link=) names a VMM page holding four
+ * not-present PDPTEs (zero), four present ones pointing to an empty page
+ * directory (present), or those with reserved bit 1 set in the first
+ * (reserved). */
+#define CASE_PDPTS(X) X(none) X(zero) X(present) X(reserved)
+enum case_pdpt {
+#define X(name) PDPT_##name,
+	CASE_PDPTS(X)
+#undef X
+	PDPT_COUNT
+};
+
 struct ec_case {
 	struct case_write w[CASE_MAX_WRITES];
 	unsigned nw;
@@ -83,6 +96,7 @@ struct ec_case {
 	bool resume;          /* entry=resume: the writes after a VM exit, then VMRESUME */
 	enum case_probe probe;
 	enum case_link link;
+	enum case_pdpt pdpt;
 };
 
 enum case_parse { CASE_EMPTY, CASE_OK, CASE_BAD };
@@ -95,5 +109,6 @@ uint64_t case_apply(enum case_op op, uint64_t old, uint64_t v);
 const char *life_op_name(enum life_op op);
 const char *case_probe_name(enum case_probe p);
 const char *case_link_name(enum case_link l);
+const char *case_pdpt_name(enum case_pdpt p);
 
 #endif

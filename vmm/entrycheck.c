@@ -110,13 +110,16 @@ void full_verdict(struct ec_env *e, struct vm *vm, struct verdict *v)
 	(void)validate_full(&cc, v);
 }
 
-void case_words(char *buf, size_t size, bool resume, enum case_probe probe, enum case_link link)
+void case_words(char *buf, size_t size, bool resume, enum case_probe probe, enum case_link link,
+		enum case_pdpt pdpt)
 {
 	size_t o = fmt(buf, size, "%s", resume ? "entry=resume " : "");
 	if (probe != PROBE_prot32)
 		o += fmt(buf + o, size - o, "probe=%s ", case_probe_name(probe));
 	if (link != LINK_none)
-		fmt(buf + o, size - o, "link=%s ", case_link_name(link));
+		o += fmt(buf + o, size - o, "link=%s ", case_link_name(link));
+	if (pdpt != PDPT_none)
+		fmt(buf + o, size - o, "pdpt=%s ", case_pdpt_name(pdpt));
 }
 
 /* link=: what the VMCS link pointer is to name, as the case's first
@@ -135,6 +138,24 @@ static uint64_t link_target(struct ec_env *e, const struct vm *vm, enum case_lin
 	return pa;
 }
 
+/* pdpt=: a page-directory-pointer table in a VMM page (pages[0]) and an
+ * empty page directory (pages[1], zeroed) its present entries point to,
+ * so a guest that enters without EPT faults at its first fetch and can
+ * reach nothing. Returns the table's address for guest CR3, or 0. */
+static uint64_t pdpt_target(struct ec_env *e, enum case_pdpt kind, uint64_t pages[2])
+{
+	pages[0] = pagealloc_get(e->pool, 1);
+	pages[1] = pages[0] ? pagealloc_get(e->pool, 1) : 0;
+	if (!pages[1])
+		return 0;
+	volatile uint64_t *t = (volatile uint64_t *)pages[0];
+	for (unsigned i = 0; i < 4 && kind != PDPT_zero; i++)
+		t[i] = pages[1] | 1;
+	if (kind == PDPT_reserved)
+		t[0] |= 2;                      /* bit 1 is reserved in a PAE PDPTE */
+	return pages[0];
+}
+
 /* One VMCS-state case: fresh VMCS, set-up, writes, a forced VMLAUNCH.
  * With entry=resume the VMCS is launched first and the probe exits on its
  * HLT; the writes come after that VM exit and the forced entry is a
@@ -150,19 +171,23 @@ static void run_state_case(struct ec_env *e, const struct ec_case *c,
 	memset(r, 0, sizeof(*r));
 	if (!fresh_vmcs(e, vm) || !notify_prepare(e->n, vm) || (c->resume && !launch_to_hlt(e, vm)))
 		return;
-	/* link= comes first among the writes (after fresh_vmcs: "current"
-	 * names this case's VMCS) */
-	struct case_write w[CASE_MAX_WRITES + 1];
+	/* link= and pdpt= come first among the writes (after fresh_vmcs:
+	 * "current" names this case's VMCS) */
+	struct case_write w[CASE_MAX_WRITES + 2];
 	unsigned nw = 0;
-	uint64_t page = 0;
+	uint64_t page = 0, pd[2] = { 0, 0 };
+	bool ready = true;
 	if (c->link != LINK_none) {
-		w[nw++] = (struct case_write){ VMCS_vmcs_link_ptr, CASE_SET, link_target(e, vm, c->link, &page) };
-		if (!w[0].value)
-			return;
+		w[nw] = (struct case_write){ VMCS_vmcs_link_ptr, CASE_SET, link_target(e, vm, c->link, &page) };
+		ready &= w[nw++].value != 0;
+	}
+	if (c->pdpt != PDPT_none) {
+		w[nw] = (struct case_write){ VMCS_guest_cr3, CASE_SET, pdpt_target(e, c->pdpt, pd) };
+		ready &= w[nw++].value != 0;
 	}
 	memcpy(w + nw, c->w, c->nw * sizeof(c->w[0]));
 	nw += c->nw;
-	if (apply_writes(e, vm, w, nw, desc, size)) {
+	if (ready && apply_writes(e, vm, w, nw, desc, size)) {
 		struct verdict full;
 		full_verdict(e, vm, &full);
 		*before = vm->shadow;
@@ -172,6 +197,9 @@ static void run_state_case(struct ec_env *e, const struct ec_case *c,
 	}
 	if (page)
 		pagealloc_put(e->pool, page, 1);
+	for (unsigned i = 0; i < 2; i++)
+		if (pd[i])
+			pagealloc_put(e->pool, pd[i], 1);
 }
 
 static uint64_t life_addr(struct ec_env *e, enum life_op op, uint64_t *extra_page)
@@ -317,8 +345,8 @@ void entrycheck_file(struct ec_env *e, const char *text, size_t len, struct ec_t
 			memset(&r, 0, sizeof(r));
 		} else {
 			run_state_case(e, &c, &shadow, &cpu, &r, &before, desc, sizeof(desc));
-			char words[64];
-			case_words(words, sizeof(words), c.resume, c.probe, c.link);
+			char words[80];
+			case_words(words, sizeof(words), c.resume, c.probe, c.link, c.pdpt);
 			fmt(what, sizeof(what), "%swrites=%s", words, desc);
 			/* A case marked as a departure counts as one only when a known
 			 * departure row explains what the CPU did. */

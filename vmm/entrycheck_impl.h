@@ -20,7 +20,8 @@ void full_verdict(struct ec_env *e, struct vm *vm, struct verdict *v);
 struct outcome from_verdict(const struct verdict *v);
 struct outcome from_entry(const struct entry_result *r);
 /* "entry=resume probe=long64 " as a case applies, for its line, into buf. */
-void case_words(char *buf, size_t size, bool resume, enum case_probe probe, enum case_link link);
+void case_words(char *buf, size_t size, bool resume, enum case_probe probe, enum case_link link,
+		enum case_pdpt pdpt);
 /* agree, disagree, departure, wrong or error, counted into t. */
 const char *classify(const struct outcome *shadow, const struct outcome *cpu, const struct outcome *expect,
 		     bool departure, struct ec_totals *t);

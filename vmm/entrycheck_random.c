@@ -118,8 +118,8 @@ void entrycheck_random(struct ec_env *e, uint64_t seed, unsigned count, bool res
 		const char *res = classify(&shadow, &cpu, d ? &shadow : NULL, d != NULL, t);
 		if (strcmp(res, "agree")) {
 			char what[440];
-			char words[64];
-			case_words(words, sizeof(words), resume, probe, LINK_none);
+			char words[80];
+			case_words(words, sizeof(words), resume, probe, LINK_none, PDPT_none);
 			fmt(what, sizeof(what), "%swrites=%s", words, desc);
 			trace_case(i, what, &shadow, &r, &cpu, NULL, d ? d->id : "", res);
 		}

@@ -30,6 +30,17 @@ static bool link_page(void *opaque, uint64_t pa, uint32_t *first, bool *current)
 	return true;
 }
 
+/* check_ctx.pdpt: the four PDPTEs at pa, from the VMM's own pages only. */
+static bool pdpt(void *opaque, uint64_t pa, uint64_t pdpte[4])
+{
+	struct notify *n = opaque;
+	if (pa < n->own_lo || pa + 32 > n->own_hi)
+		return false;
+	for (unsigned i = 0; i < 4; i++)
+		pdpte[i] = ((volatile const uint64_t *)(uintptr_t)pa)[i];
+	return true;
+}
+
 void notify_init(struct notify *n, const struct vmx_ops *ops, const struct vmx_caps *caps,
 		 struct pmr_cache *pmr, vmcs_setup_fn setup, void *setup_ctx)
 {
@@ -45,7 +56,7 @@ void notify_init(struct notify *n, const struct vmx_ops *ops, const struct vmx_c
 	/* The hypervisor's entries skip the undeclared-read audit: the unit
 	 * tests and fuzzers audit every check on every mutation. */
 	n->cc = (struct check_ctx){ .caps = caps, .fetch = fetch_current, .opaque = n, .no_audit = true,
-				    .link_page = link_page };
+				    .link_page = link_page, .pdpt = pdpt };
 	n->replay_lma_saved = caps->misc & MISC_EXIT_SAVES_LMA;
 	n->replay_rip_shift = (unsigned char)linaddr_shift(vmx_linaddr_bits(caps));
 }

@@ -110,7 +110,7 @@ struct notify {
 	unsigned char replay_rip_shift;
 	struct check_ctx cc;        /* validation's context, set up once */
 	/* The VMM's own pages (its page pool), [own_lo, own_hi): the only
-	 * memory the link-pointer row reads (notify_link_page). 0, 0: none. */
+	 * memory the link-pointer and PDPTE rows read. 0, 0: none. */
 	uint64_t own_lo, own_hi;
 };
 

@@ -47,11 +47,14 @@ expect "the audit's new rows agree with the CPU: RTM bit, #CP error code, PML, V
 expect "the VMCS link pointer, read from memory: revision identifier, shadow-VMCS indicator, current VMCS, on both" bash -c \
 	"[ \$(grep -c '^hv ev=case .*result=agree .*link=' '$TRACE') = 8 ] &&
 	 [ \$(grep -c '^hv ev=case .*result=agree shadow=entryfail:33:4 check=guest.link_ptr .*link=' '$TRACE') = 5 ]"
+expect "PAE paging without EPT: the PDPTEs read from guest CR3 on both, a reserved bit failing with qualification 2" bash -c \
+	"[ \$(grep -c '^hv ev=case .*result=agree .*pdpt=' '$TRACE') = 5 ] &&
+	 [ \$(grep -c '^hv ev=case .*result=agree shadow=entryfail:33:2 check=guest.pdpte .*pdpt=reserved ' '$TRACE') = 2 ]"
 expect "the run ends cleanly" has '^hv ev=halt status=ok$'
 expect "svtrace check accepts the trace" build/tools/svtrace check "$TRACE"
 
 boot_bochs malformed 60 "entrycheck=malformed.txt" tests/entrycheck/malformed.txt || true
-for l in 4 5 6 7 8 9 11 12 13 15 16; do
+for l in 4 5 6 7 8 9 11 12 13 15 16 17; do
 	expect "malformed line $l is reported with its line number" has "^hv ev=case line=$l malformed=\""
 done
 expect "entry= and probe= take only their words, and not with op=" bash -c \
@@ -60,9 +63,10 @@ expect "entry= and probe= take only their words, and not with op=" bash -c \
 	 grep -q '^hv ev=case line=13 malformed=\"op= cannot be combined' '$TRACE'"
 expect "link= takes only its words, and not with op=" bash -c \
 	"grep -q '^hv ev=case line=15 malformed=\"link= is page, shadow, badrev or current: nowhere\"' '$TRACE' &&
-	 grep -q '^hv ev=case line=16 malformed=\"op= cannot be combined' '$TRACE'"
+	 grep -q '^hv ev=case line=16 malformed=\"op= cannot be combined' '$TRACE' &&
+	 grep -q '^hv ev=case line=17 malformed=\"pdpt= is zero, present or reserved: maybe\"' '$TRACE'"
 expect "the good cases around the broken lines still run" bash -c "grep -q '^hv ev=case line=3 result=agree' '$TRACE' && grep -q '^hv ev=case line=10 result=agree' '$TRACE' && grep -q '^hv ev=case line=14 result=agree .* entry=resume ' '$TRACE'"
-expect "the summary counts eleven malformed lines" exactly malformed 11
+expect "the summary counts twelve malformed lines" exactly malformed 12
 expect "svtrace check accepts the trace with malformed case lines" build/tools/svtrace check "$TRACE"
 
 boot_bochs random 300 "entrycheck=random:42:2000" || true

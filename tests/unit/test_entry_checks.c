@@ -610,6 +610,53 @@ static void test_link_pointer_reads_its_page(void **state)
 	}
 }
 
+static uint64_t pdpt_mem[4];
+static bool pdpt_readable;
+
+static bool fake_pdpt(void *opaque, uint64_t pa, uint64_t pdpte[4])
+{
+	(void)opaque;
+	(void)pa;
+	for (unsigned i = 0; i < 4; i++)
+		pdpte[i] = pdpt_mem[i];
+	return pdpt_readable;
+}
+
+/* guest.pdpte without EPT (27.3.1.6): the PDPTEs come from memory at guest
+ * CR3, not from the VMCS fields; a present one with a reserved bit fails
+ * (naming CR3); none is loaded outside PAE paging or in IA-32e mode; a
+ * table the shadow may not read is not judged. */
+static void test_pdptes_without_ept_come_from_memory(void **state)
+{
+	static const struct {
+		uint64_t e0;
+		bool readable, pae, ia32e, ok;
+	} t[] = {
+		{ 0x5001, true, true, false, true },  { 0x5003, true, true, false, false },
+		{ 0x5021, true, true, false, false }, { 1ull << 40 | 1, true, true, false, false },
+		{ 0x5002, true, true, false, true },  { 0x5003, false, true, false, true },
+		{ 0x5003, true, false, false, true }, { 0x5003, true, true, true, true },
+	};
+	const struct entry_check *row = entry_check_by_id("guest.pdpte");
+	(void)state;
+	for (unsigned i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		struct fixture f;
+		fixture_init(&f);
+		f.c.pdpt = fake_pdpt;
+		pdpt_mem[0] = t[i].e0;
+		pdpt_readable = t[i].readable;
+		shadow_fill(&f.s, VMCS_proc_controls2, 0);
+		shadow_fill(&f.s, VMCS_guest_cr0, 0x80000031);
+		shadow_fill(&f.s, VMCS_guest_cr4, t[i].pae ? 0x2020 : 0x2000);
+		if (t[i].ia32e)
+			shadow_fill(&f.s, VMCS_entry_controls, shadow_get(&f.s, VMCS_entry_controls) | ENTRY_IA32E_GUEST);
+		shadow_fill(&f.s, VMCS_guest_pdpte0, 0x5003);   /* the fields do not count without EPT */
+		bool ok = run_one(&f.c, row);
+		if (ok != t[i].ok || (!ok && f.c.bad_field != VMCS_guest_cr3))
+			fail_msg("case %u: row says %d", i, ok);
+	}
+}
+
 /* The CPU's fields for test_rip_row_after_an_exit: a guest in 64-bit
  * mode when the saved RIP was at or above 4 GiB, else in 32-bit
  * protected mode. */
@@ -699,6 +746,7 @@ int main(void)
 		cmocka_unit_test(test_rtm_bit_needs_rtm),
 		cmocka_unit_test(test_feature_rows_name_their_field),
 		cmocka_unit_test(test_link_pointer_reads_its_page),
+		cmocka_unit_test(test_pdptes_without_ept_come_from_memory),
 		cmocka_unit_test(test_error_code_rule_follows_the_processor),
 		cmocka_unit_test(test_rip_row_after_an_exit),
 	};

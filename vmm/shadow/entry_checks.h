@@ -20,7 +20,7 @@
 #define CR4_PAE            (1ull << 5)
 
 /* Fields a row may read, VMCS_FIELD_NONE-terminated. */
-#define ENTRY_CHECK_MAX_READS 10
+#define ENTRY_CHECK_MAX_READS 12
 
 struct entry_check {
 	const char *id;        /* stable trace name, e.g. "guest.cs.ar.type" */

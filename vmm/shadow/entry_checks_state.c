@@ -239,21 +239,36 @@ static bool link_ptr(struct check_ctx *c)
 	return (first == want && !current) || check_fail(c, VMCS_vmcs_link_ptr);
 }
 
-/* 27.3.1.6: PAE paging with EPT loads the PDPTEs from the VMCS; present
- * ones have reserved bits 2:1, 8:5 and 63:MAXPHYADDR clear. */
+/* A present PDPTE has reserved bits 2:1, 8:5 and 63:MAXPHYADDR clear. */
+static bool pdpte_ok(const struct check_ctx *c, uint64_t e)
+{
+	return !(e & 1) || (!(e & 0x1e6) && addr_fits(c, e));
+}
+
+/* 27.3.1.6: PAE paging (not IA-32e) loads four PDPTEs at VM entry: with
+ * EPT from the VMCS fields; without it from memory, the 32 bytes at guest
+ * CR3 bits 31:5, which the shadow reads through check_ctx.pdpt (from the
+ * VMM's own pages only, and only at the entries whose dirty fields select
+ * this row: a guest that rewrote its PDPT since would not be seen). */
 static bool pdptes(struct check_ctx *c)
 {
-	if (!(ctl_proc2(c) & PROC2_EPT) || (F(entry_controls) & ENTRY_IA32E_GUEST) ||
-	    !(F(guest_cr0) & CR0_PG) || !(F(guest_cr4) & CR4_PAE))
+	if ((F(entry_controls) & ENTRY_IA32E_GUEST) || !(F(guest_cr0) & CR0_PG) || !(F(guest_cr4) & CR4_PAE))
 		return true;
+	if (!(ctl_proc2(c) & PROC2_EPT)) {
+		uint64_t e[4];
+		if (!c->pdpt || !c->pdpt(c->opaque, F(guest_cr3) & 0xffffffe0u, e))
+			return true;
+		for (unsigned i = 0; i < 4; i++)
+			if (!pdpte_ok(c, e[i]))
+				return check_fail(c, VMCS_guest_cr3);
+		return true;
+	}
 	static const enum vmcs_field pdpte[] = {
 		VMCS_guest_pdpte0, VMCS_guest_pdpte1, VMCS_guest_pdpte2, VMCS_guest_pdpte3,
 	};
-	for (unsigned i = 0; i < 4; i++) {
-		uint64_t e = check_field(c, pdpte[i]);
-		if ((e & 1) && ((e & 0x1e6) || !addr_fits(c, e)))
+	for (unsigned i = 0; i < 4; i++)
+		if (!pdpte_ok(c, check_field(c, pdpte[i])))
 			return check_fail(c, pdpte[i]);
-	}
 	return true;
 }
 
@@ -294,7 +309,7 @@ const struct entry_check entry_checks_state[] = {
 	      VMCS_proc_controls2),
 	CHECK("guest.pdpte", "27.3.1.6", pdptes, FAIL_GUEST_Q(2),
 	      VMCS_proc_controls, VMCS_proc_controls2, VMCS_entry_controls,
-	      VMCS_guest_cr0, VMCS_guest_cr4, VMCS_guest_pdpte0, VMCS_guest_pdpte1,
+	      VMCS_guest_cr0, VMCS_guest_cr4, VMCS_guest_cr3, VMCS_guest_pdpte0, VMCS_guest_pdpte1,
 	      VMCS_guest_pdpte2, VMCS_guest_pdpte3),
 };
 const struct entry_check *const entry_check_guest_rip = &entry_checks_state[0];

@@ -25,6 +25,11 @@ struct check_ctx {
 	 * is the current VMCS. False where the page is not the VMM's own to
 	 * read (the row then checks the address alone). May be NULL (the same). */
 	bool (*link_page)(void *opaque, uint64_t pa, uint32_t *first, bool *current);
+	/* For the PDPTE row without EPT, where the processor loads the four
+	 * PDPTEs from guest CR3 (guest-physical is host-physical then): the
+	 * 32 bytes at pa. False where they are not in the VMM's own pages (the
+	 * row then cannot judge them and passes). May be NULL (the same). */
+	bool (*pdpt)(void *opaque, uint64_t pa, uint64_t pdpte[4]);
 	const struct entry_check *current; /* set while a predicate runs */
 	enum vmcs_field bad_field;      /* set by a failing predicate */
 	bool undeclared_read;           /* a predicate read a field not in reads[] */
