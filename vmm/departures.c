@@ -169,7 +169,9 @@ static bool rflags_vm_real(const struct vmcs_shadow *s, const struct verdict *v,
  * merely not canonical (bit 47 differs from 63:48) enters on both. */
 static bool rip_high_bits(const struct vmcs_shadow *s, const struct verdict *v, const struct outcome *cpu)
 {
-	return failed_by(v, "guest.rip.high") && cpu->kind == OUT_OK && (val(s, VMCS_guest_rip) >> 32);
+	return failed_by(v, "guest.rip.high") && cpu->kind == OUT_OK &&
+	       (val(s, VMCS_entry_controls) & ENTRY_IA32E_GUEST) && (val(s, VMCS_guest_cs_ar) & CS_AR_L) &&
+	       !addr_top_same(val(s, VMCS_guest_rip), 48);
 }
 
 /* Bochs requires CR4.PAE for an IA-32e guest but not CR0.PG

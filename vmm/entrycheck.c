@@ -134,6 +134,7 @@ static uint64_t link_target(struct ec_env *e, const struct vm *vm, enum case_lin
 	if (pa) {
 		uint32_t rev = e->revision;
 		*(volatile uint32_t *)pa = link == LINK_shadow ? rev | 1u << 31 : link == LINK_badrev ? rev ^ 1 : rev;
+		(void)e->n->ops->vmclear(pa);   /* a VMCS the CPU may cache: clear, as before any use */
 	}
 	return pa;
 }
@@ -169,6 +170,7 @@ static void run_state_case(struct ec_env *e, const struct ec_case *c,
 	*cpu = (struct outcome){ OUT_ERROR, 0, 0 };
 	*shadow = *cpu;
 	memset(r, 0, sizeof(*r));
+	desc[0] = '\0';
 	if (!fresh_vmcs(e, vm) || !notify_prepare(e->n, vm) || (c->resume && !launch_to_hlt(e, vm)))
 		return;
 	/* link= and pdpt= come first among the writes (after fresh_vmcs:
@@ -195,8 +197,10 @@ static void run_state_case(struct ec_env *e, const struct ec_case *c,
 		*shadow = from_verdict(&r->predicted);
 		*cpu = from_entry(r);
 	}
-	if (page)
+	if (page) {
+		(void)e->n->ops->vmclear(page);  /* out of the CPU before the page goes back */
 		pagealloc_put(e->pool, page, 1);
+	}
 	for (unsigned i = 0; i < 2; i++)
 		if (pd[i])
 			pagealloc_put(e->pool, pd[i], 1);

@@ -88,10 +88,11 @@ void vmx_caps_read(struct vmx_caps *c)
 	uint32_t max_leaf = r.eax;
 	if (max_leaf >= 0xa) {
 		cpuid(0xa, 0, &r);
-		unsigned gp = (r.eax >> 8) & 0xff, fixed = r.edx & 0x1f;
-		if ((r.eax & 0xff) >= 2)
+		unsigned version = r.eax & 0xff, gp = (r.eax >> 8) & 0xff, fixed = r.edx & 0x1f;
+		uint64_t fixed_mask = ((1ull << fixed) - 1) | (version >= 5 ? r.ecx : 0);
+		if (version >= 2)
 			c->perf_global_valid = (gp >= 32 ? 0xffffffffull : (1ull << gp) - 1) |
-					       (((1ull << fixed) - 1) << 32);
+					       ((fixed_mask & 0xffffffff) << 32);
 	}
 	if (max_leaf >= 7) {
 		cpuid(7, 0, &r);

@@ -473,6 +473,25 @@ static void test_address_rules_follow_the_linear_width(void **state)
 	}
 }
 
+/* Host RIP is canonical for the paging the VM exit loads: 48 bits unless
+ * HOST_CR4.LA57, whatever the processor's width. */
+static void test_host_rip_follows_host_cr4_la57(void **state)
+{
+	const struct entry_check *row = entry_check_by_id("host.addr_size.rip");
+	(void)state;
+	for (int la57 = 0; la57 <= 1; la57++) {
+		struct fixture f;
+		fixture_init(&f);
+		f.caps.linaddr_bits = 57;
+		uint64_t cr4 = shadow_get(&f.s, VMCS_host_cr4);
+		shadow_fill(&f.s, VMCS_host_cr4, la57 ? cr4 | (1ull << 12) : cr4 & ~(1ull << 12));
+		shadow_fill(&f.s, VMCS_host_rip, 0x0000800000001000ull);
+		assert_int_equal(run_one(&f.c, row), la57);
+		shadow_fill(&f.s, VMCS_host_rip, 0x0100000000001000ull);
+		assert_false(run_one(&f.c, row));
+	}
+}
+
 /* The pending-debug RTM bit, well formed (bit 12 set, nothing else),
  * passes only on a processor with RTM (27.3.1.5). */
 static void test_rtm_bit_needs_rtm(void **state)
@@ -743,6 +762,7 @@ int main(void)
 		cmocka_unit_test(test_failure_codes),
 		cmocka_unit_test(test_rip_row_in_every_mode),
 		cmocka_unit_test(test_address_rules_follow_the_linear_width),
+		cmocka_unit_test(test_host_rip_follows_host_cr4_la57),
 		cmocka_unit_test(test_rtm_bit_needs_rtm),
 		cmocka_unit_test(test_feature_rows_name_their_field),
 		cmocka_unit_test(test_link_pointer_reads_its_page),

@@ -143,11 +143,14 @@ static bool as_pcide(struct check_ctx *c)
 	       check_fail(c, VMCS_host_cr4);
 }
 
-/* 64-bit host: RIP canonical; 32-bit host: RIP bits 63:32 are 0. */
+/* 64-bit host: RIP canonical for the paging the exit loads (57 bits with
+ * HOST_CR4.LA57, else 48: unlike the base fields, whose check uses the
+ * processor's width; KVM's nested VMX follows the same rule); 32-bit host:
+ * RIP bits 63:32 are 0. */
 static bool as_rip(struct check_ctx *c)
 {
 	uint64_t rip = F(host_rip);
-	bool ok = (F(exit_controls) & EXIT_HOST_AS_SIZE) ? canonical(c, rip)
+	bool ok = (F(exit_controls) & EXIT_HOST_AS_SIZE) ? addr_canonical(rip, (F(host_cr4) & CR4_LA57) ? 57 : 48)
 							 : (rip >> 32) == 0;
 	return ok || check_fail(c, VMCS_host_rip);
 }
@@ -180,6 +183,6 @@ const struct entry_check entry_checks_host[] = {
 	      EXITC, VMCS_entry_controls),
 	CHECK("host.addr_size.pae", "27.2.4", as_pae, FAIL_HOST, EXITC, VMCS_host_cr4),
 	CHECK("host.addr_size.pcide", "27.2.4", as_pcide, FAIL_HOST, EXITC, VMCS_host_cr4),
-	CHECK("host.addr_size.rip", "27.2.4", as_rip, FAIL_HOST, EXITC, VMCS_host_rip),
+	CHECK("host.addr_size.rip", "27.2.4", as_rip, FAIL_HOST, EXITC, VMCS_host_rip, VMCS_host_cr4),
 };
 const unsigned entry_checks_host_count = sizeof(entry_checks_host) / sizeof(entry_checks_host[0]);

@@ -49,6 +49,7 @@
 #define ENTRY_LOAD_EFER    (1u << 15)
 /* Control registers, RFLAGS, EFER */
 #define CR0_PE             (1ull << 0)
+#define CR4_LA57           (1ull << 12)
 #define CR4_PCIDE          (1ull << 17)
 #define RFLAGS_TF          (1ull << 8)
 #define RFLAGS_IF          (1ull << 9)

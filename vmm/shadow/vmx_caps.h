@@ -25,12 +25,15 @@ struct vmx_caps {
 	uint64_t ept_vpid_cap;      /* IA32_VMX_EPT_VPID_CAP (0x48c) */
 	uint64_t vmfunc;            /* IA32_VMX_VMFUNC (0x491): VM functions allowed */
 	unsigned maxphyaddr;        /* CPUID.80000008H:EAX[7:0] */
-	unsigned linaddr_bits;      /* CPUID.80000008H:EAX[15:8]; 0 reads as 48 */
+	unsigned linaddr_bits;      /* CPUID.80000008H:EAX[15:8]; 0 reads as 48 (vmx_linaddr_bits) */
 	int rtm;                    /* CPUID.(EAX=07H,ECX=0):EBX[11] */
 	int cet;                    /* CPUID.(EAX=07H,ECX=0):ECX[7] or EDX[20]: #CP has an error code */
 	/* The bits IA32_PERF_GLOBAL_CTRL has (CPUID leaf 0AH, version 2 or
 	 * later: one enable per general-purpose counter from bit 0, per fixed
-	 * counter from bit 32); every other bit is reserved. */
+	 * counter from bit 32, EDX[4:0] of them or, from version 5, those ECX
+	 * lists); every other bit counts as reserved. Not modelled: bit 48
+	 * (PERF_METRICS), which IA32_PERF_CAPABILITIES enumerates, an MSR this
+	 * code does not read (Bochs 2.7 reports PDCM but has no such MSR). */
 	uint64_t perf_global_valid;
 };
 
@@ -38,7 +41,8 @@ struct vmx_caps {
  * the canonical checks and the guest-RIP rule depend on it. */
 static inline unsigned vmx_linaddr_bits(const struct vmx_caps *c)
 {
-	return c->linaddr_bits ? c->linaddr_bits : 48;
+	unsigned n = c->linaddr_bits;
+	return n >= 32 && n <= 64 ? n : 48;    /* 0 (unknown) or nonsense: 48 */
 }
 
 /* IA32_VMX_MISC bit 5: a VM exit stores IA32_EFER.LMA into the "IA-32e
