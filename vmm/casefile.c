@@ -167,6 +167,25 @@ static enum case_parse parse_token(const char *t, size_t len, struct ec_case *c,
 		c->pdpt = (enum case_pdpt)i;
 		return CASE_OK;
 	}
+	if (klen == 4 && !memcmp(t, "msrs", 4)) {
+		/* INDEX:VALUE pairs, comma-separated */
+		for (size_t i = 0; i < vlen;) {
+			size_t j = i;
+			while (j < vlen && v[j] != ',')
+				j++;
+			const char *colon = memchr(v + i, ':', j - i);
+			uint64_t idx, val;
+			if (c->nmsr == CASE_MAX_MSRS || !colon || !parse_num(v + i, (size_t)(colon - (v + i)), &idx) ||
+			    !parse_num(colon + 1, (size_t)(v + j - colon - 1), &val))
+				return bad(err, errlen, "msrs= is up to 4 INDEX:VALUE pairs", v, vlen);
+			c->msr[c->nmsr][0] = idx;
+			c->msr[c->nmsr++][1] = val;
+			i = j + 1;
+		}
+		if (!c->nmsr)
+			return bad(err, errlen, "msrs= is up to 4 INDEX:VALUE pairs", v, vlen);
+		return CASE_OK;
+	}
 	if (klen == 2 && !memcmp(t, "op", 2)) {
 		int i = name_index(life_names, 1, LIFE_OP_COUNT, v, vlen);   /* not "none" */
 		if (i < 0)
@@ -218,10 +237,11 @@ enum case_parse case_parse_line(const char *line, size_t len, struct ec_case *c,
 		return CASE_EMPTY;
 	if (!has_expect)
 		return bad(err, errlen, "missing expect=", "", 0);
-	if (c->life != LIFE_OP_none &&
-	    (c->nw || c->resume || c->probe != PROBE_prot32 || c->link != LINK_none || c->pdpt != PDPT_none))
-		return bad(err, errlen, "op= cannot be combined with field writes, entry=, probe=, link= or pdpt=", "", 0);
-	if (c->life == LIFE_OP_none && !c->nw && c->link == LINK_none && c->pdpt == PDPT_none)
+	bool state = c->nw || c->link != LINK_none || c->pdpt != PDPT_none || c->nmsr;
+	if (c->life != LIFE_OP_none && (state || c->resume || c->probe != PROBE_prot32))
+		return bad(err, errlen, "op= cannot be combined with field writes, entry=, probe=, link=, pdpt= or msrs=",
+			   "", 0);
+	if (c->life == LIFE_OP_none && !state)
 		return bad(err, errlen, "no field writes", "", 0);
 	return CASE_OK;
 }

@@ -13,6 +13,7 @@
 #include "shadow/vmcs_fields.h"
 
 #define CASE_MAX_WRITES 32
+#define CASE_MAX_MSRS   4
 
 enum case_op { CASE_SET, CASE_OR, CASE_AND, CASE_XOR };
 
@@ -97,6 +98,10 @@ struct ec_case {
 	enum case_probe probe;
 	enum case_link link;
 	enum case_pdpt pdpt;
+	/* msrs=INDEX:VALUE[,...]: a VM-entry MSR-load area of these entries
+	 * (bits 63:0 of each entry's first quadword, then its value). */
+	uint64_t msr[CASE_MAX_MSRS][2];
+	unsigned nmsr;
 };
 
 enum case_parse { CASE_EMPTY, CASE_OK, CASE_BAD };

@@ -122,6 +122,16 @@ void case_words(char *buf, size_t size, bool resume, enum case_probe probe, enum
 		fmt(buf + o, size - o, "pdpt=%s ", case_pdpt_name(pdpt));
 }
 
+/* The case's msrs=, as it was written, for the trace. */
+static void msr_words(char *buf, size_t size, const struct ec_case *c)
+{
+	size_t o = 0;
+	buf[0] = '\0';
+	for (unsigned i = 0; i < c->nmsr && o < size; i++)
+		o += fmt(buf + o, size - o, "%s0x%llx:0x%llx%s", i ? "," : "msrs=", (unsigned long long)c->msr[i][0],
+			 (unsigned long long)c->msr[i][1], i + 1 == c->nmsr ? " " : "");
+}
+
 /* link=: what the VMCS link pointer is to name, as the case's first
  * write (0: no page could be had). The page, if any, is the caller's to
  * give back. */
@@ -173,12 +183,22 @@ static void run_state_case(struct ec_env *e, const struct ec_case *c,
 	desc[0] = '\0';
 	if (!fresh_vmcs(e, vm) || !notify_prepare(e->n, vm) || (c->resume && !launch_to_hlt(e, vm)))
 		return;
-	/* link= and pdpt= come first among the writes (after fresh_vmcs:
+	/* msrs=, link= and pdpt= come first among the writes (after fresh_vmcs:
 	 * "current" names this case's VMCS) */
-	struct case_write w[CASE_MAX_WRITES + 2];
+	struct case_write w[CASE_MAX_WRITES + 4];
 	unsigned nw = 0;
-	uint64_t page = 0, pd[2] = { 0, 0 };
+	uint64_t page = 0, pd[2] = { 0, 0 }, msr_page = 0;
 	bool ready = true;
+	if (c->nmsr) {
+		msr_page = pagealloc_get(e->pool, 1);
+		ready &= msr_page != 0;
+		for (unsigned i = 0; msr_page && i < c->nmsr; i++) {
+			((volatile uint64_t *)msr_page)[2 * i] = c->msr[i][0];
+			((volatile uint64_t *)msr_page)[2 * i + 1] = c->msr[i][1];
+		}
+		w[nw++] = (struct case_write){ VMCS_entry_msr_load_addr, CASE_SET, msr_page };
+		w[nw++] = (struct case_write){ VMCS_entry_msr_load_count, CASE_SET, c->nmsr };
+	}
 	if (c->link != LINK_none) {
 		w[nw] = (struct case_write){ VMCS_vmcs_link_ptr, CASE_SET, link_target(e, vm, c->link, &page) };
 		ready &= w[nw++].value != 0;
@@ -204,6 +224,8 @@ static void run_state_case(struct ec_env *e, const struct ec_case *c,
 	for (unsigned i = 0; i < 2; i++)
 		if (pd[i])
 			pagealloc_put(e->pool, pd[i], 1);
+	if (msr_page)
+		pagealloc_put(e->pool, msr_page, 1);
 }
 
 static uint64_t life_addr(struct ec_env *e, enum life_op op, uint64_t *extra_page)
@@ -342,16 +364,17 @@ void entrycheck_file(struct ec_env *e, const char *text, size_t len, struct ec_t
 		struct entry_result r;
 		static struct vmcs_shadow before;
 		const struct departure *d = NULL;
-		char desc[700], what[720];
+		char desc[700], what[960];
 		if (c.life != LIFE_OP_none) {
 			run_life_case(e, c.life, &shadow, &cpu);
 			fmt(what, sizeof(what), "op=%s", life_op_name(c.life));
 			memset(&r, 0, sizeof(r));
 		} else {
 			run_state_case(e, &c, &shadow, &cpu, &r, &before, desc, sizeof(desc));
-			char words[80];
+			char words[80], msrs[160];
 			case_words(words, sizeof(words), c.resume, c.probe, c.link, c.pdpt);
-			fmt(what, sizeof(what), "%swrites=%s", words, desc);
+			msr_words(msrs, sizeof(msrs), &c);
+			fmt(what, sizeof(what), "%s%swrites=%s", words, msrs, desc);
 			/* A case marked as a departure counts as one only when a known
 			 * departure row explains what the CPU did. */
 			if (c.departure[0] && !outcome_equal(&shadow, &cpu))

@@ -30,6 +30,18 @@ static bool link_page(void *opaque, uint64_t pa, uint32_t *first, bool *current)
 	return true;
 }
 
+/* check_ctx.msr_entry: one 16-byte MSR-area entry at pa, from the VMM's own
+ * pages only. */
+static bool msr_entry(void *opaque, uint64_t pa, uint64_t entry[2])
+{
+	struct notify *n = opaque;
+	if (pa < n->own_lo || pa + 16 > n->own_hi || (pa & 0xf))
+		return false;
+	entry[0] = ((volatile const uint64_t *)(uintptr_t)pa)[0];
+	entry[1] = ((volatile const uint64_t *)(uintptr_t)pa)[1];
+	return true;
+}
+
 /* check_ctx.pdpt: the four PDPTEs at pa, from the VMM's own pages only. */
 static bool pdpt(void *opaque, uint64_t pa, uint64_t pdpte[4])
 {
@@ -56,7 +68,7 @@ void notify_init(struct notify *n, const struct vmx_ops *ops, const struct vmx_c
 	/* The hypervisor's entries skip the undeclared-read audit: the unit
 	 * tests and fuzzers audit every check on every mutation. */
 	n->cc = (struct check_ctx){ .caps = caps, .fetch = fetch_current, .opaque = n, .no_audit = true,
-				    .link_page = link_page, .pdpt = pdpt };
+				    .link_page = link_page, .pdpt = pdpt, .msr_entry = msr_entry };
 	n->replay_lma_saved = caps->misc & MISC_EXIT_SAVES_LMA;
 	n->replay_rip_shift = (unsigned char)linaddr_shift(vmx_linaddr_bits(caps));
 }

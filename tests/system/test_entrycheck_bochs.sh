@@ -50,11 +50,16 @@ expect "the VMCS link pointer, read from memory: revision identifier, shadow-VMC
 expect "PAE paging without EPT: the PDPTEs read from guest CR3 on both, a reserved bit failing with qualification 2" bash -c \
 	"[ \$(grep -c '^hv ev=case .*result=agree .*pdpt=' '$TRACE') = 5 ] &&
 	 [ \$(grep -c '^hv ev=case .*result=agree shadow=entryfail:33:2 check=guest.pdpte .*pdpt=reserved ' '$TRACE') = 2 ]"
+expect "loading MSRs: the first bad entry fails with exit reason 34 and its number, on both" bash -c \
+	"grep -q '^hv ev=case .*result=agree shadow=entryfail:34:2 check=msrload.entry sdm=27.4 cpu=entryfail:34:2 .*msrs=0x174:0x10,0xc0000100:0x0 ' '$TRACE' &&
+	 grep -q '^hv ev=case .*result=agree shadow=entryfail:34:3 check=msrload.entry sdm=27.4 cpu=entryfail:34:3 .*msrs=0x174:0x10,0x174:0x10,0x808:0x0 ' '$TRACE' &&
+	 [ \$(grep -c '^hv ev=case .*result=agree .*msrs=' '$TRACE') = 7 ] &&
+	 grep -q '^hv ev=case .*result=departure .*departure=bochs27.msr_load_smm msrs=0x9b:0x0 ' '$TRACE'"
 expect "the run ends cleanly" has '^hv ev=halt status=ok$'
 expect "svtrace check accepts the trace" build/tools/svtrace check "$TRACE"
 
 boot_bochs malformed 60 "entrycheck=malformed.txt" tests/entrycheck/malformed.txt || true
-for l in 4 5 6 7 8 9 11 12 13 15 16 17; do
+for l in 4 5 6 7 8 9 11 12 13 15 16 17 18; do
 	expect "malformed line $l is reported with its line number" has "^hv ev=case line=$l malformed=\""
 done
 expect "entry= and probe= take only their words, and not with op=" bash -c \
@@ -64,9 +69,10 @@ expect "entry= and probe= take only their words, and not with op=" bash -c \
 expect "link= takes only its words, and not with op=" bash -c \
 	"grep -q '^hv ev=case line=15 malformed=\"link= is page, shadow, badrev or current: nowhere\"' '$TRACE' &&
 	 grep -q '^hv ev=case line=16 malformed=\"op= cannot be combined' '$TRACE' &&
-	 grep -q '^hv ev=case line=17 malformed=\"pdpt= is zero, present or reserved: maybe\"' '$TRACE'"
+	 grep -q '^hv ev=case line=17 malformed=\"pdpt= is zero, present or reserved: maybe\"' '$TRACE' &&
+	 grep -q '^hv ev=case line=18 malformed=\"msrs= is up to 4 INDEX:VALUE pairs: 0x174\"' '$TRACE'"
 expect "the good cases around the broken lines still run" bash -c "grep -q '^hv ev=case line=3 result=agree' '$TRACE' && grep -q '^hv ev=case line=10 result=agree' '$TRACE' && grep -q '^hv ev=case line=14 result=agree .* entry=resume ' '$TRACE'"
-expect "the summary counts twelve malformed lines" exactly malformed 12
+expect "the summary counts thirteen malformed lines" exactly malformed 13
 expect "svtrace check accepts the trace with malformed case lines" build/tools/svtrace check "$TRACE"
 
 boot_bochs random 300 "entrycheck=random:42:2000" || true

@@ -39,7 +39,7 @@ expect "guest CR0 has PE and PG, CR4 has PAE, CS is a 64-bit code segment" bash 
 	 grep -Eq '^vm=1 ev=vmwrite field=guest_cr4 value=0x[0-9a-f]*[2367abef][0-9a-f] ' '$TRACE' &&
 	 grep -q '^vm=1 ev=vmwrite field=guest_cs_ar value=0xa09b ' '$TRACE'"
 expect "VMLAUNCH runs every check, the shadow predicts ok, and the CPU agrees" \
-	has '^vm=1 ev=entry n=1 kind=first insn=vmlaunch checks=all ran=162 verdict=ok'
+	has '^vm=1 ev=entry n=1 kind=first insn=vmlaunch checks=all ran=163 verdict=ok'
 expect "the guest runs in 64-bit mode and sees the hypervisor bit" has '^vm=1 ev=out text="long64: 64-bit mode, 100 CPUIDs below 4 GiB"$'
 expect "it runs CPUIDs at its alias above 4 GiB" has '^vm=1 ev=out text="long64: 100 CPUIDs above 4 GiB done"$'
 expect "RIP advances by the instruction length, above 4 GiB too" rip_advances

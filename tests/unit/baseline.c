@@ -167,6 +167,19 @@ void baseline_shadow(struct vmcs_shadow *s)
 	baseline_guest(s);
 }
 
+/* The VMM memory the MSR-load row may read in tests: one 16-byte entry at
+ * BASELINE_MSR_AREA (IA32_FS_BASE, which VM entry refuses to load), and
+ * nothing anywhere else. */
+static bool baseline_msr_entry(void *opaque, uint64_t pa, uint64_t entry[2])
+{
+	(void)opaque;
+	if (pa != BASELINE_MSR_AREA)
+		return false;
+	entry[0] = 0xc0000100;
+	entry[1] = 0;
+	return true;
+}
+
 void baseline_ctx(struct check_ctx *c, struct vmcs_shadow *s, struct vmx_caps *caps)
 {
 	baseline_caps(caps);
@@ -175,4 +188,5 @@ void baseline_ctx(struct check_ctx *c, struct vmcs_shadow *s, struct vmx_caps *c
 	c->s = s;
 	c->caps = caps;
 	c->bad_field = VMCS_FIELD_NONE;
+	c->msr_entry = baseline_msr_entry;
 }

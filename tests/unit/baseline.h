@@ -14,7 +14,9 @@ void baseline_caps(struct vmx_caps *caps);
 void baseline_host_state(struct host_state *h);
 /* shadow_init + every field written (so all known and dirty). */
 void baseline_shadow(struct vmcs_shadow *s);
-/* Both of the above, and a ctx over them with no fetch callback. */
+/* Both of the above, and a ctx over them with no fetch callback; its
+ * msr_entry reads one entry at BASELINE_MSR_AREA (IA32_FS_BASE: refused). */
+#define BASELINE_MSR_AREA 0x9000ull
 void baseline_ctx(struct check_ctx *c, struct vmcs_shadow *s, struct vmx_caps *caps);
 
 #endif

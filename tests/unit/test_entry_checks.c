@@ -218,6 +218,8 @@ static const struct mutation mutations[] = {
 	/* 27.3.1.6 PDPTEs */
 	M("guest.pdpte", { V(guest_cr0), 0x80000031 }, { V(guest_cr4), 0x2020 },
 	  { V(guest_pdpte0), 3 }),
+	/* 27.4 MSR loading */
+	M("msrload.entry", { V(entry_msr_load_count), 1 }, { V(entry_msr_load_addr), BASELINE_MSR_AREA }),
 };
 #define NMUT (sizeof(mutations) / sizeof(mutations[0]))
 
@@ -265,17 +267,18 @@ static void test_ids_are_unique_and_rows_well_formed(void **state)
 	assert_null(entry_check_by_id("no.such.check"));
 }
 
-/* Controls, then host, then guest: the category order of SDM 27.2/27.3. */
+/* Controls, then host, then guest, then MSR loading: the order of SDM
+ * 27.2, 27.3 and 27.4. */
 static void test_checks_are_ordered_by_category(void **state)
 {
 	(void)state;
 	unsigned prev = 0;
 	for (unsigned i = 0; i < entry_check_count(); i++) {
 		const struct entry_check *a = entry_check_at(i);
-		unsigned rank = a->kind == VERDICT_ENTRYFAIL ? 2 : a->code == 8 ? 1 : 0;
+		unsigned rank = a->kind == VERDICT_ENTRYFAIL ? (a->code == 34 ? 3 : 2) : a->code == 8 ? 1 : 0;
+		static const char *const prefix[] = { "ctl.", "host.", "guest.", "msrload." };
 		assert_true(rank >= prev);
-		assert_true(strncmp(a->id, rank == 0 ? "ctl." : rank == 1 ? "host." : "guest.",
-				    rank == 0 ? 4 : rank == 1 ? 5 : 6) == 0);
+		assert_true(strncmp(a->id, prefix[rank], strlen(prefix[rank])) == 0);
 		prev = rank;
 	}
 }
@@ -329,9 +332,9 @@ static void test_each_mutation_fails_its_check(void **state)
 			fail_msg("%s: validate_full reports %s", mu->id, v.check ? v.check->id : "ok");
 		assert_int_equal(v.kind, first->kind);
 		assert_int_equal(v.code, first->code);
-		assert_int_equal(v.qual, first->qual);
+		assert_int_equal(v.qual, first->qual_varies ? 1 : first->qual);   /* the MSR row: entry 1 */
 		assert_int_equal(v.value, shadow_get(&s, v.field));
-		assert_int_equal(v.kind, first->code == 33 ? VERDICT_ENTRYFAIL : VERDICT_VMFAIL);
+		assert_int_equal(v.kind, first->code >= 33 ? VERDICT_ENTRYFAIL : VERDICT_VMFAIL);
 		if (c.undeclared_read)
 			fail_msg("%s: undeclared read", mu->id);
 	}
@@ -369,6 +372,8 @@ static void test_failure_codes(void **state)
 	assert_int_equal(entry_check_by_id("guest.pdpte")->qual, 2);
 	assert_int_equal(entry_check_by_id("guest.intr.nmi_sti")->qual, 3);
 	assert_int_equal(entry_check_by_id("guest.rflags.reserved")->qual, 0);
+	assert_int_equal(entry_check_by_id("msrload.entry")->code, 34);
+	assert_true(entry_check_by_id("msrload.entry")->qual_varies);
 }
 
 static uint64_t count_fetch(void *opaque, enum vmcs_field f)
@@ -579,6 +584,54 @@ static void test_feature_rows_name_their_field(void **state)
 	}
 }
 
+static uint64_t msr_area[4][2];
+
+static bool fake_msr_entry(void *opaque, uint64_t pa, uint64_t entry[2])
+{
+	(void)opaque;
+	uint64_t i = (pa - 0x9000) / 16;
+	if (pa < 0x9000 || i >= 4)
+		return false;
+	entry[0] = msr_area[i][0];
+	entry[1] = msr_area[i][1];
+	return true;
+}
+
+/* msrload.entry (27.4): the first bad entry of the VM-entry MSR-load area
+ * fails the entry with exit reason 34 and its one-based number as the
+ * qualification: bits 63:32 of the index set, IA32_FS_BASE or GS_BASE,
+ * an x2APIC MSR, IA32_SMM_MONITOR_CTL; an area the shadow may not read
+ * (past the fake's four entries) is not judged. */
+static void test_msr_load_names_the_failing_entry(void **state)
+{
+	static const struct {
+		uint64_t index;
+		unsigned count;
+		uint64_t qual;     /* 0: passes */
+	} t[] = {
+		{ 0x174, 3, 0 },           { 0x1ull << 32 | 0x174, 3, 2 }, { 0xc0000100, 3, 2 },
+		{ 0xc0000101, 3, 2 },      { 0x808, 3, 2 },                { 0x8ff, 3, 2 },
+		{ 0x9b, 3, 2 },            { 0x900, 3, 0 },                { 0x7ff, 3, 0 },
+		{ 0xc0000100, 1, 0 },      { 0x174, 9, 0 },
+	};
+	const struct entry_check *row = entry_check_by_id("msrload.entry");
+	(void)state;
+	for (unsigned i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		struct fixture f;
+		fixture_init(&f);
+		f.c.msr_entry = fake_msr_entry;
+		for (unsigned k = 0; k < 4; k++)
+			msr_area[k][0] = 0x174, msr_area[k][1] = 0x10;
+		msr_area[1][0] = t[i].index;             /* the second entry is the one under test */
+		shadow_fill(&f.s, VMCS_entry_msr_load_count, t[i].count);
+		shadow_fill(&f.s, VMCS_entry_msr_load_addr, 0x9000);
+		struct verdict v;
+		validate_full(&f.c, &v);
+		if (t[i].qual ? !(v.check == row && v.code == 34 && v.qual == t[i].qual) : v.kind != VERDICT_OK)
+			fail_msg("case %u: %s qual %llu", i, v.check ? v.check->id : "ok", (unsigned long long)v.qual);
+	}
+}
+
 /* A VMM page for test_link_pointer_reads_its_page: its first dword, and
  * whether it is the current VMCS. */
 static struct { uint32_t first; bool current, readable; } link_mem;
@@ -767,6 +820,7 @@ int main(void)
 		cmocka_unit_test(test_feature_rows_name_their_field),
 		cmocka_unit_test(test_link_pointer_reads_its_page),
 		cmocka_unit_test(test_pdptes_without_ept_come_from_memory),
+		cmocka_unit_test(test_msr_load_names_the_failing_entry),
 		cmocka_unit_test(test_error_code_rule_follows_the_processor),
 		cmocka_unit_test(test_rip_row_after_an_exit),
 	};

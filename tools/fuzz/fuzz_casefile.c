@@ -35,8 +35,10 @@ static void check_case(const struct ec_case *c)
 	check(c->nw <= CASE_MAX_WRITES, "more than CASE_MAX_WRITES writes");
 	check(c->life < LIFE_OP_COUNT, "life-cycle op out of range");
 	check(c->link < LINK_COUNT && c->pdpt < PDPT_COUNT, "link= or pdpt= out of range");
-	bool state = c->nw || c->link != LINK_none || c->pdpt != PDPT_none;
-	check((c->life == LIFE_OP_none) == state, "a case is field writes (or link=/pdpt=) or an op=, not both, not neither");
+	check(c->nmsr <= CASE_MAX_MSRS, "more than CASE_MAX_MSRS MSR entries");
+	bool state = c->nw || c->link != LINK_none || c->pdpt != PDPT_none || c->nmsr;
+	check((c->life == LIFE_OP_none) == state,
+	      "a case is field writes (or link=/pdpt=/msrs=) or an op=, not both, not neither");
 	check(memchr(c->departure, '\0', sizeof(c->departure)) != NULL, "departure not terminated");
 	check(c->expect.kind <= OUT_ENTRYFAIL, "outcome kind out of range");
 	for (unsigned i = 0; i < c->nw; i++) {

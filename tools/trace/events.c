@@ -48,7 +48,7 @@ static const struct event_schema hv_events[] = {
 	{ "costs", "reason exits=num vmreads=num vmwrites=num" },
 	{ "timing", "boot_to_first_entry=num validate_full_tsc=num validate_dirty_tsc=num ?fast_entries=num ?replay_entries=num" },
 	{ "case", "line=num ?result=agree|disagree|departure|wrong|error ?shadow ?check ?sdm ?cpu ?expect "
-		  "?departure ?entry=resume ?probe=long64|real16 ?link=page|shadow|badrev|current ?pdpt=zero|present|reserved ?writes ?op ?malformed" },
+		  "?departure ?entry=resume ?probe=long64|real16 ?link=page|shadow|badrev|current ?pdpt=zero|present|reserved ?msrs ?writes ?op ?malformed" },
 	{ "entrycheck", "mode=file|random|random_resume cases=num agree=num disagree=num departures=num wrong=num "
 			"malformed=num errors=num skipped=num" },
 	{ NULL, NULL },

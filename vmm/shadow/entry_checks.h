@@ -31,6 +31,7 @@ struct entry_check {
 	enum verdict_kind kind; /* VERDICT_VMFAIL or VERDICT_ENTRYFAIL */
 	uint32_t code;          /* error 7/8 or exit reason 33/34 */
 	uint64_t qual;          /* exit qualification (entry failures) */
+	bool qual_varies;       /* the qualification is the row's (c->bad_qual) */
 	unsigned arg;           /* which segment, for the per-segment rows */
 };
 

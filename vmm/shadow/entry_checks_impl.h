@@ -79,6 +79,8 @@ enum { INTR_EXT = 0, INTR_NMI = 2, INTR_HW_EXC = 3, INTR_SW_INT = 4,
 #define FAIL_HOST    .kind = VERDICT_VMFAIL, .code = 8
 #define FAIL_GUEST   .kind = VERDICT_ENTRYFAIL, .code = 33
 #define FAIL_GUEST_Q(q) .kind = VERDICT_ENTRYFAIL, .code = 33, .qual = (q)
+/* VM-entry failure while loading MSRs: the qualification names the entry. */
+#define FAIL_MSR     .kind = VERDICT_ENTRYFAIL, .code = 34, .qual_varies = true
 
 /* One table row: id, SDM section, predicate, failure, fields read. */
 #define CHECK(id_, sdm_, fn_, fail_, ...) \

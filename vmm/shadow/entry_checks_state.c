@@ -272,6 +272,41 @@ static bool pdptes(struct check_ctx *c)
 	return true;
 }
 
+/* 27.4: after the guest state is loaded, VM entry loads the MSRs of its
+ * MSR-load area, entry by entry; the first bad entry fails the entry with
+ * exit reason 34 and its one-based number as the qualification. An entry
+ * is bad when bits 63:32 are not 0, or it names IA32_FS_BASE or
+ * IA32_GS_BASE, an x2APIC MSR (800H-8FFH), or IA32_SMM_MONITOR_CTL (9BH,
+ * writable only in SMM). Not modelled: the MSRs and values WRMSR itself
+ * would refuse, and the MSRs a processor declines for model-specific
+ * reasons: the shadow cannot know them. The area is read through
+ * check_ctx.msr_entry, from the VMM's own pages only, and like the link
+ * pointer's page it is assumed not to change behind a VMWRITE. */
+static bool msr_entry_ok(uint64_t lo)
+{
+	uint32_t index = (uint32_t)lo;
+	return (lo >> 32) == 0 && index != 0xc0000100 && index != 0xc0000101 && (index >> 8) != 0x8 &&
+	       index != 0x9b;
+}
+
+static bool msr_load(struct check_ctx *c)
+{
+	uint64_t n = F(entry_msr_load_count);
+	if (!n || !c->msr_entry)
+		return true;
+	uint64_t a = F(entry_msr_load_addr);
+	for (uint64_t i = 0; i < n; i++) {
+		uint64_t e[2];
+		if (!c->msr_entry(c->opaque, a + 16 * i, e))
+			return true;
+		if (!msr_entry_ok(e[0])) {
+			c->bad_qual = i + 1;
+			return check_fail(c, VMCS_entry_msr_load_addr);
+		}
+	}
+	return true;
+}
+
 #define S5 "27.3.1.5"
 #define INTR VMCS_entry_intr_info
 #define ISTATE VMCS_guest_interruptibility
@@ -311,6 +346,7 @@ const struct entry_check entry_checks_state[] = {
 	      VMCS_proc_controls, VMCS_proc_controls2, VMCS_entry_controls,
 	      VMCS_guest_cr0, VMCS_guest_cr4, VMCS_guest_cr3, VMCS_guest_pdpte0, VMCS_guest_pdpte1,
 	      VMCS_guest_pdpte2, VMCS_guest_pdpte3),
+	CHECK("msrload.entry", "27.4", msr_load, FAIL_MSR, VMCS_entry_msr_load_count, VMCS_entry_msr_load_addr),
 };
 const struct entry_check *const entry_check_guest_rip = &entry_checks_state[0];
 const unsigned entry_checks_state_count = sizeof(entry_checks_state) / sizeof(entry_checks_state[0]);

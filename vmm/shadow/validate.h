@@ -30,6 +30,11 @@ struct check_ctx {
 	 * 32 bytes at pa. False where they are not in the VMM's own pages (the
 	 * row then cannot judge them and passes). May be NULL (the same). */
 	bool (*pdpt)(void *opaque, uint64_t pa, uint64_t pdpte[4]);
+	/* For the VM-entry MSR-load row: the 16-byte entry at pa, from the
+	 * VMM's own pages only (false elsewhere: the row then passes). May be
+	 * NULL (the same). */
+	bool (*msr_entry)(void *opaque, uint64_t pa, uint64_t entry[2]);
+	uint64_t bad_qual;              /* set by a failing row whose qualification varies */
 	const struct entry_check *current; /* set while a predicate runs */
 	enum vmcs_field bad_field;      /* set by a failing predicate */
 	bool undeclared_read;           /* a predicate read a field not in reads[] */
