@@ -1,6 +1,7 @@
 /* Parsing of differential-mode case lines. */
 #include "casefile.h"
 #include "fmt.h"
+#include <stddef.h>
 #include <string.h>
 
 #define NAME(name) #name,
@@ -118,6 +119,47 @@ static int name_index(const char *const *names, int from, int count, const char 
 	return -1;
 }
 
+/* The keys whose value is one word of a list: the enum field it sets in
+ * struct ec_case (by offset), the words, the first one allowed (the lists
+ * that start with "none" do not take it), and the error. */
+struct word_key {
+	const char *key;
+	const char *const *names;
+	int from, count;
+	const char *what;
+	size_t offset;
+};
+
+_Static_assert(sizeof(enum case_probe) == sizeof(int) && sizeof(enum case_link) == sizeof(int) &&
+		       sizeof(enum case_pdpt) == sizeof(int) && sizeof(enum life_op) == sizeof(int),
+	       "word_keys set their enums as int");
+
+static const struct word_key word_keys[] = {
+	{ "probe", probe_names, 0, PROBE_COUNT, "probe= is prot32, long64 or real16", offsetof(struct ec_case, probe) },
+	{ "link", link_names, 1, LINK_COUNT, "link= is page, shadow, badrev or current", offsetof(struct ec_case, link) },
+	{ "pdpt", pdpt_names, 1, PDPT_COUNT, "pdpt= is zero, present or reserved", offsetof(struct ec_case, pdpt) },
+	{ "op", life_names, 1, LIFE_OP_COUNT, "unknown op", offsetof(struct ec_case, life) },
+};
+
+/* msrs=INDEX:VALUE[,INDEX:VALUE...], at most CASE_MAX_MSRS pairs. */
+static bool parse_msrs(const char *v, size_t vlen, struct ec_case *c)
+{
+	for (size_t i = 0; i < vlen;) {
+		size_t j = i;
+		while (j < vlen && v[j] != ',')
+			j++;
+		const char *colon = memchr(v + i, ':', j - i);
+		uint64_t idx, val;
+		if (c->nmsr == CASE_MAX_MSRS || !colon || !parse_num(v + i, (size_t)(colon - (v + i)), &idx) ||
+		    !parse_num(colon + 1, (size_t)(v + j - colon - 1), &val))
+			return false;
+		c->msr[c->nmsr][0] = idx;
+		c->msr[c->nmsr++][1] = val;
+		i = j + 1;
+	}
+	return c->nmsr != 0;
+}
+
 static enum case_parse parse_token(const char *t, size_t len, struct ec_case *c, bool *has_expect,
 				   char *err, size_t errlen)
 {
@@ -146,51 +188,16 @@ static enum case_parse parse_token(const char *t, size_t len, struct ec_case *c,
 		c->resume = word(v, vlen, "resume");
 		return CASE_OK;
 	}
-	if (klen == 5 && !memcmp(t, "probe", 5)) {
-		int i = name_index(probe_names, 0, PROBE_COUNT, v, vlen);
+	if (klen == 4 && !memcmp(t, "msrs", 4))
+		return parse_msrs(v, vlen, c) ? CASE_OK : bad(err, errlen, "msrs= is up to 4 INDEX:VALUE pairs", v, vlen);
+	for (unsigned k = 0; k < sizeof(word_keys) / sizeof(word_keys[0]); k++) {
+		const struct word_key *w = &word_keys[k];
+		if (klen != strlen(w->key) || memcmp(t, w->key, klen))
+			continue;
+		int i = name_index(w->names, w->from, w->count, v, vlen);
 		if (i < 0)
-			return bad(err, errlen, "probe= is prot32, long64 or real16", v, vlen);
-		c->probe = (enum case_probe)i;
-		return CASE_OK;
-	}
-	if (klen == 4 && !memcmp(t, "link", 4)) {
-		int i = name_index(link_names, 1, LINK_COUNT, v, vlen);   /* not "none" */
-		if (i < 0)
-			return bad(err, errlen, "link= is page, shadow, badrev or current", v, vlen);
-		c->link = (enum case_link)i;
-		return CASE_OK;
-	}
-	if (klen == 4 && !memcmp(t, "pdpt", 4)) {
-		int i = name_index(pdpt_names, 1, PDPT_COUNT, v, vlen);   /* not "none" */
-		if (i < 0)
-			return bad(err, errlen, "pdpt= is zero, present or reserved", v, vlen);
-		c->pdpt = (enum case_pdpt)i;
-		return CASE_OK;
-	}
-	if (klen == 4 && !memcmp(t, "msrs", 4)) {
-		/* INDEX:VALUE pairs, comma-separated */
-		for (size_t i = 0; i < vlen;) {
-			size_t j = i;
-			while (j < vlen && v[j] != ',')
-				j++;
-			const char *colon = memchr(v + i, ':', j - i);
-			uint64_t idx, val;
-			if (c->nmsr == CASE_MAX_MSRS || !colon || !parse_num(v + i, (size_t)(colon - (v + i)), &idx) ||
-			    !parse_num(colon + 1, (size_t)(v + j - colon - 1), &val))
-				return bad(err, errlen, "msrs= is up to 4 INDEX:VALUE pairs", v, vlen);
-			c->msr[c->nmsr][0] = idx;
-			c->msr[c->nmsr++][1] = val;
-			i = j + 1;
-		}
-		if (!c->nmsr)
-			return bad(err, errlen, "msrs= is up to 4 INDEX:VALUE pairs", v, vlen);
-		return CASE_OK;
-	}
-	if (klen == 2 && !memcmp(t, "op", 2)) {
-		int i = name_index(life_names, 1, LIFE_OP_COUNT, v, vlen);   /* not "none" */
-		if (i < 0)
-			return bad(err, errlen, "unknown op", v, vlen);
-		c->life = (enum life_op)i;
+			return bad(err, errlen, w->what, v, vlen);
+		*(int *)(void *)((char *)c + w->offset) = i;
 		return CASE_OK;
 	}
 	enum case_op op = CASE_SET;
