@@ -17,39 +17,46 @@ static const char *const insn_name[] = { "vmlaunch", "vmresume" };
 
 static uint64_t fetch_current(void *opaque, enum vmcs_field f);
 
-/* check_ctx.link_page: the first dword of one of the VMM's own pages (the
- * hypervisor's memory is identity-mapped), and whether it is the current
- * VMCS; nothing outside the VMM's pages is read. */
+/* [pa, pa + len) when it lies in the VMM's own pages (identity-mapped), or
+ * NULL: the only memory the rows that read memory (the link pointer's page,
+ * PDPTEs without EPT, the MSR-load area) may see. */
+static const volatile void *own_memory(const struct notify *n, uint64_t pa, uint64_t len)
+{
+	return pa >= n->own_lo && pa + len <= n->own_hi && !(pa & 3) ? (const volatile void *)(uintptr_t)pa : NULL;
+}
+
+/* check_ctx.link_page: the page's first dword, and whether it is the
+ * current VMCS. */
 static bool link_page(void *opaque, uint64_t pa, uint32_t *first, bool *current)
 {
 	struct notify *n = opaque;
-	if (pa < n->own_lo || pa >= n->own_hi)
+	const volatile uint32_t *p = own_memory(n, pa, 4);
+	if (!p)
 		return false;
-	*first = *(volatile const uint32_t *)(uintptr_t)pa;
+	*first = *p;
 	*current = n->current && n->current->vmcs_pa == pa;
 	return true;
 }
 
-/* check_ctx.msr_entry: one 16-byte MSR-area entry at pa, from the VMM's own
- * pages only. */
+/* check_ctx.msr_entry: one 16-byte MSR-area entry. */
 static bool msr_entry(void *opaque, uint64_t pa, uint64_t entry[2])
 {
-	struct notify *n = opaque;
-	if (pa < n->own_lo || pa + 16 > n->own_hi || (pa & 0xf))
+	const volatile uint64_t *p = (pa & 0xf) ? NULL : own_memory(opaque, pa, 16);
+	if (!p)
 		return false;
-	entry[0] = ((volatile const uint64_t *)(uintptr_t)pa)[0];
-	entry[1] = ((volatile const uint64_t *)(uintptr_t)pa)[1];
+	entry[0] = p[0];
+	entry[1] = p[1];
 	return true;
 }
 
-/* check_ctx.pdpt: the four PDPTEs at pa, from the VMM's own pages only. */
+/* check_ctx.pdpt: the four PDPTEs. */
 static bool pdpt(void *opaque, uint64_t pa, uint64_t pdpte[4])
 {
-	struct notify *n = opaque;
-	if (pa < n->own_lo || pa + 32 > n->own_hi)
+	const volatile uint64_t *p = (pa & 0x1f) ? NULL : own_memory(opaque, pa, 32);
+	if (!p)
 		return false;
 	for (unsigned i = 0; i < 4; i++)
-		pdpte[i] = ((volatile const uint64_t *)(uintptr_t)pa)[i];
+		pdpte[i] = p[i];
 	return true;
 }
 
