@@ -141,9 +141,12 @@ static const struct word_key word_keys[] = {
 	{ "op", life_names, 1, LIFE_OP_COUNT, "unknown op", offsetof(struct ec_case, life) },
 };
 
-/* msrs=INDEX:VALUE[,INDEX:VALUE...], at most CASE_MAX_MSRS pairs. */
+/* msrs=INDEX:VALUE[,INDEX:VALUE...], once, 1 to CASE_MAX_MSRS pairs. */
+_Static_assert(CASE_MAX_MSRS == 4, "the msrs= error message says 4");
 static bool parse_msrs(const char *v, size_t vlen, struct ec_case *c)
 {
+	if (c->nmsr || !vlen || v[vlen - 1] == ',')
+		return false;
 	for (size_t i = 0; i < vlen;) {
 		size_t j = i;
 		while (j < vlen && v[j] != ',')
@@ -157,7 +160,7 @@ static bool parse_msrs(const char *v, size_t vlen, struct ec_case *c)
 		c->msr[c->nmsr++][1] = val;
 		i = j + 1;
 	}
-	return c->nmsr != 0;
+	return true;
 }
 
 static enum case_parse parse_token(const char *t, size_t len, struct ec_case *c, bool *has_expect,
@@ -189,7 +192,7 @@ static enum case_parse parse_token(const char *t, size_t len, struct ec_case *c,
 		return CASE_OK;
 	}
 	if (klen == 4 && !memcmp(t, "msrs", 4))
-		return parse_msrs(v, vlen, c) ? CASE_OK : bad(err, errlen, "msrs= is up to 4 INDEX:VALUE pairs", v, vlen);
+		return parse_msrs(v, vlen, c) ? CASE_OK : bad(err, errlen, "msrs= is 1-4 INDEX:VALUE pairs, once", v, vlen);
 	for (unsigned k = 0; k < sizeof(word_keys) / sizeof(word_keys[0]); k++) {
 		const struct word_key *w = &word_keys[k];
 		if (klen != strlen(w->key) || memcmp(t, w->key, klen))
@@ -250,6 +253,9 @@ enum case_parse case_parse_line(const char *line, size_t len, struct ec_case *c,
 			   "", 0);
 	if (c->life == LIFE_OP_none && !state)
 		return bad(err, errlen, "no field writes", "", 0);
+	for (unsigned i = 0; c->nmsr && i < c->nw; i++)
+		if (c->w[i].field == VMCS_entry_msr_load_count || c->w[i].field == VMCS_entry_msr_load_addr)
+			return bad(err, errlen, "msrs= sets the MSR-load area itself", "", 0);
 	return CASE_OK;
 }
 

@@ -100,13 +100,11 @@ static bool perf_global_ctrl(const struct vmcs_shadow *s, const struct verdict *
 /* Bochs's LoadMSRs has no rule for the MSRs writable only in SMM: it hands
  * IA32_SMM_MONITOR_CTL (9BH) to its WRMSR, which does not know that MSR
  * and, as Bochs ignores unknown MSRs by default (ignore_bad_msrs), drops the
- * write ("WRMSR: Unknown register 0x9b") and enters. Its other MSR-load
- * rules (bits 63:32, FS/GS base, x2APIC) are the SDM's, so an entry the
- * row refuses and Bochs makes is this one. */
+ * write ("WRMSR: Unknown register 0x9b") and enters. */
 static bool msr_load_smm(const struct vmcs_shadow *s, const struct verdict *v, const struct outcome *cpu)
 {
 	(void)s;
-	return failed_by(v, "msrload.entry") && cpu->kind == OUT_OK;
+	return failed_by(v, "msrload.entry") && cpu->kind == OUT_OK && v->detail == 0x9b;
 }
 
 /* Into the shutdown state the SDM lets VM entry inject only an NMI or a

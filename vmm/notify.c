@@ -22,7 +22,8 @@ static uint64_t fetch_current(void *opaque, enum vmcs_field f);
  * PDPTEs without EPT, the MSR-load area) may see. */
 static const volatile void *own_memory(const struct notify *n, uint64_t pa, uint64_t len)
 {
-	return pa >= n->own_lo && pa + len <= n->own_hi && !(pa & 3) ? (const volatile void *)(uintptr_t)pa : NULL;
+	bool in = pa >= n->own_lo && pa <= n->own_hi && len <= n->own_hi - pa;
+	return in && !(pa & 3) ? (const volatile void *)(uintptr_t)pa : NULL;
 }
 
 /* check_ctx.link_page: the page's first dword, and whether it is the

@@ -59,7 +59,7 @@ expect "the run ends cleanly" has '^hv ev=halt status=ok$'
 expect "svtrace check accepts the trace" build/tools/svtrace check "$TRACE"
 
 boot_bochs malformed 60 "entrycheck=malformed.txt" tests/entrycheck/malformed.txt || true
-for l in 4 5 6 7 8 9 11 12 13 15 16 17 18; do
+for l in 4 5 6 7 8 9 11 12 13 15 16 17 18 19 20; do
 	expect "malformed line $l is reported with its line number" has "^hv ev=case line=$l malformed=\""
 done
 expect "entry= and probe= take only their words, and not with op=" bash -c \
@@ -70,9 +70,10 @@ expect "link= takes only its words, and not with op=" bash -c \
 	"grep -q '^hv ev=case line=15 malformed=\"link= is page, shadow, badrev or current: nowhere\"' '$TRACE' &&
 	 grep -q '^hv ev=case line=16 malformed=\"op= cannot be combined' '$TRACE' &&
 	 grep -q '^hv ev=case line=17 malformed=\"pdpt= is zero, present or reserved: maybe\"' '$TRACE' &&
-	 grep -q '^hv ev=case line=18 malformed=\"msrs= is up to 4 INDEX:VALUE pairs: 0x174\"' '$TRACE'"
+	 grep -q '^hv ev=case line=18 malformed=\"msrs= is 1-4 INDEX:VALUE pairs, once: 0x174\"' '$TRACE' &&
+	 grep -q '^hv ev=case line=20 malformed=\"msrs= sets the MSR-load area itself' '$TRACE'"
 expect "the good cases around the broken lines still run" bash -c "grep -q '^hv ev=case line=3 result=agree' '$TRACE' && grep -q '^hv ev=case line=10 result=agree' '$TRACE' && grep -q '^hv ev=case line=14 result=agree .* entry=resume ' '$TRACE'"
-expect "the summary counts thirteen malformed lines" exactly malformed 13
+expect "the summary counts fifteen malformed lines" exactly malformed 15
 expect "svtrace check accepts the trace with malformed case lines" build/tools/svtrace check "$TRACE"
 
 boot_bochs random 300 "entrycheck=random:42:2000" || true

@@ -600,7 +600,8 @@ static bool fake_msr_entry(void *opaque, uint64_t pa, uint64_t entry[2])
 /* msrload.entry (27.4): the first bad entry of the VM-entry MSR-load area
  * fails the entry with exit reason 34 and its one-based number as the
  * qualification: bits 63:32 of the index set, IA32_FS_BASE or GS_BASE,
- * an x2APIC MSR, IA32_SMM_MONITOR_CTL; an area the shadow may not read
+ * an x2APIC MSR, IA32_SMM_MONITOR_CTL (the verdict's detail names the
+ * entry's index, for the departures); an area the shadow may not read
  * (past the fake's four entries) is not judged. */
 static void test_msr_load_names_the_failing_entry(void **state)
 {
@@ -627,7 +628,8 @@ static void test_msr_load_names_the_failing_entry(void **state)
 		shadow_fill(&f.s, VMCS_entry_msr_load_addr, 0x9000);
 		struct verdict v;
 		validate_full(&f.c, &v);
-		if (t[i].qual ? !(v.check == row && v.code == 34 && v.qual == t[i].qual) : v.kind != VERDICT_OK)
+		if (t[i].qual ? !(v.check == row && v.code == 34 && v.qual == t[i].qual && v.detail == t[i].index)
+			      : v.kind != VERDICT_OK)
 			fail_msg("case %u: %s qual %llu", i, v.check ? v.check->id : "ok", (unsigned long long)v.qual);
 	}
 }

@@ -36,6 +36,12 @@ static void check_case(const struct ec_case *c)
 	check(c->life < LIFE_OP_COUNT, "life-cycle op out of range");
 	check(c->link < LINK_COUNT && c->pdpt < PDPT_COUNT, "link= or pdpt= out of range");
 	check(c->nmsr <= CASE_MAX_MSRS, "more than CASE_MAX_MSRS MSR entries");
+	check(c->probe < PROBE_COUNT, "probe= out of range");
+	for (unsigned i = c->nmsr; i < CASE_MAX_MSRS; i++)
+		check(c->msr[i][0] == 0 && c->msr[i][1] == 0, "an MSR entry past nmsr");
+	for (unsigned i = 0; c->nmsr && i < c->nw; i++)
+		check(c->w[i].field != VMCS_entry_msr_load_count && c->w[i].field != VMCS_entry_msr_load_addr,
+		      "msrs= together with writes of the MSR-load area");
 	bool state = c->nw || c->link != LINK_none || c->pdpt != PDPT_none || c->nmsr;
 	check((c->life == LIFE_OP_none) == state,
 	      "a case is field writes (or link=/pdpt=/msrs=) or an op=, not both, not neither");

@@ -301,6 +301,7 @@ static bool msr_load(struct check_ctx *c)
 			return true;
 		if (!msr_entry_ok(e[0])) {
 			c->bad_qual = i + 1;
+			c->bad_detail = e[0];
 			return check_fail(c, VMCS_entry_msr_load_addr);
 		}
 	}

@@ -25,6 +25,7 @@ bool validate_fail(struct check_ctx *c, const struct entry_check *chk, struct ve
 	v->kind = chk->kind;
 	v->code = chk->code;
 	v->qual = chk->qual_varies ? c->bad_qual : chk->qual;
+	v->detail = chk->qual_varies ? c->bad_detail : 0;
 	v->check = chk;
 	v->field = c->bad_field;
 	v->value = c->bad_field == VMCS_FIELD_NONE ? 0 : shadow_get(c->s, c->bad_field);

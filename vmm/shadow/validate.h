@@ -35,6 +35,7 @@ struct check_ctx {
 	 * NULL (the same). */
 	bool (*msr_entry)(void *opaque, uint64_t pa, uint64_t entry[2]);
 	uint64_t bad_qual;              /* set by a failing row whose qualification varies */
+	uint64_t bad_detail;            /* ...and what it found there (verdict.detail) */
 	const struct entry_check *current; /* set while a predicate runs */
 	enum vmcs_field bad_field;      /* set by a failing predicate */
 	bool undeclared_read;           /* a predicate read a field not in reads[] */
@@ -63,6 +64,9 @@ struct verdict {
 	const struct entry_check *check; /* the failing check, NULL when ok */
 	enum vmcs_field field;          /* the offending field, or VMCS_FIELD_NONE */
 	uint64_t value;                 /* its value */
+	/* The MSR-load row's failing entry (bits 63:0 of its first quadword:
+	 * the MSR index), where qual names an entry; 0 otherwise. */
+	uint64_t detail;
 };
 
 static inline void verdict_ok(struct verdict *v)
