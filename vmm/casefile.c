@@ -11,24 +11,30 @@ static const char *const link_names[] = { CASE_LINKS(NAME) };
 static const char *const pdpt_names[] = { CASE_PDPTS(NAME) };
 #undef NAME
 
+/* names[v], or "?" past the end. */
+static const char *name_of(const char *const *names, unsigned count, unsigned v)
+{
+	return v < count ? names[v] : "?";
+}
+
 const char *life_op_name(enum life_op op)
 {
-	return op < LIFE_OP_COUNT ? life_names[op] : "?";
+	return name_of(life_names, LIFE_OP_COUNT, op);
 }
 
 const char *case_probe_name(enum case_probe p)
 {
-	return p < PROBE_COUNT ? probe_names[p] : "?";
+	return name_of(probe_names, PROBE_COUNT, p);
 }
 
 const char *case_link_name(enum case_link l)
 {
-	return l < LINK_COUNT ? link_names[l] : "?";
+	return name_of(link_names, LINK_COUNT, l);
 }
 
 const char *case_pdpt_name(enum case_pdpt p)
 {
-	return p < PDPT_COUNT ? pdpt_names[p] : "?";
+	return name_of(pdpt_names, PDPT_COUNT, p);
 }
 
 static bool parse_num(const char *s, size_t len, uint64_t *out)
