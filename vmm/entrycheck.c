@@ -132,15 +132,29 @@ static void msr_words(char *buf, size_t size, const struct ec_case *c)
 			 (unsigned long long)c->msr[i][1], i + 1 == c->nmsr ? " " : "");
 }
 
-/* link=: what the VMCS link pointer is to name, as the case's first
- * write (0: no page could be had). The page, if any, is the caller's to
- * give back. */
-static uint64_t link_target(struct ec_env *e, const struct vm *vm, enum case_link link, uint64_t *page)
+/* The pool pages one case holds (its MSR-load area, link page, PDPT and
+ * page directory), all given back after it. */
+struct case_pages {
+	uint64_t pa[4];
+	unsigned n;
+};
+
+/* One more page for the case (zeroed), or 0. */
+static uint64_t case_page(struct ec_env *e, struct case_pages *p)
 {
-	*page = 0;
+	uint64_t pa = p->n < 4 ? pagealloc_get(e->pool, 1) : 0;
+	if (pa)
+		p->pa[p->n++] = pa;
+	return pa;
+}
+
+/* link=: what the VMCS link pointer is to name, as one of the case's
+ * writes (0: no page could be had). */
+static uint64_t link_target(struct ec_env *e, const struct vm *vm, enum case_link link, struct case_pages *p)
+{
 	if (link == LINK_current)
 		return vm->vmcs_pa;
-	uint64_t pa = *page = pagealloc_get(e->pool, 1);
+	uint64_t pa = case_page(e, p);
 	if (pa) {
 		uint32_t rev = e->revision;
 		*(volatile uint32_t *)pa = link == LINK_shadow ? rev | 1u << 31 : link == LINK_badrev ? rev ^ 1 : rev;
@@ -149,22 +163,32 @@ static uint64_t link_target(struct ec_env *e, const struct vm *vm, enum case_lin
 	return pa;
 }
 
-/* pdpt=: a page-directory-pointer table in a VMM page (pages[0]) and an
- * empty page directory (pages[1], zeroed) its present entries point to,
- * so a guest that enters without EPT faults at its first fetch and can
- * reach nothing. Returns the table's address for guest CR3, or 0. */
-static uint64_t pdpt_target(struct ec_env *e, enum case_pdpt kind, uint64_t pages[2])
+/* pdpt=: a page-directory-pointer table in a VMM page and an empty page
+ * directory (zeroed) its present entries point to, so a guest that enters
+ * without EPT faults at its first fetch and can reach nothing. Returns the
+ * table's address for guest CR3, or 0. */
+static uint64_t pdpt_target(struct ec_env *e, enum case_pdpt kind, struct case_pages *p)
 {
-	pages[0] = pagealloc_get(e->pool, 1);
-	pages[1] = pages[0] ? pagealloc_get(e->pool, 1) : 0;
-	if (!pages[1])
+	uint64_t table = case_page(e, p), dir = table ? case_page(e, p) : 0;
+	if (!dir)
 		return 0;
-	volatile uint64_t *t = (volatile uint64_t *)pages[0];
+	volatile uint64_t *t = (volatile uint64_t *)table;
 	for (unsigned i = 0; i < 4 && kind != PDPT_zero; i++)
-		t[i] = pages[1] | 1;
+		t[i] = dir | 1;
 	if (kind == PDPT_reserved)
 		t[0] |= 2;                      /* bit 1 is reserved in a PAE PDPTE */
-	return pages[0];
+	return table;
+}
+
+/* msrs=: the case's VM-entry MSR-load area in a VMM page, or 0. */
+static uint64_t msr_area(struct ec_env *e, const struct ec_case *c, struct case_pages *p)
+{
+	uint64_t pa = case_page(e, p);
+	for (unsigned i = 0; pa && i < c->nmsr; i++) {
+		((volatile uint64_t *)pa)[2 * i] = c->msr[i][0];
+		((volatile uint64_t *)pa)[2 * i + 1] = c->msr[i][1];
+	}
+	return pa;
 }
 
 /* One VMCS-state case: fresh VMCS, set-up, writes, a forced VMLAUNCH.
@@ -187,24 +211,20 @@ static void run_state_case(struct ec_env *e, const struct ec_case *c,
 	 * "current" names this case's VMCS) */
 	struct case_write w[CASE_MAX_WRITES + 4];
 	unsigned nw = 0;
-	uint64_t page = 0, pd[2] = { 0, 0 }, msr_page = 0;
+	struct case_pages pages = { { 0 }, 0 };
+	uint64_t link = 0;
 	bool ready = true;
 	if (c->nmsr) {
-		msr_page = pagealloc_get(e->pool, 1);
-		ready &= msr_page != 0;
-		for (unsigned i = 0; msr_page && i < c->nmsr; i++) {
-			((volatile uint64_t *)msr_page)[2 * i] = c->msr[i][0];
-			((volatile uint64_t *)msr_page)[2 * i + 1] = c->msr[i][1];
-		}
-		w[nw++] = (struct case_write){ VMCS_entry_msr_load_addr, CASE_SET, msr_page };
+		w[nw] = (struct case_write){ VMCS_entry_msr_load_addr, CASE_SET, msr_area(e, c, &pages) };
+		ready &= w[nw++].value != 0;
 		w[nw++] = (struct case_write){ VMCS_entry_msr_load_count, CASE_SET, c->nmsr };
 	}
 	if (c->link != LINK_none) {
-		w[nw] = (struct case_write){ VMCS_vmcs_link_ptr, CASE_SET, link_target(e, vm, c->link, &page) };
+		w[nw] = (struct case_write){ VMCS_vmcs_link_ptr, CASE_SET, link = link_target(e, vm, c->link, &pages) };
 		ready &= w[nw++].value != 0;
 	}
 	if (c->pdpt != PDPT_none) {
-		w[nw] = (struct case_write){ VMCS_guest_cr3, CASE_SET, pdpt_target(e, c->pdpt, pd) };
+		w[nw] = (struct case_write){ VMCS_guest_cr3, CASE_SET, pdpt_target(e, c->pdpt, &pages) };
 		ready &= w[nw++].value != 0;
 	}
 	memcpy(w + nw, c->w, c->nw * sizeof(c->w[0]));
@@ -217,15 +237,10 @@ static void run_state_case(struct ec_env *e, const struct ec_case *c,
 		*shadow = from_verdict(&r->predicted);
 		*cpu = from_entry(r);
 	}
-	if (page) {
-		(void)e->n->ops->vmclear(page);  /* out of the CPU before the page goes back */
-		pagealloc_put(e->pool, page, 1);
-	}
-	for (unsigned i = 0; i < 2; i++)
-		if (pd[i])
-			pagealloc_put(e->pool, pd[i], 1);
-	if (msr_page)
-		pagealloc_put(e->pool, msr_page, 1);
+	if (link && c->link != LINK_current)
+		(void)e->n->ops->vmclear(link); /* out of the CPU before the page goes back */
+	for (unsigned i = 0; i < pages.n; i++)
+		pagealloc_put(e->pool, pages.pa[i], 1);
 }
 
 static uint64_t life_addr(struct ec_env *e, enum life_op op, uint64_t *extra_page)

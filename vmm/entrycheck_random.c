@@ -20,7 +20,9 @@ static uint64_t rnd(uint64_t *s)
 
 /* Fields random mode leaves alone, and why: the exit stack and RIP (a
  * valid change would send the host elsewhere), the link pointer and the
- * MSR areas (the CPU reads memory the shadow does not model), the
+ * MSR areas (the CPU would read memory at a random address, where the
+ * shadow reads only the VMM's own pages; case files cover them with
+ * link= and msrs=), the
  * preemption-timer value and EPTP base (keep every probe run bounded and
  * inside its own memory). */
 static bool random_field_ok(enum vmcs_field f)
