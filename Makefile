@@ -23,7 +23,7 @@ OBJCOPY  := objcopy
 WARN     := -Wall -Wextra -Werror
 KCFLAGS  := -std=gnu11 -O2 -g -ffreestanding -mno-red-zone -mgeneral-regs-only \
             -fno-stack-protector -fno-asynchronous-unwind-tables -fno-omit-frame-pointer \
-            $(WARN) -I. -Ivmm -DSV_VMX_INLINE=\"arch/x86/vmx_inline.h\" $(EXTRA_KCFLAGS)
+            -flto $(WARN) -I. -Ivmm $(EXTRA_KCFLAGS)
 MB2FLAGS := $(KCFLAGS) -fno-pie -mcmodel=small
 EFIINC   := -I/usr/include/efi -I/usr/include/efi/x86_64
 EFIFLAGS := $(KCFLAGS) -fpic -fshort-wchar -maccumulate-outgoing-args -DGNU_EFI_USE_MS_ABI $(EFIINC)
@@ -40,7 +40,7 @@ EFI_OBJS := $(patsubst %.c,$(B)/efi/%.o,$(filter-out arch/x86/lib_mem.c,$(CORE_C
 ASM_OBJS := $(CORE_ASM:%.asm=$(B)/asm/%.o) $(B)/asm/guests.o
 
 # Host unit tests: the pure-C modules, linked with each tests/unit/test_*.c.
-UNIT_SRCS  := $(wildcard vmm/shadow/*.c) vmm/notify.c vmm/config.c vmm/fmt.c vmm/trace.c \
+UNIT_SRCS  := $(wildcard vmm/shadow/*.c) arch/x86/vmcs_fields.c arch/fake/vmx.c vmm/notify.c vmm/config.c vmm/fmt.c vmm/trace.c \
               vmm/pagealloc.c vmm/ept.c vmm/vmcs_setup.c vmm/casefile.c vmm/entrycheck.c vmm/entrycheck_random.c vmm/departures.c
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(B)/tests/%,$(wildcard tests/unit/test_*.c))
 UNIT_HELPERS := $(filter-out tests/unit/test_%,$(wildcard tests/unit/*.c))
@@ -82,7 +82,8 @@ $(B)/mb2/boot/multiboot2/entry.o: boot/multiboot2/entry.asm
 	$(NASM) -f elf64 -o $@ $<
 
 $(B)/hv.elf: $(B)/mb2/boot/multiboot2/entry.o $(MB2_OBJS) $(ASM_OBJS) linker.ld
-	$(LD) -n -nostdlib -static -z max-page-size=0x1000 -z noexecstack --no-warn-rwx-segments -T linker.ld -o $@ \
+	$(CC) $(MB2FLAGS) -flto=auto -nostdlib -static -no-pie -Wl,-n -Wl,-z,max-page-size=0x1000 -Wl,-z,noexecstack \
+		-Wl,--no-warn-rwx-segments -Wl,--build-id=none -Wl,-T,linker.ld -o $@ \
 		$(B)/mb2/boot/multiboot2/entry.o $(MB2_OBJS) $(ASM_OBJS)
 
 # --- UEFI application (gnu-efi, OVMF) ---------------------------------------
@@ -91,8 +92,8 @@ $(B)/efi/%.o: %.c
 	$(CC) $(EFIFLAGS) -MMD -MP -c -o $@ $<
 
 $(B)/efi/hv.so: $(EFI_OBJS) $(ASM_OBJS)
-	$(LD) -nostdlib -znocombreloc -z noexecstack -shared -Bsymbolic -T /usr/lib/elf_x86_64_efi.lds \
-		/usr/lib/crt0-efi-x86_64.o $^ -L/usr/lib -lefi -lgnuefi -o $@
+	$(CC) $(EFIFLAGS) -flto=auto -nostdlib -shared -Wl,-znocombreloc -Wl,-z,noexecstack -Wl,-Bsymbolic \
+		-Wl,-T,/usr/lib/elf_x86_64_efi.lds /usr/lib/crt0-efi-x86_64.o $^ -L/usr/lib -lefi -lgnuefi -o $@
 
 $(B)/hypervisor.efi: $(B)/efi/hv.so
 	$(OBJCOPY) -j .text -j .sdata -j .data -j .dynamic -j .dynsym -j .rel -j .rela \
@@ -106,7 +107,7 @@ $(B)/tools/svtrace: $(TRACE_SRCS) $(wildcard tools/trace/*.h)
 	$(CC) -std=gnu11 -O2 $(WARN) -o $@ $(TRACE_SRCS)
 
 # --- tests -----------------------------------------------------------------
-$(B)/tests/%: tests/unit/%.c $(UNIT_SRCS) $(UNIT_HELPERS) $(wildcard vmm/*.h vmm/shadow/*.h vmm/shadow/*.def tests/unit/*.h)
+$(B)/tests/%: tests/unit/%.c $(UNIT_SRCS) $(UNIT_HELPERS) $(wildcard vmm/*.h vmm/shadow/*.h arch/x86/*.h arch/x86/*.def tests/unit/*.h)
 	@mkdir -p $(@D)
 	$(CC) $(HOSTCFLAGS) -o $@ $< $(UNIT_HELPERS) $(UNIT_SRCS) $(UNIT_EXTRA) -lcmocka
 
@@ -136,10 +137,9 @@ run-uefi: deps
 
 # make profile: the CPUID exit's C path under callgrind (tools/profile.sh).
 PROFILE_SRCS := $(UNIT_SRCS) vmm/sched.c vmm/exits.c vmm/lib_string.c tests/unit/baseline.c
-$(B)/tools/hotpath: tools/profile/hotpath.c $(PROFILE_SRCS) $(wildcard vmm/*.h vmm/shadow/*.h vmm/shadow/*.def)
+$(B)/tools/hotpath: tools/profile/hotpath.c $(PROFILE_SRCS) $(wildcard vmm/*.h vmm/shadow/*.h arch/x86/*.h arch/x86/*.def)
 	@mkdir -p $(@D)
 	$(CC) -std=gnu11 -O2 -g -fno-omit-frame-pointer -mgeneral-regs-only -fno-builtin $(WARN) \
-		-DSV_VMX_INLINE=\"tools/profile/fake_vmx_inline.h\" \
 		-I. -Ivmm -Ivmm/shadow -o $@ tools/profile/hotpath.c $(PROFILE_SRCS)
 
 profile: deps $(B)/tools/hotpath

@@ -32,4 +32,4 @@ callgrind_annotate "$out/callgrind.$n" 2>/dev/null |
 	grep -E '^ *[0-9,]+ +\( *[0-9.]+%\) +[^ ]+:[^ ]+' |
 	sed -E 's/,//g; s/\( *[0-9.]+%\)//; s/ \[.*\]$//; s|'"$PWD"'/||; s|^( *[0-9]+ +)\./|\1|' |
 	awk -v n="$n" '$2 != "PROGRAM" { v = $1 / n; if (v >= 2) printf "%8.1f  %s\n", v, $2 }' |
-	grep -Ev ':(main|\(below main\)|fake_enter)$' | head -24
+	grep -Ev ':(main|\(below main\)|cpuid_exit)$|^ *[0-9.]+  arch/fake/' | head -24

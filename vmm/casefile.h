@@ -10,7 +10,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-#include "shadow/vmcs_fields.h"
+#include "arch/x86/vmcs_fields.h"
 
 #define CASE_MAX_WRITES 32
 #define CASE_MAX_MSRS   4

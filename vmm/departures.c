@@ -180,7 +180,7 @@ static bool rflags_vm_real(const struct vmcs_shadow *s, const struct verdict *v,
 static bool rip_high_bits(const struct vmcs_shadow *s, const struct verdict *v, const struct outcome *cpu)
 {
 	return failed_by(v, "guest.rip.high") && cpu->kind == OUT_OK &&
-	       (val(s, VMCS_entry_controls) & ENTRY_IA32E_GUEST) && (val(s, VMCS_guest_cs_ar) & CS_AR_L) &&
+	       (val(s, VMCS_entry_controls) & ENTRY_IA32E_GUEST) && (val(s, VMCS_guest_cs_ar) & AR_L) &&
 	       !addr_top_same(val(s, VMCS_guest_rip), 48);
 }
 
@@ -201,7 +201,7 @@ static bool ia32e_pg(const struct vmcs_shadow *s, const struct verdict *v, const
 static bool ss_null_64bit(const struct vmcs_shadow *s, const struct verdict *v, const struct outcome *cpu)
 {
 	return v->check && !memcmp(v->check->id, "guest.ss.", 9) && cpu->kind == OUT_OK &&
-	       (val(s, VMCS_entry_controls) & ENTRY_IA32E_GUEST) && (val(s, VMCS_guest_cs_ar) & CS_AR_L) &&
+	       (val(s, VMCS_entry_controls) & ENTRY_IA32E_GUEST) && (val(s, VMCS_guest_cs_ar) & AR_L) &&
 	       (val(s, VMCS_guest_ss_sel) & 0xfffc) == 0;
 }
 

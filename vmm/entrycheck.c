@@ -49,6 +49,15 @@ struct outcome from_verdict(const struct verdict *v)
 	return o;
 }
 
+/* VMCLEAR of a page the case used, before it goes back to the pool or is
+ * used as a VMCS: a failure (the page was never a VMCS the CPU knew)
+ * leaves nothing to undo. */
+static void ec_clear(uint64_t pa)
+{
+	struct vmx_result r = vmx_clear(pa);
+	(void)r;
+}
+
 static struct outcome from_vmx(struct vmx_result r)
 {
 	if (r.status == VMX_OK)
@@ -158,7 +167,7 @@ static uint64_t link_target(struct ec_env *e, const struct vm *vm, enum case_lin
 	if (pa) {
 		uint32_t rev = e->revision;
 		*(volatile uint32_t *)pa = link == LINK_shadow ? rev | 1u << 31 : link == LINK_badrev ? rev ^ 1 : rev;
-		(void)e->n->ops->vmclear(pa);   /* a VMCS the CPU may cache: clear, as before any use */
+		ec_clear(pa);   /* a VMCS the CPU may cache: clear, as before any use */
 	}
 	return pa;
 }
@@ -238,7 +247,7 @@ static void run_state_case(struct ec_env *e, const struct ec_case *c,
 		*cpu = from_entry(r);
 	}
 	if (link && c->link != LINK_current)
-		(void)e->n->ops->vmclear(link); /* out of the CPU before the page goes back */
+		ec_clear(link); /* out of the CPU before the page goes back */
 	for (unsigned i = 0; i < pages.n; i++)
 		pagealloc_put(e->pool, pages.pa[i], 1);
 }
@@ -290,27 +299,27 @@ static void run_life_case(struct ec_env *e, enum life_op op, struct outcome *sha
 		life_enter(&ls, vm->launch == VMCS_LAUNCHED, launch, movss, &v);
 		*shadow = from_verdict(&v);
 		*cpu = from_vmx(movss ? e->enter_after_movss(&vm->regs, launch)
-				      : e->n->ops->enter(&vm->regs, launch, NULL, NULL));
+				      : vmx_enter(&vm->regs, launch, NULL, NULL));
 		if (cpu->kind == OUT_OK)          /* entered after all: launched now */
 			vm->launch = VMCS_LAUNCHED;
 	} else if (op <= LIFE_OP_vmclear_vmxon) {
 		uint64_t a = life_addr(e, op, &page);
 		life_vmclear(&ls, a, &v);
 		*shadow = from_verdict(&v);
-		*cpu = from_vmx(e->n->ops->vmclear(a));
+		*cpu = from_vmx(vmx_clear(a));
 	} else {
 		uint64_t a = life_addr(e, op, &page);
 		if (!a)
 			return;
 		life_vmptrld(&ls, a, (a & 0xfff) || (a >> ls.maxphyaddr) ? 0 : *(uint32_t *)a, &v);
 		*shadow = from_verdict(&v);
-		*cpu = from_vmx(e->n->ops->vmptrld(a));
+		*cpu = from_vmx(vmx_ptrld(a));
 		if (cpu->kind == OUT_OK)          /* the CPU took it: that page is current now */
 			e->n->current = NULL;
 	}
 	if (page) {
 		if (cpu->kind == OUT_OK && op == LIFE_OP_vmptrld_bad_revision)
-			(void)e->n->ops->vmclear(page);
+			ec_clear(page);
 		pagealloc_put(e->pool, page, 1);
 	}
 }

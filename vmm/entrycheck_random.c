@@ -6,9 +6,6 @@
 #include "fmt.h"
 #include <string.h>
 
-#define PROC_HLT_EXITING     (1u << 7)
-#define PIN_PREEMPTION_TIMER (1u << 6)
-
 /* xorshift64*: a fixed seed gives the same mutations on every run. */
 static uint64_t rnd(uint64_t *s)
 {

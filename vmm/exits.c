@@ -120,7 +120,7 @@ bool exits_long_mode(struct notify *n, struct vm *vm)
 {
 	uint64_t ctl = 0, cs_ar = 0;
 	return notify_read(n, vm, VMCS_entry_controls, &ctl) && (ctl & ENTRY_IA32E_GUEST) &&
-	       notify_read(n, vm, VMCS_guest_cs_ar, &cs_ar) && (cs_ar & CS_AR_L);
+	       notify_read(n, vm, VMCS_guest_cs_ar, &cs_ar) && (cs_ar & AR_L);
 }
 
 /* A hypercall's number (RAX) and arguments (RBX, RCX) as the guest's

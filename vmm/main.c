@@ -58,38 +58,26 @@ static void __attribute__((noreturn)) no_vmx(const char *reason)
 	halt(1);
 }
 
-static uint64_t now(void)
-{
-	return rdtsc();
-}
-
-static const struct vmx_ops hw_ops = {
-	vmx_clear, vmx_ptrld, vmx_read, vmx_write, vmx_enter, now,
-};
-
 static void probe_cpu(void)
 {
-	struct vmx_support s;
-	memset(&s, 0, sizeof(s));
-	vmx_probe(&s);
-	if (s.vmx && !s.feature_locked_off)
-		vmx_caps_read(&caps);
+	vmx_caps_read(&caps);
 	trace_hv("cpu vendor=%s vmx=%d feature_control=0x%llx vmcs_rev=0x%llx ept=%d ug=%d vpid=%d ptimer=%d "
 		 "save_ptimer=%d maxphyaddr=%u linaddr=%u rtm=%d cet=%d",
-		 s.vendor, s.vmx, (unsigned long long)s.feature_control,
-		 (unsigned long long)(caps.basic & 0x7fffffff), s.ept, s.ug, s.vpid, s.ptimer,
-		 s.save_ptimer, caps.maxphyaddr, vmx_linaddr_bits(&caps), caps.rtm, caps.cet);
-	if (!s.vmx)
+		 caps.vendor, caps.vmx, (unsigned long long)caps.feature_control,
+		 (unsigned long long)vmx_revision_id(&caps), vmx_has_ept(&caps), vmx_has_ug(&caps),
+		 vmx_has_vpid(&caps), vmx_has_ptimer(&caps), vmx_has_save_ptimer(&caps), caps.maxphyaddr,
+		 vmx_linaddr_bits(&caps), caps.rtm, caps.cet);
+	if (!caps.vmx)
 		no_vmx("CPUID.1:ECX.VMX is 0: no VT-x (an AMD CPU, QEMU TCG, or a hypervisor that hides VMX)");
-	if (s.feature_locked_off)
+	if (caps.feature_locked_off)
 		no_vmx("IA32_FEATURE_CONTROL is locked with VMX disabled: enable VT-x in the firmware set-up");
-	if (!s.ept || !s.ug)
+	if (!vmx_has_ept(&caps) || !vmx_has_ug(&caps))
 		no_vmx("EPT and unrestricted guest are both required");
-	if (!s.invept_global)
+	if (!vmx_has_invept_all(&caps))
 		no_vmx("INVEPT all-context is required");
 	vmx_enable_feature_control();
-	host.ptimer = s.ptimer;
-	host.save_ptimer = s.save_ptimer;
+	host.ptimer = vmx_has_ptimer(&caps);
+	host.save_ptimer = vmx_has_save_ptimer(&caps);
 }
 
 static void read_host_state(void)
@@ -153,7 +141,7 @@ static void vm_create(struct vm *vm, unsigned id, const struct guest_image *g)
 	memcpy((void *)(vm->mem_pa + 0x1000), g->start, size);
 	if (g->mode == MODE_LONG64)
 		guest_build_tables((uint8_t *)vm->mem_pa, vm->mem_size);
-	*(uint32_t *)vm->vmcs_pa = (uint32_t)(caps.basic & 0x7fffffff);   /* revision id */
+	*(uint32_t *)vm->vmcs_pa = vmx_revision_id(&caps);   /* revision id */
 	shadow_init(&vm->shadow);
 	if (!notifier.quiet)
 		trace_vm(id, "create guest=%s mem=%uK mode=%s entry=0x1000 image=%llu", g->name, g->mem_kb,
@@ -238,8 +226,8 @@ static void selftest(void)
 	uint64_t scratch = pagealloc_get(&pool, 1);
 	if (!scratch)
 		fatal("no memory for the VMX self-test's VMCS");
-	struct vmx_selftest t;
-	vmx_selftest_inline(scratch, (uint32_t)(caps.basic & 0x7fffffff), caps.misc, &t);
+	struct vmx_selftest t = { 0 };
+	vmx_selftest(scratch, vmx_revision_id(&caps), caps.misc, &t);
 	char wbad[32], rbad[32], wro[32], none[32];
 	result_word(wbad, sizeof(wbad), t.write_bad);
 	result_word(rbad, sizeof(rbad), t.read_bad);
@@ -256,7 +244,7 @@ static void selftest(void)
 static void differential(uint64_t vmxon_pa)
 {
 	struct ec_env e = { &notifier, { &vms[0], &vms[1], &vms[2] }, &pool, vmxon_pa,
-			    (uint32_t)(caps.basic & 0x7fffffff), vmx_enter_after_movss };
+			    vmx_revision_id(&caps), vmx_enter_after_movss };
 	struct ec_totals t;
 	memset(&t, 0, sizeof(t));
 	static const char *const probe_guest[PROBE_COUNT] = { "probe", "probe64", "probe16" };
@@ -313,7 +301,7 @@ void hv_main(const struct bootinfo *bi)
 	selftest();
 	read_host_state();
 	pmr_init(&pmr, &cfg.pmr);
-	notify_init(&notifier, &hw_ops, &caps, &pmr, vmcs_setup, &host);
+	notify_init(&notifier, &caps, &pmr, vmcs_setup, &host);
 	notifier.own_lo = bi->pool_base;
 	notifier.own_hi = bi->pool_base + bi->pool_size;
 	if (cfg.entrycheck) {

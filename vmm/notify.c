@@ -61,11 +61,10 @@ static bool pdpt(void *opaque, uint64_t pa, uint64_t pdpte[4])
 	return true;
 }
 
-void notify_init(struct notify *n, const struct vmx_ops *ops, const struct vmx_caps *caps,
+void notify_init(struct notify *n, const struct vmx_caps *caps,
 		 struct pmr_cache *pmr, vmcs_setup_fn setup, void *setup_ctx)
 {
 	memset(n, 0, sizeof(*n));
-	n->ops = ops;
 	n->caps = caps;
 	n->pmr = pmr;
 	n->setup = setup;
@@ -119,7 +118,7 @@ bool notify_write_slow(struct notify *n, struct vm *vm, enum vmcs_field f, uint6
 		shadow_bit_set(vm->pending, f);
 		return true;
 	}
-	return notify_write_issued(n, vm, f, v, NOTIFY_VMWRITE(n, vmcs_field_encoding(f), v));
+	return notify_write_issued(n, vm, f, v, vmcs_write(f, v));
 }
 
 static bool flush_pending(struct notify *n, struct vm *vm)
@@ -144,7 +143,7 @@ static uint64_t fetch_current(void *opaque, enum vmcs_field f)
 
 bool notify_clear(struct notify *n, struct vm *vm, const char *kind)
 {
-	struct vmx_result r = n->ops->vmclear(vm->vmcs_pa);
+	struct vmx_result r = vmx_clear(vm->vmcs_pa);
 	struct pmr_outcome po;
 	bool had_slot = r.status == VMX_OK && pmr_on_vmclear(n->pmr, vm->id, &po) && po.flushed;
 	char st[48];
@@ -164,7 +163,7 @@ bool notify_clear(struct notify *n, struct vm *vm, const char *kind)
 
 static bool do_vmptrld(struct notify *n, struct vm *vm, const char *why)
 {
-	struct vmx_result r = n->ops->vmptrld(vm->vmcs_pa);
+	struct vmx_result r = vmx_ptrld(vm->vmcs_pa);
 	char st[48];
 	trace_status(st, sizeof(st), r);
 	DTRACE(vm->id, "vmptrld why=%s %s", why, st);
@@ -394,14 +393,14 @@ enum entry_outcome notify_issue(struct notify *n, struct vm *vm, enum entry_insn
 		NTRACE(vm->id, "refuse insn=%s why=\"%s\"", insn_name[insn], why);
 		return r->outcome = ENTRY_REFUSED;
 	}
-	if (!n->costs.first_entry_tsc && n->ops->now)
-		n->costs.first_entry_tsc = n->ops->now();
+	if (!n->costs.first_entry_tsc)
+		n->costs.first_entry_tsc = vmx_now();
 	r->insn = insn;
 	bool fast = n->fast && n->fast_vm == vm;
 	n->fast_r = r;
 	r->outcome = ENTRY_EXITED;
 	bool (*again)(void *) = !fast ? NULL : n->fast_again ? n->fast_again : fast_again;
-	r->cpu = n->ops->enter(&vm->regs, insn == INSN_VMLAUNCH, again, n);
+	r->cpu = vmx_enter(&vm->regs, insn == INSN_VMLAUNCH, again, n);
 	notify_replay_end(n);   /* the stub's loop ended: no replay outside it */
 	if (r->cpu.status != VMX_OK) {
 		if (r->cpu.status == VMX_FAIL_VALID)

@@ -5,8 +5,8 @@
  * VMRESUME) or the last (VMCLEAR), and it issues exactly that sequence,
  * telling the shadow and the cache model each step.
  *
- * Pure C: the VMX instructions are reached through struct vmx_ops, so the
- * state machine runs unchanged in host unit tests with a fake CPU. */
+ * Pure C: the VMX instructions are arch/x86/vmx.h's functions, which host
+ * unit tests link from arch/fake (a fake CPU). */
 #ifndef VMM_NOTIFY_H
 #define VMM_NOTIFY_H
 #include <stdbool.h>
@@ -14,18 +14,7 @@
 #include "shadow/validate.h"
 #include "shadow/pmr_cache.h"
 #include "trace.h"
-
-struct vmx_ops {
-	struct vmx_result (*vmclear)(uint64_t pa);
-	struct vmx_result (*vmptrld)(uint64_t pa);
-	struct vmx_result (*vmread)(uint32_t encoding, uint64_t *value);
-	struct vmx_result (*vmwrite)(uint32_t encoding, uint64_t value);
-	/* VMLAUNCH/VMRESUME; again (may be NULL) is the fast path: called at
-	 * each VM exit, true = resume at once (see vmx_enter). */
-	struct vmx_result (*enter)(struct guest_regs *regs, bool launch, bool (*again)(void *ctx),
-				   void *ctx);
-	uint64_t (*now)(void);      /* a cycle counter (RDTSC), or NULL */
-};
+#include "arch/x86/vmx.h"
 
 /* What the VMX instructions cost, for `make bench`: VMREAD/VMWRITE issued
  * while handling each basic exit reason (between that exit and the next
@@ -77,7 +66,6 @@ typedef int (*notify_fast_fn)(void *ctx, struct vm *vm, uint32_t exit_reason);
 typedef bool (*vmcs_setup_fn)(struct notify *n, struct vm *vm);
 
 struct notify {
-	const struct vmx_ops *ops;
 	const struct vmx_caps *caps;
 	struct pmr_cache *pmr;
 	vmcs_setup_fn setup;
@@ -114,7 +102,7 @@ struct notify {
 	uint64_t own_lo, own_hi;
 };
 
-void notify_init(struct notify *n, const struct vmx_ops *ops, const struct vmx_caps *caps,
+void notify_init(struct notify *n, const struct vmx_caps *caps,
 		 struct pmr_cache *pmr, vmcs_setup_fn setup, void *setup_ctx);
 
 /* Which entry comes next for this VM (first entry means VMLAUNCH). */
@@ -134,22 +122,6 @@ void notify_enter(struct notify *n, struct vm *vm, bool force, struct entry_resu
  * with a trace line and return ENTRY_REFUSED. Used by notify_enter. */
 enum entry_outcome notify_issue(struct notify *n, struct vm *vm, enum entry_insn insn,
 				struct entry_result *r);
-
-/* The VMX instructions of the read/write path. With SV_VMX_INLINE (a
- * header name) they are inline functions from that header: the hypervisor
- * build names arch/x86/vmx_inline.h (VMREAD, VMWRITE, RDTSC), make profile
- * an inline fake. Otherwise (unit tests) they go through ops, the fake
- * CPU's function pointers. */
-#ifdef SV_VMX_INLINE
-#include SV_VMX_INLINE
-#define NOTIFY_VMREAD(n, enc, v)  ((void)(n), vmx_read_inline((enc), (v)))
-#define NOTIFY_VMWRITE(n, enc, v) ((void)(n), vmx_write_inline((enc), (v)))
-#define NOTIFY_NOW(n)             ((void)(n), vmx_now_inline())
-#else
-#define NOTIFY_VMREAD(n, enc, v)  ((n)->ops->vmread((enc), (v)))
-#define NOTIFY_VMWRITE(n, enc, v) ((n)->ops->vmwrite((enc), (v)))
-#define NOTIFY_NOW(n)             ((n)->ops->now ? (n)->ops->now() : 0)
-#endif
 
 /* Are per-instruction trace lines printed (not quiet, not trace=summary)? */
 static inline bool notify_tracing(const struct notify *n)
@@ -174,7 +146,7 @@ static inline __attribute__((always_inline)) bool notify_write(struct notify *n,
 		return true;                        /* unchanged: no VMWRITE */
 	if (n->current != vm || notify_tracing(n))
 		return notify_write_slow(n, vm, f, v);
-	struct vmx_result r = NOTIFY_VMWRITE(n, vmcs_field_encoding(f), v);
+	struct vmx_result r = vmcs_write(f, v);
 	if (r.status != VMX_OK)
 		return notify_write_issued(n, vm, f, v, r);   /* counted and told there */
 	n->costs.vmwrites[n->last_reason]++;
@@ -201,7 +173,7 @@ static inline __attribute__((always_inline)) bool notify_read_cpu(struct notify 
 {
 	if (n->current != vm)
 		return false;
-	struct vmx_result r = NOTIFY_VMREAD(n, vmcs_field_encoding(f), v);
+	struct vmx_result r = vmcs_read(f, v);
 	return notify_read_done(n, vm, f, r, *v);
 }
 

@@ -51,7 +51,7 @@ static inline __attribute__((always_inline)) enum entry_outcome
 notify_exit_begin(struct notify *n, struct vm *vm, struct entry_result *r)
 {
 	uint64_t reason = 0;
-	struct vmx_result st = NOTIFY_VMREAD(n, vmcs_field_encoding(VMCS_exit_reason), &reason);
+	struct vmx_result st = vmcs_read(VMCS_exit_reason, &reason);
 	return notify_exit_begin_with(n, vm, r, st, reason);
 }
 
@@ -84,10 +84,10 @@ static inline __attribute__((always_inline)) void
 notify_entry_checks(struct notify *n, struct vm *vm, enum entry_insn insn, struct entry_result *r)
 {
 	n->cc.s = &vm->shadow;
-	uint64_t t0 = NOTIFY_NOW(n);
+	uint64_t t0 = vmx_now();
 	unsigned ran = insn == INSN_VMLAUNCH ? validate_full(&n->cc, &r->predicted)
 					     : validate_dirty(&n->cc, &r->predicted);
-	uint64_t dt = NOTIFY_NOW(n) - t0;
+	uint64_t dt = vmx_now() - t0;
 	struct pmr_outcome po;
 	pmr_on_entry(n->pmr, vm->id, n->vmcs_bytes, &po);
 	if (__builtin_expect(notify_tracing(n), 0))
@@ -142,7 +142,7 @@ notify_replay_done(struct notify *n, struct vm *vm, uint64_t saved, uint64_t rip
 static inline bool notify_bench_bare_cpuid(struct notify *n, struct guest_regs *g)
 {
 	uint64_t reason, rip, len;
-	if (NOTIFY_VMREAD(n, vmcs_field_encoding(VMCS_exit_reason), &reason).status != VMX_OK ||
+	if (vmcs_read(VMCS_exit_reason, &reason).status != VMX_OK ||
 	    reason != EXIT_cpuid)
 		return false;
 	struct cpuid_regs c;
@@ -151,9 +151,9 @@ static inline bool notify_bench_bare_cpuid(struct notify *n, struct guest_regs *
 	g->rbx = c.ebx;
 	g->rcx = c.ecx;
 	g->rdx = c.edx;
-	return NOTIFY_VMREAD(n, vmcs_field_encoding(VMCS_guest_rip), &rip).status == VMX_OK &&
-	       NOTIFY_VMREAD(n, vmcs_field_encoding(VMCS_exit_instr_len), &len).status == VMX_OK &&
-	       NOTIFY_VMWRITE(n, vmcs_field_encoding(VMCS_guest_rip), rip + len).status == VMX_OK;
+	return vmcs_read(VMCS_guest_rip, &rip).status == VMX_OK &&
+	       vmcs_read(VMCS_exit_instr_len, &len).status == VMX_OK &&
+	       vmcs_write(VMCS_guest_rip, rip + len).status == VMX_OK;
 }
 #endif
 

@@ -183,15 +183,15 @@ static bool sched_again(void *opaque)
 	if (n->replay != vm)
 		return again_fast(n, vm, NULL);     /* not armed (nothing to count) */
 	uint64_t reason, rip, len;
-	struct vmx_result st = NOTIFY_VMREAD(n, vmcs_field_encoding(VMCS_exit_reason), &reason);
+	struct vmx_result st = vmcs_read(VMCS_exit_reason, &reason);
 	if (st.status != VMX_OK || reason != EXIT_cpuid || !slice_left(vm) || !entry_budget_left(s)) {
 		notify_replay_end(n);
 		return again_fast(n, vm, &(struct notify_pre){ st, st.status == VMX_OK ? reason : 0, 0, { }, { } });
 	}
-	struct vmx_result a = NOTIFY_VMREAD(n, vmcs_field_encoding(VMCS_guest_rip), &rip);
+	struct vmx_result a = vmcs_read(VMCS_guest_rip, &rip);
 	if (a.status != VMX_OK)
 		return replay_failed(n, vm, &(struct notify_pre){ st, reason, 1, { a }, { rip } }, NULL, 0);
-	struct vmx_result b = NOTIFY_VMREAD(n, vmcs_field_encoding(VMCS_exit_instr_len), &len);
+	struct vmx_result b = vmcs_read(VMCS_exit_instr_len, &len);
 	if (b.status != VMX_OK)
 		return replay_failed(n, vm, &(struct notify_pre){ st, reason, 2, { a, b }, { rip, len } }, NULL, 0);
 	uint64_t next = rip + len;
@@ -199,7 +199,7 @@ static bool sched_again(void *opaque)
 		notify_replay_end(n);
 		return again_fast(n, vm, &(struct notify_pre){ st, reason, 2, { a, b }, { rip, len } });
 	}
-	struct vmx_result w = NOTIFY_VMWRITE(n, vmcs_field_encoding(VMCS_guest_rip), next);
+	struct vmx_result w = vmcs_write(VMCS_guest_rip, next);
 	if (w.status != VMX_OK)
 		return replay_failed(n, vm, &(struct notify_pre){ st, reason, 2, { a, b }, { rip, len } }, &w, next);
 	count_exit(s, vm, EXIT_cpuid);

@@ -4,8 +4,8 @@
 #define VMM_VM_H
 #include <stdbool.h>
 #include <stdint.h>
-#include "vmx_types.h"
-#include "exit_reasons.h"
+#include "arch/x86/vmx_types.h"
+#include "arch/x86/exit_reasons.h"
 #include "shadow/vmcs_shadow.h"
 
 #define VM_MAX 32

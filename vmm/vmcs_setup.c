@@ -4,23 +4,6 @@
 #include "vmcs_setup.h"
 #include "shadow/entry_checks.h"
 
-/* Control bits (SDM Vol. 3C 25.6); the guest-mode bits (IA-32e mode
- * guest, CR0.PG, CR4.PAE) come from shadow/entry_checks.h. */
-#define PIN_EXT_INT_EXITING   (1u << 0)
-#define PIN_NMI_EXITING       (1u << 3)
-#define PIN_PREEMPTION_TIMER  (1u << 6)
-#define PROC_HLT_EXITING      (1u << 7)
-#define PROC_UNCOND_IO        (1u << 24)
-#define PROC_SECONDARY        (1u << 31)
-#define PROC2_EPT             (1u << 1)
-#define PROC2_UNRESTRICTED    (1u << 7)
-#define EXIT_HOST_64BIT       (1u << 9)
-#define EXIT_SAVE_PTIMER      (1u << 22)
-#define CR0_PE                (1ull << 0)
-#define CR0_ET                (1ull << 4)
-#define CR0_NE                (1ull << 5)
-#define CR4_VMXE              (1ull << 13)
-#define AR_UNUSABLE           (1u << 16)
 
 #define W(f, v) do { if (!notify_write(n, vm, VMCS_##f, (v))) return false; } while (0)
 
@@ -56,7 +39,7 @@ static bool setup_controls(struct notify *n, struct vm *vm, const struct host_st
 	W(cr0_read_shadow, guest_cr0(vm->image->mode));
 	W(cr4_read_shadow, 0);
 	W(ept_pointer, vmcs_eptp(vm->ept_pa));
-	W(exit_controls, vmx_ctl_adjust(c->exit, EXIT_HOST_64BIT | (h->save_ptimer ? EXIT_SAVE_PTIMER : 0)));
+	W(exit_controls, vmx_ctl_adjust(c->exit, EXIT_HOST_AS_SIZE | (h->save_ptimer ? EXIT_SAVE_PREEMPTION_TIMER : 0)));
 	W(exit_msr_store_count, 0);
 	W(exit_msr_load_count, 0);
 	/* A long64 guest is IA-32e: with "load IA32_EFER" 0, VM entry sets its

@@ -3,45 +3,13 @@
  * and the error number is read from the VM-instruction error field. */
 #include "vmx.h"
 #include "cpu.h"
-#include "vmm/shadow/vmcs_fields.h"
+#include "arch/x86/vmcs_fields.h"
+#include "arch/x86/vmx_controls.h"
 
-#define FC_LOCK            (1ull << 0)
-#define FC_VMX_OUTSIDE_SMX (1ull << 2)
-#define CR4_VMXE           (1ull << 13)
 
 extern int vmx_enter_raw(struct guest_regs *regs, int launch, bool (*again)(void *), void *ctx);
 extern char vmx_exit_stub[];
 extern char vmx_exit_stack_top[];
-
-void vmx_probe(struct vmx_support *s)
-{
-	struct cpuid_regs r;
-	cpuid(0, 0, &r);
-	*(uint32_t *)&s->vendor[0] = r.ebx;
-	*(uint32_t *)&s->vendor[4] = r.edx;
-	*(uint32_t *)&s->vendor[8] = r.ecx;
-	s->vendor[12] = 0;
-	cpuid(1, 0, &r);
-	s->vmx = (r.ecx >> 5) & 1;
-	if (!s->vmx)
-		return;
-	s->feature_control = rdmsr(MSR_IA32_FEATURE_CONTROL);
-	s->feature_locked_off = (s->feature_control & FC_LOCK) &&
-				!(s->feature_control & FC_VMX_OUTSIDE_SMX);
-	if (s->feature_locked_off)
-		return;
-	uint64_t proc = rdmsr(MSR_IA32_VMX_PROCBASED);
-	uint64_t pin = rdmsr(MSR_IA32_VMX_PINBASED);
-	uint64_t exit = rdmsr(MSR_IA32_VMX_EXIT);
-	uint64_t proc2 = (proc >> 63) ? rdmsr(MSR_IA32_VMX_PROCBASED2) : 0;
-	uint64_t ept = (proc2 >> 32) & ((1ull << 1) | (1ull << 5)) ? rdmsr(MSR_IA32_VMX_EPT_VPID) : 0;
-	s->ept = (proc2 >> (32 + 1)) & 1;
-	s->vpid = (proc2 >> (32 + 5)) & 1;
-	s->ug = (proc2 >> (32 + 7)) & 1;
-	s->ptimer = (pin >> (32 + 6)) & 1;
-	s->save_ptimer = (exit >> (32 + 22)) & 1;
-	s->invept_global = (ept >> 20) & (ept >> 26) & 1;
-}
 
 void vmx_enable_feature_control(void)
 {
@@ -56,26 +24,19 @@ static struct vmx_ctl_cap ctl_cap(uint32_t msr)
 	return (struct vmx_ctl_cap){ (uint32_t)v, (uint32_t)(v >> 32) };
 }
 
-/* Use the TRUE_* MSRs when IA32_VMX_BASIC bit 55 says they exist
- * (SDM Vol. 3D A.2): they report the default1 bits that may be 0. */
-void vmx_caps_read(struct vmx_caps *c)
+/* CPUID's part of the capabilities: vendor, VMX, the address widths, RTM,
+ * CET and the PMU's IA32_PERF_GLOBAL_CTRL bits. */
+static void caps_cpuid(struct vmx_caps *c)
 {
-	c->basic = rdmsr(MSR_IA32_VMX_BASIC);
-	int t = (c->basic >> 55) & 1;
-	c->pin = ctl_cap(t ? MSR_IA32_VMX_TRUE_PIN : MSR_IA32_VMX_PINBASED);
-	c->proc = ctl_cap(t ? MSR_IA32_VMX_TRUE_PROC : MSR_IA32_VMX_PROCBASED);
-	c->exit = ctl_cap(t ? MSR_IA32_VMX_TRUE_EXIT : MSR_IA32_VMX_EXIT);
-	c->entry = ctl_cap(t ? MSR_IA32_VMX_TRUE_ENTRY : MSR_IA32_VMX_ENTRY);
-	c->proc2 = (c->proc.may_be_1 >> 31) ? ctl_cap(MSR_IA32_VMX_PROCBASED2)
-					    : (struct vmx_ctl_cap){ 0, 0 };
-	c->misc = rdmsr(MSR_IA32_VMX_MISC);
-	c->cr0_fixed0 = rdmsr(MSR_IA32_VMX_CR0_FIXED0);
-	c->cr0_fixed1 = rdmsr(MSR_IA32_VMX_CR0_FIXED1);
-	c->cr4_fixed0 = rdmsr(MSR_IA32_VMX_CR4_FIXED0);
-	c->cr4_fixed1 = rdmsr(MSR_IA32_VMX_CR4_FIXED1);
-	c->ept_vpid_cap = (c->proc2.may_be_1 & ((1u << 1) | (1u << 5))) ? rdmsr(MSR_IA32_VMX_EPT_VPID) : 0;
-	c->vmfunc = (c->proc2.may_be_1 & (1u << 13)) ? rdmsr(MSR_IA32_VMX_VMFUNC) : 0;
 	struct cpuid_regs r;
+	cpuid(0, 0, &r);
+	uint32_t max_leaf = r.eax;
+	*(uint32_t *)&c->vendor[0] = r.ebx;
+	*(uint32_t *)&c->vendor[4] = r.edx;
+	*(uint32_t *)&c->vendor[8] = r.ecx;
+	c->vendor[12] = 0;
+	cpuid(1, 0, &r);
+	c->vmx = (r.ecx >> 5) & 1;
 	cpuid(0x80000000, 0, &r);
 	if (r.eax >= 0x80000008) {
 		cpuid(0x80000008, 0, &r);
@@ -84,8 +45,6 @@ void vmx_caps_read(struct vmx_caps *c)
 	} else {
 		c->maxphyaddr = 36;
 	}
-	cpuid(0, 0, &r);
-	uint32_t max_leaf = r.eax;
 	if (max_leaf >= 0xa) {
 		cpuid(0xa, 0, &r);
 		unsigned version = r.eax & 0xff, gp = (r.eax >> 8) & 0xff, fixed = r.edx & 0x1f;
@@ -99,6 +58,38 @@ void vmx_caps_read(struct vmx_caps *c)
 		c->rtm = (r.ebx >> 11) & 1;
 		c->cet = ((r.ecx >> 7) & 1) | ((r.edx >> 20) & 1);
 	}
+}
+
+/* The VMX MSRs. The TRUE_* ones when IA32_VMX_BASIC bit 55 says they
+ * exist (SDM Vol. 3D A.2): they report the default1 bits that may be 0. */
+static void caps_msrs(struct vmx_caps *c)
+{
+	c->basic = rdmsr(MSR_IA32_VMX_BASIC);
+	int t = (c->basic & BASIC_TRUE_CTLS) != 0;
+	c->pin = ctl_cap(t ? MSR_IA32_VMX_TRUE_PIN : MSR_IA32_VMX_PINBASED);
+	c->proc = ctl_cap(t ? MSR_IA32_VMX_TRUE_PROC : MSR_IA32_VMX_PROCBASED);
+	c->exit = ctl_cap(t ? MSR_IA32_VMX_TRUE_EXIT : MSR_IA32_VMX_EXIT);
+	c->entry = ctl_cap(t ? MSR_IA32_VMX_TRUE_ENTRY : MSR_IA32_VMX_ENTRY);
+	c->proc2 = (c->proc.may_be_1 & PROC_SECONDARY) ? ctl_cap(MSR_IA32_VMX_PROCBASED2)
+						     : (struct vmx_ctl_cap){ 0, 0 };
+	c->misc = rdmsr(MSR_IA32_VMX_MISC);
+	c->cr0_fixed0 = rdmsr(MSR_IA32_VMX_CR0_FIXED0);
+	c->cr0_fixed1 = rdmsr(MSR_IA32_VMX_CR0_FIXED1);
+	c->cr4_fixed0 = rdmsr(MSR_IA32_VMX_CR4_FIXED0);
+	c->cr4_fixed1 = rdmsr(MSR_IA32_VMX_CR4_FIXED1);
+	c->ept_vpid_cap = (c->proc2.may_be_1 & (PROC2_EPT | PROC2_VPID)) ? rdmsr(MSR_IA32_VMX_EPT_VPID) : 0;
+	c->vmfunc = (c->proc2.may_be_1 & PROC2_VMFUNC) ? rdmsr(MSR_IA32_VMX_VMFUNC) : 0;
+}
+
+void vmx_caps_read(struct vmx_caps *c)
+{
+	caps_cpuid(c);
+	if (!c->vmx)
+		return;
+	c->feature_control = rdmsr(MSR_IA32_FEATURE_CONTROL);
+	c->feature_locked_off = (c->feature_control & FC_LOCK) && !(c->feature_control & FC_VMX_OUTSIDE_SMX);
+	if (!c->feature_locked_off)
+		caps_msrs(c);
 }
 
 /* Decode RFLAGS after a VMX instruction (SDM Vol. 3C 31.2). */
@@ -128,7 +119,7 @@ static struct vmx_result vmx_result_from(uint8_t cf, uint8_t zf)
 
 struct vmx_result vmx_on(uint64_t region_pa, const struct vmx_caps *c)
 {
-	*(uint32_t *)region_pa = (uint32_t)(c->basic & 0x7fffffff);
+	*(uint32_t *)region_pa = vmx_revision_id(c);
 	uint64_t cr0 = (read_cr0() | c->cr0_fixed0) & c->cr0_fixed1;
 	uint64_t cr4 = (read_cr4() | c->cr4_fixed0 | CR4_VMXE) & c->cr4_fixed1;
 	write_cr0(cr0);
@@ -156,7 +147,8 @@ struct vmx_result vmx_ptrld(uint64_t vmcs_pa)
 	return VMX_INSN_MEM("vmptrld", vmcs_pa);
 }
 
-struct vmx_result vmx_read(uint32_t encoding, uint64_t *value)
+/* The checking forms: the flags after the instruction decoded. */
+static __attribute__((cold, noinline)) struct vmx_result read_checked(uint32_t encoding, uint64_t *value)
 {
 	uint8_t cf, zf;
 	uint64_t v = 0;
@@ -168,7 +160,7 @@ struct vmx_result vmx_read(uint32_t encoding, uint64_t *value)
 	return vmx_result_from(cf, zf);
 }
 
-struct vmx_result vmx_write(uint32_t encoding, uint64_t value)
+static __attribute__((cold, noinline)) struct vmx_result write_checked(uint32_t encoding, uint64_t value)
 {
 	uint8_t cf, zf;
 	__asm__ volatile("vmwrite %2, %3; setc %0; setz %1"
@@ -176,6 +168,44 @@ struct vmx_result vmx_write(uint32_t encoding, uint64_t value)
 			 : "rm"(value), "r"((uint64_t)encoding)
 			 : "cc", "memory");
 	return vmx_result_from(cf, zf);
+}
+
+/* VMREAD and VMWRITE are the hot path's: success costs the instruction
+ * and one flag test. A failure is issued again through the checking form,
+ * which classifies it; that is harmless, as a failed VMREAD or VMWRITE
+ * changes nothing (SDM Vol. 3C 31.2, 31.4). */
+struct vmx_result vmx_read(uint32_t encoding, uint64_t *value)
+{
+	uint64_t v;
+	_Bool bad;
+	__asm__ volatile("vmread %2, %0" : "=r"(v), "=@ccbe"(bad) : "r"((uint64_t)encoding) : "cc");
+	if (__builtin_expect(bad, 0)) {
+		/* through a local of its own, so that the caller's variable need
+		 * not live in memory for the common case */
+		uint64_t t;
+		struct vmx_result r = read_checked(encoding, &t);
+		*value = t;
+		return r;
+	}
+	*value = v;
+	return (struct vmx_result){ VMX_OK, 0 };
+}
+
+/* No "memory" clobber: a VMWRITE from a register touches no memory C can
+ * see (the VMCS region is the CPU's while current), so the compiler may
+ * keep values in registers across it. */
+struct vmx_result vmx_write(uint32_t encoding, uint64_t value)
+{
+	_Bool bad;
+	__asm__ volatile("vmwrite %1, %2" : "=@ccbe"(bad) : "r"(value), "r"((uint64_t)encoding) : "cc");
+	if (__builtin_expect(bad, 0))
+		return write_checked(encoding, value);
+	return (struct vmx_result){ VMX_OK, 0 };
+}
+
+uint64_t vmx_now(void)
+{
+	return rdtsc();
 }
 
 struct vmx_result vmx_invept_global(void)
@@ -196,7 +226,7 @@ static struct vmx_result enter_result(int rc)
 	if (rc == 2)
 		return (struct vmx_result){ VMX_FAIL_INVALID, 0 };
 	uint64_t e = 0;
-	if (vmx_read(vmcs_field_encoding(VMCS_vm_instr_error), &e).status != VMX_OK)
+	if (read_checked(vmcs_field_encoding(VMCS_vm_instr_error), &e).status != VMX_OK)
 		e = 0;
 	return (struct vmx_result){ VMX_FAIL_VALID, (uint32_t)e };
 }

@@ -1,29 +1,30 @@
-/* VMX instruction wrappers. Each returns a status the caller must look at:
- * success, VMfailInvalid (no current VMCS), or VMfailValid with the
- * VM-instruction error number read from the current VMCS (SDM Vol. 3C
- * 31.2 "Conventions", 31.4 "VM Instruction Error Numbers"). */
+/* The one seam between the hypervisor and VMX: every VMX instruction the
+ * VMM issues, as a function that returns the SDM's outcome (VMsucceed,
+ * VMfailInvalid, or VMfailValid with the VM-instruction error number;
+ * SDM Vol. 3C 31.2, 31.4). The caller must look at it.
+ *
+ * Two implementations, chosen at link time: arch/x86/vmx.c issues the
+ * instructions (the images, built with link-time optimisation so that
+ * VMREAD and VMWRITE inline into their callers), arch/fake/vmx.c keeps
+ * VMCS regions in memory for host unit tests, fuzzers and the profiler
+ * (arch/fake/fake_cpu.h scripts what a VM exit brings). The same code of
+ * vmm/ runs on both. */
 #ifndef ARCH_X86_VMX_H
 #define ARCH_X86_VMX_H
 #include <stdbool.h>
 #include <stdint.h>
-#include "vmm/shadow/vmx_caps.h"
-#include "vmm/vmx_types.h"
+#include "arch/x86/vmx_caps.h"
+#include "arch/x86/vmx_types.h"
+#include "arch/x86/vmcs_fields.h"
 
 #define MUST_CHECK __attribute__((warn_unused_result))
 
-/* Capability report: CPUID and the VMX MSRs. */
-struct vmx_support {
-	char vendor[13];
-	bool vmx;                 /* CPUID.1:ECX.VMX[bit 5] */
-	bool feature_locked_off;  /* IA32_FEATURE_CONTROL locked with VMX off */
-	uint64_t feature_control;
-	bool ept, ug, vpid, ptimer, save_ptimer, invept_global;
-};
-
-void vmx_probe(struct vmx_support *s);
+/* The capabilities: CPUID (vendor, VMX, widths, RTM, CET, PMU) and, when
+ * VMX is there and IA32_FEATURE_CONTROL allows it, the VMX MSRs. The one
+ * reader of them. */
+void vmx_caps_read(struct vmx_caps *c);
 /* Lock IA32_FEATURE_CONTROL with VMXON enabled if firmware left it open. */
 void vmx_enable_feature_control(void);
-void vmx_caps_read(struct vmx_caps *c);
 
 /* CR0/CR4 fixed bits, CR4.VMXE, then VMXON on a region holding the revision
  * id (SDM 24.11.5). */
@@ -34,6 +35,8 @@ struct vmx_result vmx_ptrld(uint64_t vmcs_pa) MUST_CHECK;
 struct vmx_result vmx_read(uint32_t encoding, uint64_t *value) MUST_CHECK;
 struct vmx_result vmx_write(uint32_t encoding, uint64_t value) MUST_CHECK;
 struct vmx_result vmx_invept_global(void) MUST_CHECK;
+/* The time stamp counter (RDTSC): what the costs are measured in. */
+uint64_t vmx_now(void);
 
 /* VMLAUNCH (launch) or VMRESUME with the guest registers loaded. Returns
  * VMX_OK after a VM exit (the registers hold the guest's), or the failure.
@@ -50,5 +53,17 @@ struct vmx_result vmx_enter_after_movss(struct guest_regs *regs, bool launch) MU
 uint64_t vmx_exit_rip(void);
 /* HOST_RSP for every VMCS: top of the exit stack. */
 uint64_t vmx_exit_rsp(void);
+
+/* The accessors the VMM uses: a field of the table (its encoding and
+ * width from there; a value wider than the field is cut to it). */
+static inline MUST_CHECK struct vmx_result vmcs_read(enum vmcs_field f, uint64_t *value)
+{
+	return vmx_read(vmcs_field_encoding(f), value);
+}
+
+static inline MUST_CHECK struct vmx_result vmcs_write(enum vmcs_field f, uint64_t value)
+{
+	return vmx_write(vmcs_field_encoding(f), value & vmcs_field_mask(f));
+}
 
 #endif

@@ -1,10 +1,10 @@
-/* A check of the inline VMREAD/VMWRITE against the CPU, run once after
+/* A check of the hot path's VMREAD/VMWRITE against the CPU, run once after
  * VMXON (hv_main prints it as `hv ev=vmx_selftest`). */
 #ifndef ARCH_X86_VMX_SELFTEST_H
 #define ARCH_X86_VMX_SELFTEST_H
 #include <stdbool.h>
 #include <stdint.h>
-#include "vmm/vmx_types.h"
+#include "arch/x86/vmx_types.h"
 
 struct vmx_selftest {
 	struct vmx_result setup;       /* VMCLEAR/VMPTRLD/VMCLEAR of the scratch VMCS */
@@ -19,6 +19,6 @@ struct vmx_selftest {
 
 /* scratch_pa: a free page (identity-mapped), left with no VMCS current;
  * misc: IA32_VMX_MISC. */
-void vmx_selftest_inline(uint64_t scratch_pa, uint32_t revision, uint64_t misc, struct vmx_selftest *t);
+void vmx_selftest(uint64_t scratch_pa, uint32_t revision, uint64_t misc, struct vmx_selftest *t);
 
 #endif

@@ -4,7 +4,7 @@
 #ifndef TESTS_BASELINE_H
 #define TESTS_BASELINE_H
 #include "vmcs_shadow.h"
-#include "vmx_caps.h"
+#include "arch/x86/vmx_caps.h"
 #include "validate.h"
 
 struct host_state;

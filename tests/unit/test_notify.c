@@ -11,151 +11,44 @@
 #include <string.h>
 #include <cmocka.h>
 #include "baseline.h"
+#include "arch/fake/fake_cpu.h"
 #include "entry_checks.h"
 #include "notify.h"
 #include "trace.h"
 #include "vmcs_setup.h"
 
-/* --- the fake CPU ---------------------------------------------------------- */
+/* --- the fake CPU's world (arch/fake) ---------------------------------------- */
 
-enum fake_insn { F_VMCLEAR, F_VMPTRLD, F_VMREAD, F_VMWRITE, F_VMLAUNCH, F_VMRESUME };
-
-struct fake_call {
-	enum fake_insn insn;
-	uint64_t arg;        /* region address (VMCLEAR/VMPTRLD) or field encoding */
-	uint64_t value;      /* VMWRITE value, VMREAD result */
-};
-
-#define FAKE_CALLS 4096
-#define FAKE_VMCS  4
-
-struct fake_vmcs {
-	uint64_t pa;
-	uint64_t val[VMCS_FIELD_COUNT];
-};
-
+/* What the test sets: every VMWRITE's result, VMLAUNCH/VMRESUME's result,
+ * and what a VM exit stores. */
 static struct {
-	struct fake_call call[FAKE_CALLS];
-	unsigned ncalls;
-	struct vmx_result vmwrite_result;   /* what every VMWRITE returns */
-	struct vmx_result enter_result;     /* what VMLAUNCH/VMRESUME return */
-	uint64_t exit_reason, exit_qual;    /* stored at a (fake) VM exit */
+	struct vmx_result vmwrite_result;
+	struct vmx_result enter_result;
+	uint64_t exit_reason, exit_qual;
 	uint64_t exit_rip;                  /* guest RIP at the exit, 0: unchanged */
-	struct fake_vmcs vmcs[FAKE_VMCS];
-	struct fake_vmcs *current;
-} cpu;
+} scene;
 
-static void record(enum fake_insn insn, uint64_t arg, uint64_t value)
+static struct vmx_result scene_fail(enum fake_insn insn, uint32_t encoding, uint64_t k)
 {
-	assert_true(cpu.ncalls < FAKE_CALLS);
-	cpu.call[cpu.ncalls++] = (struct fake_call){ insn, arg, value };
+	(void)encoding;
+	(void)k;
+	return insn == F_VMWRITE ? scene.vmwrite_result : (struct vmx_result){ VMX_OK, 0 };
 }
 
-static struct fake_vmcs *region(uint64_t pa)
-{
-	for (unsigned i = 0; i < FAKE_VMCS; i++)
-		if (cpu.vmcs[i].pa == pa)
-			return &cpu.vmcs[i];
-	for (unsigned i = 0; i < FAKE_VMCS; i++)
-		if (cpu.vmcs[i].pa == 0) {
-			cpu.vmcs[i].pa = pa;
-			return &cpu.vmcs[i];
-		}
-	fail_msg("fake CPU: too many VMCS regions");
-	return NULL;
-}
-
-static const struct vmx_result ok = { VMX_OK, 0 };
-
-static struct vmx_result fake_vmclear(uint64_t pa)
-{
-	record(F_VMCLEAR, pa, 0);
-	if (cpu.current && cpu.current->pa == pa)
-		cpu.current = NULL;
-	return ok;
-}
-
-static struct vmx_result fake_vmptrld(uint64_t pa)
-{
-	record(F_VMPTRLD, pa, 0);
-	cpu.current = region(pa);
-	return ok;
-}
-
-static struct vmx_result fake_vmread(uint32_t encoding, uint64_t *value)
-{
-	enum vmcs_field f = vmcs_field_by_encoding(encoding);
-	assert_int_not_equal(f, VMCS_FIELD_NONE);
-	assert_non_null(cpu.current);
-	*value = cpu.current->val[f];
-	record(F_VMREAD, encoding, *value);
-	return ok;
-}
-
-static struct vmx_result fake_vmwrite(uint32_t encoding, uint64_t value)
-{
-	enum vmcs_field f = vmcs_field_by_encoding(encoding);
-	assert_int_not_equal(f, VMCS_FIELD_NONE);
-	record(F_VMWRITE, encoding, value);
-	if (cpu.vmwrite_result.status == VMX_OK) {
-		assert_non_null(cpu.current);
-		cpu.current->val[f] = value;
-	}
-	return cpu.vmwrite_result;
-}
-
-/* A VM exit (or entry failure): the exit-information fields are written and
- * the valid bit of the injected event is cleared (SDM Vol. 3C 28.2.5).
- * Like vmx_enter, again (the fast path) runs at each exit; while it returns
- * true the guest is resumed at once (a VMRESUME) and exits again. */
-static struct vmx_result fake_enter(struct guest_regs *regs, bool launch, bool (*again)(void *),
-				    void *ctx)
+static struct vmx_result scene_enter(struct guest_regs *regs, bool launch)
 {
 	(void)regs;
-	record(launch ? F_VMLAUNCH : F_VMRESUME, 0, 0);
-	for (;;) {
-		if (cpu.enter_result.status != VMX_OK)
-			return cpu.enter_result;
-		assert_non_null(cpu.current);
-		cpu.current->val[VMCS_exit_reason] = cpu.exit_reason;
-		cpu.current->val[VMCS_exit_qualification] = cpu.exit_qual;
-		cpu.current->val[VMCS_entry_intr_info] &= ~(1ull << 31);
-		if (cpu.exit_rip)
-			cpu.current->val[VMCS_guest_rip] = cpu.exit_rip;
-		if (!again || !again(ctx))
-			return ok;
-		record(F_VMRESUME, 0, 0);
-	}
+	(void)launch;
+	return scene.enter_result;
 }
 
-static const struct vmx_ops fake_ops = {
-	.vmclear = fake_vmclear,
-	.vmptrld = fake_vmptrld,
-	.vmread = fake_vmread,
-	.vmwrite = fake_vmwrite,
-	.enter = fake_enter,
-};
-
-static unsigned count_calls(enum fake_insn insn)
+static void scene_exit(struct guest_regs *regs, struct fake_vmcs *v)
 {
-	unsigned n = 0;
-	for (unsigned i = 0; i < cpu.ncalls; i++)
-		n += cpu.call[i].insn == insn;
-	return n;
-}
-
-/* Index of the first call of insn at or after from, or -1. */
-static int find_call(enum fake_insn insn, unsigned from)
-{
-	for (unsigned i = from; i < cpu.ncalls; i++)
-		if (cpu.call[i].insn == insn)
-			return (int)i;
-	return -1;
-}
-
-static void forget_calls(void)
-{
-	cpu.ncalls = 0;
+	(void)regs;
+	*fake_field(v, VMCS_exit_reason) = scene.exit_reason;
+	*fake_field(v, VMCS_exit_qualification) = scene.exit_qual;
+	if (scene.exit_rip)
+		*fake_field(v, VMCS_guest_rip) = scene.exit_rip;
 }
 
 /* --- the trace ------------------------------------------------------------- */
@@ -208,15 +101,19 @@ static struct {
 static int world_setup(void **state)
 {
 	(void)state;
-	memset(&cpu, 0, sizeof(cpu));
-	cpu.exit_reason = EXIT_CPUID;
+	fake_cpu_reset();
+	fake_cpu.fail = scene_fail;
+	fake_cpu.on_enter = scene_enter;
+	fake_cpu.on_exit = scene_exit;
+	memset(&scene, 0, sizeof(scene));
+	scene.exit_reason = EXIT_CPUID;
 	memset(&w, 0, sizeof(w));
 	baseline_caps(&w.caps);
 	struct pmr_config cfg;
 	pmr_config_default(&cfg);
 	assert_true(pmr_init(&w.pmr, &cfg));
 	baseline_host_state(&w.host);
-	notify_init(&w.n, &fake_ops, &w.caps, &w.pmr, vmcs_setup, &w.host);
+	notify_init(&w.n, &w.caps, &w.pmr, vmcs_setup, &w.host);
 	for (unsigned i = 0; i < 2; i++) {
 		struct vm *vm = &w.vm[i];
 		vm->id = i + 1;
@@ -264,25 +161,25 @@ static void test_first_entry_issues_vmclear_vmptrld_vmwrites_vmlaunch_in_order(v
 	(void)state;
 	struct vm *vm = &w.vm[0];
 	enter_ok(vm);
-	assert_true(cpu.ncalls > 3);
-	assert_int_equal(cpu.call[0].insn, F_VMCLEAR);
-	assert_int_equal(cpu.call[0].arg, 0x300000);
-	assert_int_equal(cpu.call[1].insn, F_VMPTRLD);
-	assert_int_equal(cpu.call[1].arg, 0x300000);
-	int launch = find_call(F_VMLAUNCH, 0);
+	assert_true(fake_cpu.nlog > 3);
+	assert_int_equal(fake_cpu.log[0].insn, F_VMCLEAR);
+	assert_int_equal(fake_cpu.log[0].arg, 0x300000);
+	assert_int_equal(fake_cpu.log[1].insn, F_VMPTRLD);
+	assert_int_equal(fake_cpu.log[1].arg, 0x300000);
+	int launch = fake_find_call(F_VMLAUNCH, 0);
 	assert_true(launch > 2);
 	/* between VMPTRLD and VMLAUNCH: only VMWRITEs, one per field set up */
 	for (int i = 2; i < launch; i++)
-		assert_int_equal(cpu.call[i].insn, F_VMWRITE);
-	assert_int_equal(count_calls(F_VMWRITE), (unsigned)launch - 2);
-	assert_int_equal(cpu.call[2].arg, vmcs_field_encoding(VMCS_pin_controls));
-	assert_int_equal(cpu.call[2].value, 0x5f);
-	assert_int_equal(count_calls(F_VMLAUNCH), 1);
-	assert_int_equal(count_calls(F_VMRESUME), 0);
+		assert_int_equal(fake_cpu.log[i].insn, F_VMWRITE);
+	assert_int_equal(fake_count_calls(F_VMWRITE), (unsigned)launch - 2);
+	assert_int_equal(fake_cpu.log[2].arg, vmcs_field_encoding(VMCS_pin_controls));
+	assert_int_equal(fake_cpu.log[2].value, 0x5f);
+	assert_int_equal(fake_count_calls(F_VMLAUNCH), 1);
+	assert_int_equal(fake_count_calls(F_VMRESUME), 0);
 	/* after the exit, exactly the exit reason is read */
-	assert_int_equal(cpu.ncalls, (unsigned)launch + 2);
-	assert_int_equal(cpu.call[launch + 1].insn, F_VMREAD);
-	assert_int_equal(cpu.call[launch + 1].arg, vmcs_field_encoding(VMCS_exit_reason));
+	assert_int_equal(fake_cpu.nlog, (unsigned)launch + 2);
+	assert_int_equal(fake_cpu.log[launch + 1].insn, F_VMREAD);
+	assert_int_equal(fake_cpu.log[launch + 1].arg, vmcs_field_encoding(VMCS_exit_reason));
 	assert_int_equal(vm->launch, VMCS_LAUNCHED);
 	assert_ptr_equal(w.n.current, vm);
 	assert_trace_has("vm=1 ev=vmclear kind=first status=ok pmr=none\n"
@@ -319,15 +216,15 @@ static void test_second_entry_is_vmresume_without_vmptrld_when_same_vm(void **st
 	(void)state;
 	struct vm *vm = &w.vm[0];
 	enter_ok(vm);
-	forget_calls();
+	fake_forget_calls();
 	forget_trace();
 	enter_ok(vm);
-	assert_int_equal(count_calls(F_VMCLEAR), 0);
-	assert_int_equal(count_calls(F_VMPTRLD), 0);
-	assert_int_equal(count_calls(F_VMWRITE), 0);
-	assert_int_equal(count_calls(F_VMLAUNCH), 0);
-	assert_int_equal(count_calls(F_VMRESUME), 1);
-	assert_int_equal(cpu.call[0].insn, F_VMRESUME);
+	assert_int_equal(fake_count_calls(F_VMCLEAR), 0);
+	assert_int_equal(fake_count_calls(F_VMPTRLD), 0);
+	assert_int_equal(fake_count_calls(F_VMWRITE), 0);
+	assert_int_equal(fake_count_calls(F_VMLAUNCH), 0);
+	assert_int_equal(fake_count_calls(F_VMRESUME), 1);
+	assert_int_equal(fake_cpu.log[0].insn, F_VMRESUME);
 	assert_int_equal(vm->n.resumes, 1);
 	assert_trace_has("vm=1 ev=entry n=2 kind=subsequent insn=vmresume checks=dirty ran=0 verdict=ok");
 }
@@ -338,16 +235,16 @@ static void test_switch_between_vms_issues_vmptrld_only_on_switch(void **state)
 	struct vm *a = &w.vm[0], *b = &w.vm[1];
 	enter_ok(a);
 	enter_ok(b);
-	forget_calls();
+	fake_forget_calls();
 	enter_ok(b);                                   /* same VM: no VMPTRLD */
-	assert_int_equal(count_calls(F_VMPTRLD), 0);
+	assert_int_equal(fake_count_calls(F_VMPTRLD), 0);
 	enter_ok(a);                                   /* switch: one VMPTRLD of a */
-	assert_int_equal(count_calls(F_VMPTRLD), 1);
-	assert_int_equal(cpu.call[find_call(F_VMPTRLD, 0)].arg, a->vmcs_pa);
-	assert_true(find_call(F_VMPTRLD, 0) < find_call(F_VMRESUME, 1));
+	assert_int_equal(fake_count_calls(F_VMPTRLD), 1);
+	assert_int_equal(fake_cpu.log[fake_find_call(F_VMPTRLD, 0)].arg, a->vmcs_pa);
+	assert_true(fake_find_call(F_VMPTRLD, 0) < fake_find_call(F_VMRESUME, 1));
 	enter_ok(a);                                   /* same again: none */
-	assert_int_equal(count_calls(F_VMPTRLD), 1);
-	assert_int_equal(count_calls(F_VMRESUME), 3);
+	assert_int_equal(fake_count_calls(F_VMPTRLD), 1);
+	assert_int_equal(fake_count_calls(F_VMRESUME), 3);
 	assert_trace_has("vm=1 ev=vmptrld why=switch status=ok\n");
 }
 
@@ -358,10 +255,10 @@ static void test_unchanged_vmwrite_is_skipped(void **state)
 	(void)state;
 	struct vm *vm = &w.vm[0];
 	enter_ok(vm);
-	forget_calls();
+	fake_forget_calls();
 	forget_trace();
 	assert_true(notify_write(&w.n, vm, VMCS_host_rip, w.host.rip));
-	assert_int_equal(cpu.ncalls, 0);
+	assert_int_equal(fake_cpu.nlog, 0);
 	assert_false(shadow_dirty(&vm->shadow, VMCS_host_rip));
 	assert_trace_lacks("vmwrite");
 }
@@ -371,13 +268,13 @@ static void test_changed_vmwrite_is_issued_and_marks_dirty(void **state)
 	(void)state;
 	struct vm *vm = &w.vm[0];
 	enter_ok(vm);
-	forget_calls();
+	fake_forget_calls();
 	forget_trace();
 	assert_true(notify_write(&w.n, vm, VMCS_host_rip, 0x201000));
-	assert_int_equal(cpu.ncalls, 1);
-	assert_int_equal(cpu.call[0].insn, F_VMWRITE);
-	assert_int_equal(cpu.call[0].arg, vmcs_field_encoding(VMCS_host_rip));
-	assert_int_equal(cpu.call[0].value, 0x201000);
+	assert_int_equal(fake_cpu.nlog, 1);
+	assert_int_equal(fake_cpu.log[0].insn, F_VMWRITE);
+	assert_int_equal(fake_cpu.log[0].arg, vmcs_field_encoding(VMCS_host_rip));
+	assert_int_equal(fake_cpu.log[0].value, 0x201000);
 	assert_true(shadow_dirty(&vm->shadow, VMCS_host_rip));
 	assert_int_equal(shadow_get(&vm->shadow, VMCS_host_rip), 0x201000);
 	assert_trace_has("vm=1 ev=vmwrite field=host_rip value=0x201000 status=ok pmr=invalidate\n");
@@ -405,20 +302,20 @@ static void test_write_to_non_current_vm_is_deferred_until_its_next_entry(void *
 	struct vm *a = &w.vm[0], *b = &w.vm[1];
 	enter_ok(a);
 	enter_ok(b);
-	forget_calls();
+	fake_forget_calls();
 	assert_true(notify_write(&w.n, a, VMCS_guest_rip, 0x2000));
-	assert_int_equal(cpu.ncalls, 0);
+	assert_int_equal(fake_cpu.nlog, 0);
 	assert_true(shadow_bit(a->pending, VMCS_guest_rip));
 	assert_int_equal(shadow_get(&a->shadow, VMCS_guest_rip), 0x2000);
 	enter_ok(a);
-	int load = find_call(F_VMPTRLD, 0), write = find_call(F_VMWRITE, 0),
-	    resume = find_call(F_VMRESUME, 0);
+	int load = fake_find_call(F_VMPTRLD, 0), write = fake_find_call(F_VMWRITE, 0),
+	    resume = fake_find_call(F_VMRESUME, 0);
 	assert_int_equal(load, 0);
-	assert_int_equal(cpu.call[load].arg, a->vmcs_pa);
+	assert_int_equal(fake_cpu.log[load].arg, a->vmcs_pa);
 	assert_true(write > load && write < resume);
-	assert_int_equal(count_calls(F_VMWRITE), 1);
-	assert_int_equal(cpu.call[write].arg, vmcs_field_encoding(VMCS_guest_rip));
-	assert_int_equal(cpu.call[write].value, 0x2000);
+	assert_int_equal(fake_count_calls(F_VMWRITE), 1);
+	assert_int_equal(fake_cpu.log[write].arg, vmcs_field_encoding(VMCS_guest_rip));
+	assert_int_equal(fake_cpu.log[write].value, 0x2000);
 	assert_false(shadow_bit(a->pending, VMCS_guest_rip));
 }
 
@@ -427,30 +324,30 @@ static void test_vmread_of_known_field_issues_no_vmread(void **state)
 	(void)state;
 	struct vm *vm = &w.vm[0];
 	enter_ok(vm);
-	forget_calls();
+	fake_forget_calls();
 	uint64_t v = 0;
 	assert_true(notify_read(&w.n, vm, VMCS_pin_controls, &v));
 	assert_int_equal(v, 0x5f);
 	assert_true(notify_read(&w.n, vm, VMCS_host_rsp, &v));
 	assert_int_equal(v, 0x280000);
-	assert_int_equal(cpu.ncalls, 0);
+	assert_int_equal(fake_cpu.nlog, 0);
 }
 
 static void test_vmread_of_guest_field_after_exit_issues_one_vmread(void **state)
 {
 	(void)state;
 	struct vm *vm = &w.vm[0];
-	cpu.exit_rip = 0x1005;
+	scene.exit_rip = 0x1005;
 	enter_ok(vm);
-	forget_calls();
+	fake_forget_calls();
 	uint64_t v = 0;
 	assert_true(notify_read(&w.n, vm, VMCS_guest_rip, &v));
 	assert_int_equal(v, 0x1005);
 	assert_true(notify_read(&w.n, vm, VMCS_guest_rip, &v));
 	assert_int_equal(v, 0x1005);
-	assert_int_equal(cpu.ncalls, 1);
-	assert_int_equal(cpu.call[0].insn, F_VMREAD);
-	assert_int_equal(cpu.call[0].arg, vmcs_field_encoding(VMCS_guest_rip));
+	assert_int_equal(fake_cpu.nlog, 1);
+	assert_int_equal(fake_cpu.log[0].insn, F_VMREAD);
+	assert_int_equal(fake_cpu.log[0].arg, vmcs_field_encoding(VMCS_guest_rip));
 }
 
 /* --- last entry and refused transitions ------------------------------------ */
@@ -460,22 +357,22 @@ static void test_last_entry_issues_vmclear_and_vm_never_enters_again(void **stat
 	(void)state;
 	struct vm *vm = &w.vm[0];
 	enter_ok(vm);
-	forget_calls();
+	fake_forget_calls();
 	assert_true(notify_last(&w.n, vm));
-	assert_int_equal(cpu.ncalls, 1);
-	assert_int_equal(cpu.call[0].insn, F_VMCLEAR);
-	assert_int_equal(cpu.call[0].arg, vm->vmcs_pa);
+	assert_int_equal(fake_cpu.nlog, 1);
+	assert_int_equal(fake_cpu.log[0].insn, F_VMCLEAR);
+	assert_int_equal(fake_cpu.log[0].arg, vm->vmcs_pa);
 	assert_null(w.n.current);
 	assert_int_equal(vm->launch, VMCS_CLEAR);
 	assert_true(vm->dead);
 	assert_trace_has("vm=1 ev=vmclear kind=last status=ok pmr=flush,free\n");
 
-	forget_calls();
+	fake_forget_calls();
 	forget_trace();
 	struct entry_result r;
 	notify_enter(&w.n, vm, true, &r);
 	assert_int_equal(r.outcome, ENTRY_REFUSED);
-	assert_int_equal(cpu.ncalls, 0);
+	assert_int_equal(fake_cpu.nlog, 0);
 	assert_trace_has("vm=1 ev=refuse insn=vmlaunch why=\"VMCS was cleared for the last time\"\n");
 	assert_trace_lacks("ev=entry ");
 }
@@ -485,13 +382,13 @@ static void test_vmlaunch_of_launched_vmcs_is_refused(void **state)
 	(void)state;
 	struct vm *vm = &w.vm[0];
 	enter_ok(vm);
-	forget_calls();
+	fake_forget_calls();
 	forget_trace();
 	struct entry_result r;
 	memset(&r, 0, sizeof(r));
 	assert_int_equal(notify_issue(&w.n, vm, INSN_VMLAUNCH, &r), ENTRY_REFUSED);
 	assert_int_equal(r.outcome, ENTRY_REFUSED);
-	assert_int_equal(cpu.ncalls, 0);
+	assert_int_equal(fake_cpu.nlog, 0);
 	assert_int_equal(vm->launch, VMCS_LAUNCHED);
 	assert_trace_has("vm=1 ev=refuse insn=vmlaunch why=\"VMLAUNCH needs a clear VMCS\"\n");
 }
@@ -501,15 +398,15 @@ static void test_vmresume_of_clear_vmcs_is_refused(void **state)
 	(void)state;
 	struct vm *vm = &w.vm[0];
 	struct entry_result r;
-	cpu.exit_reason = ENTRY_FAIL_GUEST;   /* leaves the VMCS current and clear */
+	scene.exit_reason = ENTRY_FAIL_GUEST;   /* leaves the VMCS current and clear */
 	notify_enter(&w.n, vm, false, &r);
 	assert_int_equal(r.outcome, ENTRY_FAILED);
 	assert_ptr_equal(w.n.current, vm);
-	forget_calls();
+	fake_forget_calls();
 	forget_trace();
 	memset(&r, 0, sizeof(r));
 	assert_int_equal(notify_issue(&w.n, vm, INSN_VMRESUME, &r), ENTRY_REFUSED);
-	assert_int_equal(cpu.ncalls, 0);
+	assert_int_equal(fake_cpu.nlog, 0);
 	assert_trace_has("vm=1 ev=refuse insn=vmresume why=\"VMRESUME needs a launched VMCS\"\n");
 }
 
@@ -519,12 +416,12 @@ static void test_vmresume_when_vmcs_not_current_is_refused(void **state)
 	struct vm *a = &w.vm[0], *b = &w.vm[1];
 	enter_ok(a);
 	enter_ok(b);
-	forget_calls();
+	fake_forget_calls();
 	forget_trace();
 	struct entry_result r;
 	memset(&r, 0, sizeof(r));
 	assert_int_equal(notify_issue(&w.n, a, INSN_VMRESUME, &r), ENTRY_REFUSED);
-	assert_int_equal(cpu.ncalls, 0);
+	assert_int_equal(fake_cpu.nlog, 0);
 	assert_trace_has("vm=1 ev=refuse insn=vmresume why=\"VMCS is not current\"\n");
 }
 
@@ -536,14 +433,14 @@ static void test_shadow_predicted_failure_is_not_entered(void **state)
 	struct vm *vm = &w.vm[0];
 	enter_ok(vm);
 	assert_true(notify_write(&w.n, vm, VMCS_guest_rflags, 0));   /* bit 1 must be 1 */
-	forget_calls();
+	fake_forget_calls();
 	struct entry_result r;
 	notify_enter(&w.n, vm, false, &r);
 	assert_int_equal(r.outcome, ENTRY_PREDICTED_FAIL);
 	assert_int_equal(r.predicted.kind, VERDICT_ENTRYFAIL);
 	assert_int_equal(r.predicted.code, 33);
 	assert_int_equal(r.predicted.field, VMCS_guest_rflags);
-	assert_int_equal(count_calls(F_VMRESUME) + count_calls(F_VMLAUNCH), 0);
+	assert_int_equal(fake_count_calls(F_VMRESUME) + fake_count_calls(F_VMLAUNCH), 0);
 	assert_trace_has("insn=vmresume checks=dirty");
 	assert_trace_has("dirty=guest_rflags verdict=entryfail:33");
 }
@@ -554,13 +451,13 @@ static void test_forced_entry_agrees_when_cpu_vmfails_as_shadow_predicts(void **
 	struct vm *vm = &w.vm[0];
 	enter_ok(vm);
 	assert_true(notify_write(&w.n, vm, VMCS_pin_controls, 0));   /* must-be-1 bits clear */
-	cpu.enter_result = (struct vmx_result){ VMX_FAIL_VALID, 7 };
+	scene.enter_result = (struct vmx_result){ VMX_FAIL_VALID, 7 };
 	forget_trace();
 	struct entry_result r;
 	notify_enter(&w.n, vm, true, &r);
 	assert_int_equal(r.predicted.kind, VERDICT_VMFAIL);
 	assert_int_equal(r.predicted.code, 7);
-	assert_int_equal(count_calls(F_VMRESUME), 1);
+	assert_int_equal(fake_count_calls(F_VMRESUME), 1);
 	assert_int_equal(r.outcome, ENTRY_VMFAIL);
 	assert_int_equal(r.cpu.error, 7);
 	assert_true(r.agree);
@@ -589,10 +486,10 @@ static void test_entry_failure_exit_keeps_vmcs_clear(void **state)
 {
 	(void)state;
 	struct vm *vm = &w.vm[0];
-	cpu.exit_reason = ENTRY_FAIL_GUEST;
+	scene.exit_reason = ENTRY_FAIL_GUEST;
 	struct entry_result r;
 	notify_enter(&w.n, vm, false, &r);
-	assert_int_equal(count_calls(F_VMLAUNCH), 1);
+	assert_int_equal(fake_count_calls(F_VMLAUNCH), 1);
 	assert_int_equal(r.outcome, ENTRY_FAILED);
 	assert_int_equal(r.exit_reason, ENTRY_FAIL_GUEST);
 	assert_int_equal(vm->launch, VMCS_CLEAR);
@@ -604,12 +501,12 @@ static void test_vmwrite_failure_stops_the_entry(void **state)
 {
 	(void)state;
 	struct vm *vm = &w.vm[0];
-	cpu.vmwrite_result = (struct vmx_result){ VMX_FAIL_VALID, 12 };
+	scene.vmwrite_result = (struct vmx_result){ VMX_FAIL_VALID, 12 };
 	struct entry_result r;
 	notify_enter(&w.n, vm, false, &r);
 	assert_int_equal(r.outcome, ENTRY_SETUP_FAILED);
-	assert_int_equal(count_calls(F_VMWRITE), 1);
-	assert_int_equal(count_calls(F_VMLAUNCH) + count_calls(F_VMRESUME), 0);
+	assert_int_equal(fake_count_calls(F_VMWRITE), 1);
+	assert_int_equal(fake_count_calls(F_VMLAUNCH) + fake_count_calls(F_VMRESUME), 0);
 	assert_int_equal(vm->n.entries, 0);
 	assert_false(shadow_known(&vm->shadow, VMCS_pin_controls));
 	assert_trace_has("vm=1 ev=vmwrite field=pin_controls value=0x5f status=vmfail_valid error=12 pmr=none\n");
@@ -653,12 +550,12 @@ static void test_exit_clears_injected_event_valid_bit(void **state)
 	assert_true(notify_write(&w.n, vm, VMCS_entry_intr_info, inject_ud));
 	enter_ok(vm);
 	assert_int_equal(shadow_get(&vm->shadow, VMCS_entry_intr_info), inject_ud & ~(1ull << 31));
-	forget_calls();
+	fake_forget_calls();
 	assert_true(notify_write(&w.n, vm, VMCS_entry_intr_info, inject_ud));
-	assert_int_equal(cpu.ncalls, 1);
-	assert_int_equal(cpu.call[0].insn, F_VMWRITE);
-	assert_int_equal(cpu.call[0].arg, vmcs_field_encoding(VMCS_entry_intr_info));
-	assert_int_equal(cpu.call[0].value, inject_ud);
+	assert_int_equal(fake_cpu.nlog, 1);
+	assert_int_equal(fake_cpu.log[0].insn, F_VMWRITE);
+	assert_int_equal(fake_cpu.log[0].arg, vmcs_field_encoding(VMCS_entry_intr_info));
+	assert_int_equal(fake_cpu.log[0].value, inject_ud);
 }
 
 /* --- known defects (see the report): these fail until notify.c is fixed ---- */
@@ -671,16 +568,16 @@ static void test_retried_first_entry_of_current_vmcs_issues_no_vmptrld(void **st
 	(void)state;
 	struct vm *vm = &w.vm[0];
 	struct entry_result r;
-	cpu.exit_reason = ENTRY_FAIL_GUEST;
+	scene.exit_reason = ENTRY_FAIL_GUEST;
 	notify_enter(&w.n, vm, false, &r);
 	assert_int_equal(r.outcome, ENTRY_FAILED);
 	assert_ptr_equal(w.n.current, vm);
-	cpu.exit_reason = EXIT_CPUID;
-	forget_calls();
+	scene.exit_reason = EXIT_CPUID;
+	fake_forget_calls();
 	forget_trace();
 	enter_ok(vm);
-	assert_int_equal(count_calls(F_VMLAUNCH), 1);
-	assert_int_equal(count_calls(F_VMPTRLD), 0);
+	assert_int_equal(fake_count_calls(F_VMLAUNCH), 1);
+	assert_int_equal(fake_count_calls(F_VMPTRLD), 0);
 	assert_trace_lacks("ev=vmptrld");
 }
 
@@ -691,14 +588,14 @@ static void test_write_before_first_entry_survives_vmcs_setup(void **state)
 	(void)state;
 	struct vm *vm = &w.vm[0];
 	assert_true(notify_write(&w.n, vm, VMCS_guest_rip, 0x2000));
-	assert_int_equal(cpu.ncalls, 0);
+	assert_int_equal(fake_cpu.nlog, 0);
 	enter_ok(vm);
-	int launch = find_call(F_VMLAUNCH, 0);
+	int launch = fake_find_call(F_VMLAUNCH, 0);
 	uint64_t last_rip = 0;
 	for (int i = 0; i < launch; i++)
-		if (cpu.call[i].insn == F_VMWRITE &&
-		    cpu.call[i].arg == vmcs_field_encoding(VMCS_guest_rip))
-			last_rip = cpu.call[i].value;
+		if (fake_cpu.log[i].insn == F_VMWRITE &&
+		    fake_cpu.log[i].arg == vmcs_field_encoding(VMCS_guest_rip))
+			last_rip = fake_cpu.log[i].value;
 	assert_int_equal(last_rip, 0x2000);
 }
 
@@ -721,7 +618,7 @@ static int fake_hook(void *ctx, struct vm *vm, uint32_t reason)
 	assert_true(notify_read(&w.n, vm, VMCS_guest_rip, &rip));
 	assert_true(notify_write(&w.n, vm, VMCS_guest_rip, hook.calls == hook.bad_rip_at ? 1ull << 40 : rip + 2));
 	if (hook.calls == hook.fail_at)
-		cpu.enter_result = (struct vmx_result){ VMX_FAIL_VALID, 5 };
+		scene.enter_result = (struct vmx_result){ VMX_FAIL_VALID, 5 };
 	if (hook.resume_times-- > 0)
 		return NOTIFY_FAST_RESUME;
 	return hook.final;
@@ -748,9 +645,9 @@ static void test_fast_path_resumes_at_once_with_the_same_checks_and_counters(voi
 	assert_false(r.handled);
 	assert_int_equal(r.exit_reason, EXIT_CPUID);
 	assert_int_equal(hook.calls, 6);           /* 5 resumed, the 6th declined */
-	assert_int_equal(count_calls(F_VMLAUNCH), 1);
-	assert_int_equal(count_calls(F_VMRESUME), 5);
-	assert_int_equal(find_call(F_VMPTRLD, (unsigned)find_call(F_VMLAUNCH, 0)), -1);
+	assert_int_equal(fake_count_calls(F_VMLAUNCH), 1);
+	assert_int_equal(fake_count_calls(F_VMRESUME), 5);
+	assert_int_equal(fake_find_call(F_VMPTRLD, (unsigned)fake_find_call(F_VMLAUNCH, 0)), -1);
 	assert_int_equal(w.n.fast_entries, 5);
 	assert_int_equal(vm->n.entries, 6);
 	assert_int_equal(vm->n.launches, 1);
@@ -777,7 +674,7 @@ static void test_fast_path_hands_a_handled_exit_back_with_its_action(void **stat
 	assert_int_equal(r.outcome, ENTRY_EXITED);
 	assert_true(r.handled);
 	assert_int_equal(r.act, 2);
-	assert_int_equal(count_calls(F_VMRESUME), 2);
+	assert_int_equal(fake_count_calls(F_VMRESUME), 2);
 	assert_int_equal(vm->n.entries, 3);
 }
 
@@ -793,7 +690,7 @@ static void test_fast_path_predicted_failure_stops_before_vmresume(void **state)
 	assert_false(r.handled);
 	assert_string_equal(r.predicted.check->id, "guest.rip.high");
 	assert_int_equal(r.predicted.field, VMCS_guest_rip);
-	assert_int_equal(count_calls(F_VMRESUME), 2);
+	assert_int_equal(fake_count_calls(F_VMRESUME), 2);
 	assert_int_equal(vm->n.entries, 4);        /* the refused one is counted, as on the slow path */
 	assert_int_equal(w.n.fast_entries, 2);
 }
@@ -821,7 +718,7 @@ static void test_fast_path_is_off_while_per_instruction_lines_are_on(void **stat
 	trace_set_detail(true);
 	enter_ok(&w.vm[0]);
 	assert_int_equal(hook.calls, 0);
-	assert_int_equal(count_calls(F_VMRESUME), 0);
+	assert_int_equal(fake_count_calls(F_VMRESUME), 0);
 	assert_trace_has("vm=1 ev=entry n=1 kind=first insn=vmlaunch");
 }
 
@@ -833,7 +730,7 @@ static void test_forced_entries_never_take_the_fast_path(void **state)
 	notify_enter(&w.n, &w.vm[0], true, &r);
 	assert_int_equal(r.outcome, ENTRY_EXITED);
 	assert_int_equal(hook.calls, 0);
-	assert_int_equal(count_calls(F_VMRESUME), 0);
+	assert_int_equal(fake_count_calls(F_VMRESUME), 0);
 }
 
 #define T(fn) cmocka_unit_test_setup_teardown(fn, world_setup, world_teardown)

@@ -41,7 +41,7 @@ static void steady(const char *policy)
 	pmr_config_default(&pc);
 	assert_true(pmr_parse_policy(policy, (unsigned)strlen(policy), &pc));
 	assert_true(pmr_init(&pmr, &pc));
-	notify_init(&n, NULL, &caps, &pmr, NULL, NULL);
+	notify_init(&n, &caps, &pmr, NULL, NULL);
 	memset(&vm, 0, sizeof(vm));
 	vm.id = 1;
 	baseline_shadow(&vm.shadow);

@@ -20,6 +20,7 @@
 #include <string.h>
 #include <cmocka.h>
 #include "baseline.h"
+#include "arch/fake/fake_cpu.h"
 #include "hypercall.h"
 #include "notify.h"
 #include "sched.h"
@@ -29,9 +30,8 @@
 #define NVMS 2
 #define SCRIPT_LEN 300
 
-struct fake_vmcs {
-	uint64_t pa;
-	uint64_t val[1u << 16];     /* by encoding */
+/* Each VM's script, by its VMCS region's index in arch/fake. */
+struct script {
 	unsigned step;              /* next exit of its script */
 	uint64_t rng;               /* random scripts: this VM's generator */
 };
@@ -62,10 +62,7 @@ struct scenario {
 };
 
 static struct {
-	struct fake_vmcs vmcs[NVMS];
-	struct fake_vmcs *current;
-	uint64_t reads[1u << 16], writes[1u << 16];   /* per encoding */
-	uint64_t clears, ptrlds, launches, resumes;
+	struct script script[NVMS];
 	const struct scenario *sc;
 	const struct vmcs_shadow *shadow[NVMS];   /* the VMs' shadows, as at each entry */
 	uint64_t shadow_digest;
@@ -75,54 +72,18 @@ static struct {
 
 #define RIP_ENC (vmcs_field_encoding(VMCS_guest_rip) & 0xffff)
 
-static struct fake_vmcs *region(uint64_t pa)
+/* The k-th VMREAD or VMWRITE of guest RIP fails when the scenario says. */
+static struct vmx_result fake_fail(enum fake_insn insn, uint32_t enc, uint64_t k)
 {
-	for (unsigned i = 0; i < NVMS; i++)
-		if (cpu.vmcs[i].pa == pa)
-			return &cpu.vmcs[i];
-	fail_msg("unknown VMCS region 0x%llx", (unsigned long long)pa);
-	return NULL;
-}
-
-static struct vmx_result ok(void)
-{
+	uint64_t at = insn == F_VMREAD ? cpu.sc->fail_rip_read : cpu.sc->fail_rip_write;
+	if ((enc & 0xffff) == RIP_ENC && k == at)
+		return (struct vmx_result){ VMX_FAIL_VALID, 12 };
 	return (struct vmx_result){ VMX_OK, 0 };
 }
 
-static struct vmx_result fake_clear(uint64_t pa)
+static unsigned vm_index(const struct fake_vmcs *v)
 {
-	region(pa);
-	cpu.clears++;
-	if (cpu.current && cpu.current->pa == pa)
-		cpu.current = NULL;
-	return ok();
-}
-
-static struct vmx_result fake_ptrld(uint64_t pa)
-{
-	cpu.current = region(pa);
-	cpu.ptrlds++;
-	return ok();
-}
-
-static struct vmx_result fake_read(uint32_t enc, uint64_t *v)
-{
-	assert_non_null(cpu.current);
-	*v = cpu.current->val[enc & 0xffff];
-	uint64_t k = ++cpu.reads[enc & 0xffff];
-	if ((enc & 0xffff) == RIP_ENC && k == cpu.sc->fail_rip_read)
-		return (struct vmx_result){ VMX_FAIL_VALID, 12 };
-	return ok();
-}
-
-static struct vmx_result fake_write(uint32_t enc, uint64_t v)
-{
-	assert_non_null(cpu.current);
-	uint64_t k = ++cpu.writes[enc & 0xffff];
-	if ((enc & 0xffff) == RIP_ENC && k == cpu.sc->fail_rip_write)
-		return (struct vmx_result){ VMX_FAIL_VALID, 12 };
-	cpu.current->val[enc & 0xffff] = v;
-	return ok();
+	return (unsigned)(v - fake_cpu.vmcs);
 }
 
 /* A random script's next exit (xorshift64 per VM, so every run of a seed
@@ -134,26 +95,27 @@ static struct vmx_result fake_write(uint32_t enc, uint64_t v)
  * identical) and just below 2^48 (refused once RIP passes it). */
 static uint32_t random_exit(struct fake_vmcs *v, uint64_t *len, uint64_t *qual)
 {
-	v->rng ^= v->rng << 13;
-	v->rng ^= v->rng >> 7;
-	v->rng ^= v->rng << 17;
-	unsigned r = (unsigned)(v->rng % 1000);
-	*len = 2 + (v->rng >> 20) % 14;
+	struct script *sc = &cpu.script[vm_index(v)];
+	sc->rng ^= sc->rng << 13;
+	sc->rng ^= sc->rng >> 7;
+	sc->rng ^= sc->rng << 17;
+	unsigned r = (unsigned)(sc->rng % 1000);
+	*len = 2 + (sc->rng >> 20) % 14;
 	*qual = 0;
 	if (r < 60)
 		return *len = 0, EXIT_preemption_timer;
 	if (r < 120)
 		return *len = 1, *qual = 0x3f8ull << 16, EXIT_io;
 	if (r < 170)
-		v->val[RIP_ENC] = 0x1000 + (v->rng >> 32) % 0x7fff0000;
+		v->val[RIP_ENC] = 0x1000 + (sc->rng >> 32) % 0x7fff0000;
 	else if (r < 172)
 		v->val[RIP_ENC] = 0xfffffff0ull;
 	else if (!cpu.sc->long64)
 		;
 	else if (r < 173)
-		v->val[RIP_ENC] = (v->rng >> 40) & 1 ? 0x0000fffffffffff0ull : 0x00007ffffffffff0ull;
+		v->val[RIP_ENC] = (sc->rng >> 40) & 1 ? 0x0000fffffffffff0ull : 0x00007ffffffffff0ull;
 	else if (r < 190)
-		v->val[RIP_ENC] = (r % 2 ? 0xffff800000000000ull : 1ull << 32) + (v->rng >> 34);
+		v->val[RIP_ENC] = (r % 2 ? 0xffff800000000000ull : 1ull << 32) + (sc->rng >> 34);
 	return EXIT_cpuid;
 }
 
@@ -162,7 +124,7 @@ static uint32_t random_exit(struct fake_vmcs *v, uint64_t *len, uint64_t *qual)
 static void script_exit(struct fake_vmcs *v)
 {
 	static const unsigned lens[] = { 2, 3, 4, 15 };
-	unsigned k = v->step++;
+	unsigned k = cpu.script[vm_index(v)].step++;
 	uint32_t reason = EXIT_cpuid;
 	uint64_t len = lens[k % 4], qual = 0;
 	if (k >= SCRIPT_LEN)
@@ -176,7 +138,7 @@ static void script_exit(struct fake_vmcs *v)
 	v->val[vmcs_field_encoding(VMCS_exit_reason) & 0xffff] = reason;
 	v->val[vmcs_field_encoding(VMCS_exit_instr_len) & 0xffff] = len;
 	v->val[vmcs_field_encoding(VMCS_exit_qualification) & 0xffff] = qual;
-	if (k + 1 == cpu.sc->rip_jump && v == &cpu.vmcs[0])
+	if (k + 1 == cpu.sc->rip_jump && vm_index(v) == 0)
 		v->val[RIP_ENC] = cpu.sc->jump_to ? cpu.sc->jump_to : 0xfffffffeull;
 }
 
@@ -185,7 +147,7 @@ static void script_exit(struct fake_vmcs *v)
  * enter with the same shadow every time, not only end with it. */
 static void digest_shadow(void)
 {
-	const unsigned char *p = (const unsigned char *)cpu.shadow[cpu.current - cpu.vmcs];
+	const unsigned char *p = (const unsigned char *)cpu.shadow[vm_index(fake_cpu.current)];
 	for (size_t i = 0; i < sizeof(struct vmcs_shadow); i++)
 		cpu.shadow_digest = (cpu.shadow_digest ^ p[i]) * 1099511628211ull;
 }
@@ -204,32 +166,21 @@ static void hypercall_exit(struct fake_vmcs *v, struct guest_regs *regs)
 	cpu.hc_pending = true;
 }
 
-/* Each call is one VMLAUNCH/VMRESUME; while the fast path's again()
- * returns true, the stub would VMRESUME at once: one more exit here. */
-static struct vmx_result fake_enter(struct guest_regs *regs, bool launch, bool (*again)(void *), void *ctx)
+/* At each VM exit (arch/fake runs it once per entry, the fast path's
+ * VMRESUMEs included): the shadow as the VM entered, then the script's
+ * next exit. */
+static void fake_exit(struct guest_regs *regs, struct fake_vmcs *v)
 {
-	assert_non_null(cpu.current);
-	if (launch)
-		cpu.launches++;
-	else
-		cpu.resumes++;
-	for (;;) {
-		digest_shadow();
-		if (cpu.hc_pending && cpu.current == &cpu.vmcs[0]) {
-			cpu.hc_ret = regs->rax;
-			cpu.hc_pending = false;
-		}
-		regs->rax = 'x';             /* the byte an I/O exit prints */
-		script_exit(cpu.current);
-		if (cpu.sc->hc_at && cpu.current == &cpu.vmcs[0] && cpu.current->step == cpu.sc->hc_at)
-			hypercall_exit(cpu.current, regs);
-		if (!again || !again(ctx))
-			return ok();
-		cpu.resumes++;
+	digest_shadow();
+	if (cpu.hc_pending && vm_index(v) == 0) {
+		cpu.hc_ret = regs->rax;
+		cpu.hc_pending = false;
 	}
+	regs->rax = 'x';             /* the byte an I/O exit prints */
+	script_exit(v);
+	if (cpu.sc->hc_at && vm_index(v) == 0 && cpu.script[0].step == cpu.sc->hc_at)
+		hypercall_exit(v, regs);
 }
-
-static const struct vmx_ops fake_ops = { fake_clear, fake_ptrld, fake_read, fake_write, fake_enter, NULL };
 
 static char trace_buf[1 << 16];
 static size_t trace_len;
@@ -277,6 +228,9 @@ static void run(enum mode mode, const struct scenario *sc, struct outcome *o)
 
 	memset(&cpu, 0, sizeof(cpu));
 	cpu.sc = sc;
+	fake_cpu_reset();
+	fake_cpu.fail = fake_fail;
+	fake_cpu.on_exit = fake_exit;
 	memset(vms, 0, sizeof(vms));
 	trace_len = 0;
 	baseline_caps(&caps);
@@ -288,7 +242,7 @@ static void run(enum mode mode, const struct scenario *sc, struct outcome *o)
 	if (sc->policy)
 		assert_true(pmr_parse_policy(sc->policy, (unsigned)strlen(sc->policy), &pc));
 	assert_true(pmr_init(&pmr, &pc));
-	notify_init(&n, &fake_ops, &caps, &pmr, vmcs_setup, &h);
+	notify_init(&n, &caps, &pmr, vmcs_setup, &h);
 	trace_set_sink(sink);
 	trace_set_detail(false);
 	for (unsigned i = 0; i < NVMS; i++) {
@@ -298,8 +252,8 @@ static void run(enum mode mode, const struct scenario *sc, struct outcome *o)
 		vms[i].mem_size = 65536;
 		vms[i].ept_pa = 0x200000 + i * 0x10000;
 		vms[i].vmcs_pa = 0x300000 + i * 0x1000;
-		cpu.vmcs[i].pa = vms[i].vmcs_pa;
-		cpu.vmcs[i].rng = sc->seed * 2654435761u + i + 1;
+		fake_cpu.vmcs[i].pa = vms[i].vmcs_pa;
+		cpu.script[i].rng = sc->seed * 2654435761u + i + 1;
 		shadow_init(&vms[i].shadow);
 		cpu.shadow[i] = &vms[i].shadow;
 	}
@@ -307,16 +261,16 @@ static void run(enum mode mode, const struct scenario *sc, struct outcome *o)
 	sched_fast_path(&s, mode != SLOW, mode == FAST);
 	sched_run(&s);
 
-	memcpy(o->reads, cpu.reads, sizeof(o->reads));
-	memcpy(o->writes, cpu.writes, sizeof(o->writes));
-	o->clears = cpu.clears;
-	o->ptrlds = cpu.ptrlds;
-	o->launches = cpu.launches;
-	o->resumes = cpu.resumes;
+	memcpy(o->reads, fake_cpu.reads, sizeof(o->reads));
+	memcpy(o->writes, fake_cpu.writes, sizeof(o->writes));
+	o->clears = fake_cpu.count[F_VMCLEAR];
+	o->ptrlds = fake_cpu.count[F_VMPTRLD];
+	o->launches = fake_cpu.count[F_VMLAUNCH];
+	o->resumes = fake_cpu.count[F_VMRESUME];
 	for (unsigned i = 0; i < NVMS; i++) {
 		o->n[i] = vms[i].n;
 		o->regs[i] = vms[i].regs;
-		o->rip[i] = cpu.vmcs[i].val[vmcs_field_encoding(VMCS_guest_rip) & 0xffff];
+		o->rip[i] = *fake_field(&fake_cpu.vmcs[i], VMCS_guest_rip);
 		o->state[i] = vms[i].state;
 		o->pmr[i] = *pmr_vm_counters(&pmr, i + 1);
 		o->shadow[i] = vms[i].shadow;

@@ -6,7 +6,7 @@
 #include <stdint.h>
 #include <string.h>
 #include <cmocka.h>
-#include "vmcs_fields.h"
+#include "arch/x86/vmcs_fields.h"
 
 static void test_every_encoding_has_full_access_type(void **state)
 {

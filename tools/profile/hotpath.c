@@ -1,10 +1,10 @@
 /* The CPUID exit's C path on the host, for `make profile` (callgrind).
  *
  * The hypervisor's own notify, sched, exits and shadow code, linked with a
- * fake CPU: every VM exit is a CPUID exit (reason 10, instruction length 2)
- * and the fake VMX instructions cost a few instructions, as the real
- * ones do: notify's inline VMREAD/VMWRITE/RDTSC are
- * tools/profile/fake_vmx_inline.h, the rest goes through the fake ops. One VM enters, then runs N CPUID exits on the fast path
+ * fake CPU (arch/fake, the same one the unit tests link): every VM exit is
+ * a CPUID exit (reason 10, instruction length 2) until the last, a HLT.
+ * The fake's own instructions (arch/fake/vmx.c) are counted apart from the
+ * hypervisor's. One VM enters, then runs N CPUID exits on the fast path
  * (N = argv[1], default 10,000), replayed unless argv[2] is "noreplay"
  * (fastpath=noreplay). Dividing
  * callgrind's inclusive counts by N gives instructions per exit and
@@ -18,46 +18,18 @@
 #include "vmm/trace.h"
 #include "vmm/vmcs_setup.h"
 #include "tests/unit/baseline.h"
+#include "arch/fake/fake_cpu.h"
 
-uint64_t hotpath_vmcs[1u << 16];   /* by encoding; also the inline fake's (fake_vmx_inline.h) */
-uint64_t hotpath_tsc;
 static long exits_left;
 
-static struct vmx_result ok(void)
-{
-	return (struct vmx_result){ VMX_OK, 0 };
-}
-
-static struct vmx_result fake_clear(uint64_t pa)
-{
-	(void)pa;
-	return ok();
-}
-
-static struct vmx_result fake_read(uint32_t enc, uint64_t *v)
-{
-	*v = hotpath_vmcs[enc & 0xffff];
-	return ok();
-}
-
-static struct vmx_result fake_write(uint32_t enc, uint64_t v)
-{
-	hotpath_vmcs[enc & 0xffff] = v;
-	return ok();
-}
-
-/* Each entry is one CPUID exit; the fast path's again() resumes at once. */
-static struct vmx_result fake_enter(struct guest_regs *regs, bool launch, bool (*again)(void *),
-				    void *ctx)
+/* Each exit is a CPUID exit; the last one a HLT, which the fast path
+ * leaves to the caller. */
+static void cpuid_exit(struct guest_regs *regs, struct fake_vmcs *v)
 {
 	(void)regs;
-	(void)launch;
-	while (--exits_left > 0 && again && again(ctx))
-		;
-	return ok();
+	*fake_field(v, VMCS_exit_reason) = --exits_left > 0 ? 10 : 12;
+	*fake_field(v, VMCS_exit_instr_len) = 2;
 }
-
-static const struct vmx_ops fake_ops = { fake_clear, fake_clear, fake_read, fake_write, fake_enter, NULL };
 
 static void sink(const char *s, size_t n)
 {
@@ -76,13 +48,13 @@ int main(int argc, char **argv)
 	struct pmr_config pc;
 	long total = argc > 1 ? atol(argv[1]) : 10000;
 
-	hotpath_vmcs[vmcs_field_encoding(VMCS_exit_reason) & 0xffff] = 10;   /* CPUID */
-	hotpath_vmcs[vmcs_field_encoding(VMCS_exit_instr_len) & 0xffff] = 2;
+	fake_cpu_reset();
+	fake_cpu.on_exit = cpuid_exit;
 	baseline_caps(&caps);
 	baseline_host_state(&h);
 	pmr_config_default(&pc);
 	pmr_init(&pmr, &pc);
-	notify_init(&n, &fake_ops, &caps, &pmr, vmcs_setup, &h);
+	notify_init(&n, &caps, &pmr, vmcs_setup, &h);
 	trace_set_sink(sink);
 	trace_set_detail(false);
 	vm.id = 1;

@@ -7,17 +7,12 @@
 #define SHADOW_ENTRY_CHECKS_H
 #include <stdbool.h>
 #include <stdint.h>
-#include "vmcs_fields.h"
+#include "arch/x86/vmcs_fields.h"
+#include "arch/x86/vmx_controls.h"
 #include "validate.h"
 
-/* The bits that make a guest's mode, for the rows and for the VMM (set-up,
- * RIP advance, hypercall arguments, the differential mode's departures):
- * the "IA-32e mode guest" VM-entry control (SDM Vol. 3C 25.8.1), the L bit
- * of CS's access rights (25.4.1), CR0.PG and CR4.PAE. */
-#define ENTRY_IA32E_GUEST  (1u << 9)
-#define CS_AR_L            (1u << 13)
-#define CR0_PG             (1ull << 31)
-#define CR4_PAE            (1ull << 5)
+/* The bits that make a guest's mode (the "IA-32e mode guest" entry
+ * control, CS.L, CR0.PG, CR4.PAE) are in arch/x86/vmx_controls.h. */
 
 /* Fields a row may read, VMCS_FIELD_NONE-terminated. */
 #define ENTRY_CHECK_MAX_READS 12

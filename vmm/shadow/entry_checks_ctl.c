@@ -78,7 +78,7 @@ static bool tpr_shadow_off(struct check_ctx *c)
 static bool virtual_nmi(struct check_ctx *c)
 {
 	uint64_t pin = F(pin_controls);
-	return (pin & PIN_NMI) || !(pin & PIN_VIRTUAL_NMI) ||
+	return (pin & PIN_NMI_EXITING) || !(pin & PIN_VIRTUAL_NMI) ||
 	       check_fail(c, VMCS_pin_controls);
 }
 
@@ -108,7 +108,7 @@ static bool vid_ext_int(struct check_ctx *c)
 {
 	if (!(ctl_proc2(c) & PROC2_VID))
 		return true;
-	return (F(pin_controls) & PIN_EXT_INT) || check_fail(c, VMCS_pin_controls);
+	return (F(pin_controls) & PIN_EXT_INT_EXITING) || check_fail(c, VMCS_pin_controls);
 }
 
 static bool vpid_nonzero(struct check_ctx *c)
@@ -231,7 +231,7 @@ static bool tsc_multiplier(struct check_ctx *c)
 
 static bool ug_ept(struct check_ctx *c)
 {
-	return needs_ept(c, PROC2_UG);
+	return needs_ept(c, PROC2_UNRESTRICTED);
 }
 
 /* 27.2.1.2 VM-exit control fields */
@@ -244,8 +244,8 @@ static bool exit_reserved(struct check_ctx *c)
 
 static bool exit_preempt(struct check_ctx *c)
 {
-	return (F(pin_controls) & PIN_PREEMPT_TIMER) ||
-	       !(F(exit_controls) & EXIT_SAVE_PREEMPT) ||
+	return (F(pin_controls) & PIN_PREEMPTION_TIMER) ||
+	       !(F(exit_controls) & EXIT_SAVE_PREEMPTION_TIMER) ||
 	       check_fail(c, VMCS_exit_controls);
 }
 
@@ -314,7 +314,7 @@ static bool intr_error_code(struct check_ctx *c)
 	if (!(i & INTR_VALID))
 		return true;
 	unsigned v = INTR_VECTOR(i);
-	bool pm = !(ctl_proc2(c) & PROC2_UG) || (F(guest_cr0) & CR0_PE);
+	bool pm = !(ctl_proc2(c) & PROC2_UNRESTRICTED) || (F(guest_cr0) & CR0_PE);
 	bool hw = INTR_TYPE(i) == INTR_HW_EXC;
 	if (hw && pm && (c->caps->basic & BASIC_ANY_ERROR_CODE))
 		return true;

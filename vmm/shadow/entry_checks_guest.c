@@ -7,7 +7,7 @@
 static bool cr0_fixed(struct check_ctx *c)
 {
 	uint64_t fixed0 = c->caps->cr0_fixed0;
-	if (ctl_proc2(c) & PROC2_UG)
+	if (ctl_proc2(c) & PROC2_UNRESTRICTED)
 		fixed0 &= ~(CR0_PE | CR0_PG);
 	uint64_t cr0 = F(guest_cr0);
 	if ((cr0 & fixed0) != fixed0 || (cr0 & ~c->caps->cr0_fixed1))

@@ -20,15 +20,6 @@ static const struct seg_fields segs[] = {
 	[SEG_LDTR] = SEG_FIELDS(ldtr), [SEG_TR] = SEG_FIELDS(tr),
 };
 
-#define AR_TYPE(ar)   ((ar) & 0xf)
-#define AR_S          (1u << 4)
-#define AR_DPL(ar)    (((ar) >> 5) & 3)
-#define AR_P          (1u << 7)
-#define AR_L          (1u << 13)
-#define AR_DB         (1u << 14)
-#define AR_G          (1u << 15)
-#define AR_UNUSABLE   (1u << 16)
-#define AR_RESERVED   0xfffe0f00u
 
 static const struct seg_fields *seg_this(struct check_ctx *c)
 {
@@ -75,7 +66,7 @@ static bool ldtr_ti(struct check_ctx *c)
 
 static bool ss_rpl(struct check_ctx *c)
 {
-	if (v86(c) || (ctl_proc2(c) & PROC2_UG))
+	if (v86(c) || (ctl_proc2(c) & PROC2_UNRESTRICTED))
 		return true;
 	return (F(guest_ss_sel) & 3) == (F(guest_cs_sel) & 3) ||
 	       check_fail(c, VMCS_guest_ss_sel);
@@ -125,7 +116,7 @@ static bool ar_type(struct check_ctx *c)
 	switch (s) {
 	case SEG_CS:
 		ok = t == 9 || t == 11 || t == 13 || t == 15 ||
-		     (t == 3 && (ctl_proc2(c) & PROC2_UG));
+		     (t == 3 && (ctl_proc2(c) & PROC2_UNRESTRICTED));
 		break;
 	case SEG_SS:
 		ok = t == 3 || t == 7;
@@ -173,7 +164,7 @@ static bool ss_dpl(struct check_ctx *c)
 	if (v86(c))
 		return true;
 	unsigned dpl = AR_DPL(F(guest_ss_ar));
-	if (!(ctl_proc2(c) & PROC2_UG) && dpl != (F(guest_ss_sel) & 3))
+	if (!(ctl_proc2(c) & PROC2_UNRESTRICTED) && dpl != (F(guest_ss_sel) & 3))
 		return check_fail(c, VMCS_guest_ss_ar);
 	if ((AR_TYPE(F(guest_cs_ar)) == 3 || !(F(guest_cr0) & CR0_PE)) && dpl != 0)
 		return check_fail(c, VMCS_guest_ss_ar);
@@ -184,7 +175,7 @@ static bool ss_dpl(struct check_ctx *c)
 static bool data_dpl(struct check_ctx *c)
 {
 	const struct seg_fields *f = seg_this(c);
-	if (!seg_applies(c) || (ctl_proc2(c) & PROC2_UG))
+	if (!seg_applies(c) || (ctl_proc2(c) & PROC2_UNRESTRICTED))
 		return true;
 	uint64_t ar = check_field(c, f->ar);
 	if (AR_TYPE(ar) <= 11 && AR_DPL(ar) < (check_field(c, f->sel) & 3))

@@ -33,7 +33,7 @@ static bool long_mode_cs(struct check_ctx *c)
 {
 	bool at_exit = shadow_exit_long_mode(c->s);
 	return mode_bit(c, VMCS_entry_controls, ENTRY_IA32E_GUEST, at_exit && (c->caps->misc & MISC_EXIT_SAVES_LMA)) &&
-	       mode_bit(c, VMCS_guest_cs_ar, CS_AR_L, at_exit);
+	       mode_bit(c, VMCS_guest_cs_ar, AR_L, at_exit);
 }
 
 /* 27.3.1.4: RIP bits 63:32 are 0 outside 64-bit mode, bits 63:N identical
@@ -234,7 +234,7 @@ static bool link_ptr(struct check_ctx *c)
 	bool current;
 	if (!c->link_page || !c->link_page(c->opaque, p, &first, &current))
 		return true;
-	uint32_t want = (uint32_t)(c->caps->basic & 0x7fffffff) |
+	uint32_t want = vmx_revision_id(c->caps) |
 			((ctl_proc2(c) & PROC2_VMCS_SHADOW) ? 1u << 31 : 0);
 	return (first == want && !current) || check_fail(c, VMCS_vmcs_link_ptr);
 }

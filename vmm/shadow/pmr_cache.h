@@ -11,7 +11,7 @@
 #define SHADOW_PMR_CACHE_H
 #include <stdbool.h>
 #include <stdint.h>
-#include "vmcs_fields.h"
+#include "arch/x86/vmcs_fields.h"
 
 #define PMR_MAX_SLOTS      8
 #define PMR_MAX_VMS        64     /* VM ids are 1..PMR_MAX_VMS */

@@ -7,9 +7,9 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-#include "vmcs_fields.h"
+#include "arch/x86/vmcs_fields.h"
 #include "vmcs_shadow.h"
-#include "vmx_caps.h"
+#include "arch/x86/vmx_caps.h"
 
 struct entry_check;
 

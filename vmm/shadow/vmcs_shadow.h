@@ -9,7 +9,7 @@
 #define SHADOW_VMCS_SHADOW_H
 #include <stdbool.h>
 #include <stdint.h>
-#include "vmcs_fields.h"
+#include "arch/x86/vmcs_fields.h"
 
 #define SHADOW_WORDS ((VMCS_FIELD_COUNT + 63) / 64)
 
@@ -92,12 +92,12 @@ static inline uint64_t shadow_get(const struct vmcs_shadow *s, enum vmcs_field f
 	(VMCS_entry_controls / 64 == (w) ? 1ull << (VMCS_entry_controls % 64) : 0)
 #define X(name, enc, width, kind, group) SHADOW_CPU_OWNED_BIT(name, kind, 0)
 static const uint64_t shadow_exit_forgets0 = SHADOW_LMA_BIT(0)
-#include "vmcs_fields.def"
+#include "arch/x86/vmcs_fields.def"
 	;
 #undef X
 #define X(name, enc, width, kind, group) SHADOW_CPU_OWNED_BIT(name, kind, 1)
 static const uint64_t shadow_exit_forgets1 = SHADOW_LMA_BIT(1)
-#include "vmcs_fields.def"
+#include "arch/x86/vmcs_fields.def"
 	;
 #undef X
 _Static_assert(SHADOW_WORDS == 2, "shadow_exit_forgets0/1 cover two bitmap words: at most 128 fields");

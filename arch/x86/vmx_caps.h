@@ -3,7 +3,9 @@
  * Pure C: the shadow's checks read only this, never an MSR. */
 #ifndef SHADOW_VMX_CAPS_H
 #define SHADOW_VMX_CAPS_H
+#include <stdbool.h>
 #include <stdint.h>
+#include "arch/x86/vmx_controls.h"
 
 /* allowed-0 settings in bits 31:0 (bits that must be 1), allowed-1 in 63:32
  * (bits that may be 1), as in IA32_VMX_*_CTLS (SDM Vol. 3D A.3-A.5). */
@@ -13,6 +15,11 @@ struct vmx_ctl_cap {
 };
 
 struct vmx_caps {
+	char vendor[13];            /* CPUID.0: "GenuineIntel" */
+	bool vmx;                   /* CPUID.1:ECX.VMX[bit 5] */
+	uint64_t feature_control;   /* IA32_FEATURE_CONTROL (0x3a) */
+	/* Locked with VMX outside SMX off: the MSRs below are not read. */
+	bool feature_locked_off;
 	uint64_t basic;             /* IA32_VMX_BASIC (0x480) */
 	struct vmx_ctl_cap pin;     /* TRUE_PINBASED (0x48d) or PINBASED (0x481) */
 	struct vmx_ctl_cap proc;    /* TRUE_PROCBASED (0x48e) or 0x482 */
@@ -45,13 +52,28 @@ static inline unsigned vmx_linaddr_bits(const struct vmx_caps *c)
 	return n >= 32 && n <= 64 ? n : 48;    /* 0 (unknown) or nonsense: 48 */
 }
 
-/* IA32_VMX_MISC bit 5: a VM exit stores IA32_EFER.LMA into the "IA-32e
- * mode guest" VM-entry control (SDM Vol. 3D A.6). */
-#define MISC_EXIT_SAVES_LMA (1ull << 5)
+/* The VMCS revision identifier a VMXON region or VMCS starts with
+ * (IA32_VMX_BASIC bits 30:0; SDM Vol. 3C 25.2). */
+static inline uint32_t vmx_revision_id(const struct vmx_caps *c)
+{
+	return (uint32_t)(c->basic & BASIC_REVISION_MASK);
+}
 
-/* IA32_VMX_BASIC bit 56: VM entry may deliver a hardware exception with or
- * without an error code, whatever its vector (SDM Vol. 3D A.1). */
-#define BASIC_ANY_ERROR_CODE (1ull << 56)
+/* What the processor offers that the VMM needs or uses, from the
+ * allowed-1 settings (the TRUE_* MSRs report the same ones) and
+ * IA32_VMX_EPT_VPID_CAP. */
+static inline bool vmx_has_ept(const struct vmx_caps *c)     { return c->proc2.may_be_1 & PROC2_EPT; }
+static inline bool vmx_has_vpid(const struct vmx_caps *c)    { return c->proc2.may_be_1 & PROC2_VPID; }
+static inline bool vmx_has_ug(const struct vmx_caps *c)      { return c->proc2.may_be_1 & PROC2_UNRESTRICTED; }
+static inline bool vmx_has_ptimer(const struct vmx_caps *c)  { return c->pin.may_be_1 & PIN_PREEMPTION_TIMER; }
+static inline bool vmx_has_save_ptimer(const struct vmx_caps *c)
+{
+	return c->exit.may_be_1 & EXIT_SAVE_PREEMPTION_TIMER;
+}
+static inline bool vmx_has_invept_all(const struct vmx_caps *c)
+{
+	return (c->ept_vpid_cap & EPTCAP_INVEPT) && (c->ept_vpid_cap & EPTCAP_INVEPT_ALL);
+}
 
 /* Adjust a wanted control value to what the processor allows. */
 static inline uint32_t vmx_ctl_adjust(struct vmx_ctl_cap c, uint32_t want)
