@@ -30,7 +30,7 @@ EFIFLAGS := $(KCFLAGS) -fpic -fshort-wchar -maccumulate-outgoing-args -DGNU_EFI_
 HOSTCFLAGS := -std=gnu11 -O1 -g $(WARN) -I. -Ivmm -Ivmm/shadow
 
 # The core: everything below boot/, compiled once per boot path.
-CORE_C   := $(wildcard vmm/*.c vmm/shadow/*.c arch/x86/*.c)
+CORE_C   := $(wildcard vmm/*.c vmm/shadow/*.c vmm/fastpath/*.c arch/x86/*.c)
 CORE_ASM := arch/x86/isr.asm arch/x86/vmx_entry.asm
 GUESTS   := $(shell tools/gen-guests-asm.sh --names)
 GUEST_BINS := $(GUESTS:%=$(B)/guest/%.bin)
@@ -81,10 +81,18 @@ $(B)/mb2/boot/multiboot2/entry.o: boot/multiboot2/entry.asm
 	@mkdir -p $(@D)
 	$(NASM) -f elf64 -o $@ $<
 
+# Link-time optimisation: arch/x86's VMREAD/VMWRITE inline into vmm/.
+LINK_MB2 = $(CC) $(MB2FLAGS) -flto=auto -nostdlib -static -no-pie -Wl,-n -Wl,-z,max-page-size=0x1000 \
+	-Wl,-z,noexecstack -Wl,--no-warn-rwx-segments -Wl,--build-id=none -Wl,-T,linker.ld -o $@
+
 $(B)/hv.elf: $(B)/mb2/boot/multiboot2/entry.o $(MB2_OBJS) $(ASM_OBJS) linker.ld
-	$(CC) $(MB2FLAGS) -flto=auto -nostdlib -static -no-pie -Wl,-n -Wl,-z,max-page-size=0x1000 -Wl,-z,noexecstack \
-		-Wl,--no-warn-rwx-segments -Wl,--build-id=none -Wl,-T,linker.ld -o $@ \
-		$(B)/mb2/boot/multiboot2/entry.o $(MB2_OBJS) $(ASM_OBJS)
+	$(LINK_MB2) $(B)/mb2/boot/multiboot2/entry.o $(MB2_OBJS) $(ASM_OBJS)
+
+# make bench's floor flavours: the multiboot2 image with bench/floorN.c
+# linked in place of vmm/fastpath/again.c (tools/bench.sh).
+FLOOR_OBJS = $(filter-out $(B)/mb2/vmm/fastpath/again.o,$(MB2_OBJS))
+$(B)/bench-floor%.elf: $(B)/mb2/bench/floor%.o $(B)/mb2/boot/multiboot2/entry.o $(FLOOR_OBJS) $(ASM_OBJS) linker.ld
+	$(LINK_MB2) $(B)/mb2/boot/multiboot2/entry.o $(FLOOR_OBJS) $< $(ASM_OBJS)
 
 # --- UEFI application (gnu-efi, OVMF) ---------------------------------------
 $(B)/efi/%.o: %.c
@@ -107,14 +115,14 @@ $(B)/tools/svtrace: $(TRACE_SRCS) $(wildcard tools/trace/*.h)
 	$(CC) -std=gnu11 -O2 $(WARN) -o $@ $(TRACE_SRCS)
 
 # --- tests -----------------------------------------------------------------
-$(B)/tests/%: tests/unit/%.c $(UNIT_SRCS) $(UNIT_HELPERS) $(wildcard vmm/*.h vmm/shadow/*.h arch/x86/*.h arch/x86/*.def tests/unit/*.h)
+$(B)/tests/%: tests/unit/%.c $(UNIT_SRCS) $(UNIT_HELPERS) $(wildcard vmm/*.h vmm/shadow/*.h vmm/fastpath/*.h arch/*/*.h arch/x86/*.def tests/unit/*.h)
 	@mkdir -p $(@D)
 	$(CC) $(HOSTCFLAGS) -o $@ $< $(UNIT_HELPERS) $(UNIT_SRCS) $(UNIT_EXTRA) -lcmocka
 
 # The scheduler's fast path against the slow one needs the scheduler and the
 # exit handlers too.
-$(B)/tests/test_sched_fast: UNIT_EXTRA := vmm/sched.c vmm/exits.c
-$(B)/tests/test_sched_fast: vmm/sched.c vmm/exits.c
+$(B)/tests/test_sched_fast $(B)/tests/test_notify $(B)/tests/test_replay_arm: UNIT_EXTRA := vmm/sched.c vmm/exits.c vmm/fastpath/fastpath.c vmm/fastpath/again.c
+$(B)/tests/test_sched_fast $(B)/tests/test_notify $(B)/tests/test_replay_arm: vmm/sched.c vmm/exits.c vmm/fastpath/fastpath.c vmm/fastpath/again.c
 
 unit: $(UNIT_TESTS)
 	@tests/run.sh --unit-only
@@ -136,7 +144,7 @@ run-uefi: deps
 	@tools/run.sh uefi
 
 # make profile: the CPUID exit's C path under callgrind (tools/profile.sh).
-PROFILE_SRCS := $(UNIT_SRCS) vmm/sched.c vmm/exits.c vmm/lib_string.c tests/unit/baseline.c
+PROFILE_SRCS := $(UNIT_SRCS) vmm/sched.c vmm/exits.c vmm/fastpath/fastpath.c vmm/fastpath/again.c vmm/lib_string.c tests/unit/baseline.c
 $(B)/tools/hotpath: tools/profile/hotpath.c $(PROFILE_SRCS) $(wildcard vmm/*.h vmm/shadow/*.h arch/x86/*.h arch/x86/*.def)
 	@mkdir -p $(@D)
 	$(CC) -std=gnu11 -O2 -g -fno-omit-frame-pointer -mgeneral-regs-only -fno-builtin $(WARN) \

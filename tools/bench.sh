@@ -89,9 +89,8 @@ done
 # with bare VMX instructions (exit reason, RIP, length, RIP write) and
 # nothing else.
 boot_floor() {  # level -> trace path
-	make --no-print-directory -s B=build/bench-floor$1 EXTRA_KCFLAGS=-DSV_BENCH_FLOOR=$1 \
-		build/bench-floor$1/hv.elf >/dev/null || echo "bench: floor build $1 failed" >&2
-	HV_ELF=build/bench-floor$1/hv.elf boot "floor$1" "vms=cpuidbench trace=summary"
+	make --no-print-directory -s build/bench-floor$1.elf >/dev/null || echo "bench: floor build $1 failed" >&2
+	HV_ELF=build/bench-floor$1.elf boot "floor$1" "vms=cpuidbench trace=summary"
 }
 f1=$(rt_of "$(boot_floor 1)")
 f2=$(rt_of "$(boot_floor 2)")

@@ -56,30 +56,13 @@ static inline __attribute__((always_inline)) void exits_cpuid_regs(struct vm *vm
 }
 
 /* CPUID handled: its registers, then past it. Inline here so the fast
- * path (vmm/sched.c) and exits_handle share it. */
+ * path (vmm/fastpath/) and exits_handle share it. */
 static inline __attribute__((always_inline)) enum exit_action exits_cpuid(struct notify *n, struct vm *vm)
 {
 	exits_cpuid_regs(vm);
 	return exits_advance_rip(n, vm);
 }
 
-/* May this exit be handled on the fast path (at the exit, on the exit
- * stack)? Only exits whose handler prints nothing and ends nothing in the
- * common case: CPUID. */
-static inline bool exits_fast(uint32_t reason)
-{
-	return reason == EXIT_cpuid;
-}
-
-/* The handler of an exit exits_fast() names, inline; any other reason
- * goes to exits_handle, so the two lists cannot drift apart unsafely. */
-static inline __attribute__((always_inline)) enum exit_action
-exits_fast_handle(struct notify *n, struct vm *vm, uint32_t reason)
-{
-	if (reason == EXIT_cpuid)
-		return exits_cpuid(n, vm);
-	return exits_handle(n, vm, reason);
-}
 /* Print what is left in the guest's console buffer. */
 void exits_flush_output(struct vm *vm);
 /* At a VM's end: one out_dropped line if output was rate-limited. */

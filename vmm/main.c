@@ -4,6 +4,7 @@
 #include "entrycheck.h"
 #include "ept.h"
 #include "exits.h"
+#include "fastpath/fastpath.h"
 #include "fmt.h"
 #include "guests.h"
 #include "shadow/entry_checks.h"
@@ -27,6 +28,7 @@ static struct vm vms[VM_MAX];
 static struct pmr_cache pmr;
 static struct notify notifier;
 static struct host_state host;
+static struct fastpath fast;
 
 static void __attribute__((noreturn)) halt(int status)
 {
@@ -195,7 +197,7 @@ static void costs(void)
 	trace_hv("timing boot_to_first_entry=%llu validate_full_tsc=%llu validate_dirty_tsc=%llu fast_entries=%llu replay_entries=%llu",
 		 (unsigned long long)(c->first_entry_tsc ? c->first_entry_tsc - boot->tsc_boot : 0),
 		 (unsigned long long)c->validate_full_tsc, (unsigned long long)c->validate_dirty_tsc,
-		 (unsigned long long)notifier.fast_entries, (unsigned long long)notifier.replay_entries);
+		 (unsigned long long)fast.entries, (unsigned long long)fast.replay_entries);
 }
 
 static void trace_config(void)
@@ -310,7 +312,8 @@ void hv_main(const struct bootinfo *bi)
 		for (unsigned i = 0; i < cfg.nvms; i++)
 			vm_create(&vms[i], i + 1, cfg.vms[i]);
 		struct sched s = { &notifier, vms, cfg.nvms, cfg.quantum, host.ptimer, 0, vm_release };
-		sched_fast_path(&s, !cfg.fastpath_off, !cfg.replay_off);
+		if (!cfg.fastpath_off)
+			fastpath_attach_sched(&fast, &notifier, &s, !cfg.replay_off);
 		sched_run(&s);
 		summary();
 		costs();

@@ -1,6 +1,6 @@
 /* Processor notification module: the entry state machine. */
 #include "notify.h"
-#include "notify_fast.h"
+#include "notify_steps.h"
 #include "trace.h"
 #include "fmt.h"
 #include <string.h>
@@ -76,8 +76,6 @@ void notify_init(struct notify *n, const struct vmx_caps *caps,
 	 * tests and fuzzers audit every check on every mutation. */
 	n->cc = (struct check_ctx){ .caps = caps, .fetch = fetch_current, .opaque = n, .no_audit = true,
 				    .link_page = link_page, .pdpt = pdpt, .msr_entry = msr_entry };
-	n->replay_lma_saved = caps->misc & MISC_EXIT_SAVES_LMA;
-	n->replay_rip_shift = (unsigned char)linaddr_shift(vmx_linaddr_bits(caps));
 }
 
 enum entry_insn notify_next_insn(const struct vm *vm)
@@ -267,41 +265,7 @@ void notify_trace_entry(struct notify *n, struct vm *vm, enum entry_insn insn,
 		 po->hit ? "hit" : "miss", po->load_bytes);
 }
 
-bool notify_replay_arm(struct notify *n, struct vm *vm)
-{
-	if (n->no_replay)
-		return false;
-	const struct vmcs_shadow *s = &vm->shadow;
-	const uint64_t forgets[SHADOW_WORDS] = { shadow_exit_forgets0, shadow_exit_forgets1 };
-	uint64_t rip[SHADOW_WORDS] = { 0 }, reread[SHADOW_WORDS] = { 0 };
-	shadow_bit_set(rip, VMCS_guest_rip);
-	shadow_bit_set(reread, VMCS_guest_rip);
-	shadow_bit_set(reread, VMCS_exit_reason);
-	shadow_bit_set(reread, VMCS_exit_instr_len);
-	for (int w = 0; w < SHADOW_WORDS; w++) {
-		/* dirty: RIP alone, and the memo holds its checks */
-		if (s->dirty[w] != rip[w] || validate_memo.dirty[w] != rip[w])
-			return false;
-		/* the next exit, with its three VMREADs, leaves known as it is */
-		if (((s->known[w] & ~forgets[w]) | reread[w]) != s->known[w])
-			return false;
-	}
-	if (validate_memo.len != 1 || validate_memo.list[0] != entry_check_guest_rip)
-		return false;
-	const struct pmr_cache *c = n->pmr;
-	if (!pmr_vm_ok(vm->id) || c->vm[vm->id].slot < 0)
-		return false;
-	if (c->slot[c->vm[vm->id].slot].invalid_bytes != 0)
-		return false;
-	n->replay = vm;
-	return true;
-}
-
-/* What each replayed round trip did, k times: the exit (a VMREAD of the
- * reason, RIP and length, a VMWRITE of RIP), the entry (a VMRESUME with
- * its one check, untimed: the check is two instructions, an RDTSC pair
- * would cost more), and for the cache model a write of RIP and a hit. */
-static __attribute__((noinline)) void replay_count(struct notify *n, struct vm *vm, uint64_t k)
+void notify_replayed(struct notify *n, struct vm *vm, uint64_t k)
 {
 	unsigned reason = n->last_reason;   /* the replayed exits' (the last exit begun) */
 	n->costs.exits[reason] += k;
@@ -310,29 +274,7 @@ static __attribute__((noinline)) void replay_count(struct notify *n, struct vm *
 	vm->n.entries += k;
 	vm->n.resumes += k;
 	vm->n.checks_dirty += k;
-	n->fast_entries += k;
-	n->replay_entries += k;
 	pmr_write_then_hit(n->pmr, vm->id, VMCS_guest_rip, k);
-}
-
-/* Called at every return of the entry stub: only a counted replay costs
- * more than two stores. */
-void notify_replay_end(struct notify *n)
-{
-	uint64_t k = n->replay_k;
-	struct vm *vm = n->replay;
-	n->replay = NULL;
-	n->replay_k = 0;
-	if (k)
-		replay_count(n, vm, k);
-}
-
-/* The generic fast path (tests, and any hook not compiled into its own
- * again function): the hook through its pointer. */
-static bool fast_again(void *opaque)
-{
-	struct notify *n = opaque;
-	return notify_fast_again_with(n, n->fast, n->fast_ctx, NULL);
 }
 
 void notify_enter(struct notify *n, struct vm *vm, bool force, struct entry_result *r)
@@ -354,9 +296,11 @@ void notify_enter(struct notify *n, struct vm *vm, bool force, struct entry_resu
 		r->outcome = ENTRY_PREDICTED_FAIL;
 		return;
 	}
-	n->fast_vm = force ? NULL : vm;
+	if (n->hook)
+		n->hook->vm = force ? NULL : vm;
 	notify_issue(n, vm, insn, r);
-	n->fast_vm = NULL;
+	if (n->hook)
+		n->hook->vm = NULL;
 	if (r->outcome == ENTRY_REFUSED || r->outcome == ENTRY_PREDICTED_FAIL || r->handled)
 		return;
 	r->agree = cpu_agrees(r);
@@ -396,12 +340,14 @@ enum entry_outcome notify_issue(struct notify *n, struct vm *vm, enum entry_insn
 	if (!n->costs.first_entry_tsc)
 		n->costs.first_entry_tsc = vmx_now();
 	r->insn = insn;
-	bool fast = n->fast && n->fast_vm == vm;
-	n->fast_r = r;
+	struct notify_hook *h = n->hook;
+	bool fast = h && h->vm == vm;
+	if (h)
+		h->r = r;
 	r->outcome = ENTRY_EXITED;
-	bool (*again)(void *) = !fast ? NULL : n->fast_again ? n->fast_again : fast_again;
-	r->cpu = vmx_enter(&vm->regs, insn == INSN_VMLAUNCH, again, n);
-	notify_replay_end(n);   /* the stub's loop ended: no replay outside it */
+	r->cpu = vmx_enter(&vm->regs, insn == INSN_VMLAUNCH, fast ? h->again : NULL, h);
+	if (h && h->after)
+		h->after(h);        /* the stub's loop ended */
 	if (r->cpu.status != VMX_OK) {
 		if (r->cpu.status == VMX_FAIL_VALID)
 			NTRACE(vm->id, "entryfail n=%llu insn=%s status=vmfail error=%u",
@@ -411,7 +357,7 @@ enum entry_outcome notify_issue(struct notify *n, struct vm *vm, enum entry_insn
 				 (unsigned long long)vm->n.entries, insn_name[r->insn]);
 		return r->outcome = ENTRY_VMFAIL;
 	}
-	/* With the fast path every exit was begun by fast_again already. */
+	/* With the fast path every exit was begun by its again already. */
 	return fast ? r->outcome : notify_exit_begin(n, vm, r);
 }
 

@@ -43,7 +43,7 @@ struct entry_result {
 	enum entry_outcome outcome;
 	enum entry_insn insn;       /* the last VMLAUNCH/VMRESUME issued */
 	bool handled;               /* the fast path handled the exit: act says what next */
-	int act;                    /* the fast hook's verdict (enum exit_action) */
+	int act;                    /* its verdict (enum exit_action) */
 	struct verdict predicted;   /* the shadow's verdict */
 	struct vmx_result cpu;      /* the instruction's own status */
 	uint32_t exit_reason;       /* full exit-reason field after an exit */
@@ -53,14 +53,16 @@ struct entry_result {
 
 struct notify;
 
-/* The fast path's hook (vmm/sched.c). At a VM exit, before the host stack
- * unwinds, it may handle the exit whole: NOTIFY_FAST_DECLINE leaves the
- * exit to the caller of notify_enter; any other value is the handled
- * exit's enum exit_action, and NOTIFY_FAST_RESUME (ACT_CONTINUE) asks for
- * the next entry right away. */
-#define NOTIFY_FAST_DECLINE (-1)
-#define NOTIFY_FAST_RESUME 0
-typedef int (*notify_fast_fn)(void *ctx, struct vm *vm, uint32_t exit_reason);
+/* What the entry stub calls at each VM exit while the host stack is still
+ * wound (vmx_enter's again), and when its loop ends: the fast path
+ * (vmm/fastpath/) puts itself here. notify fills in the entry in progress:
+ * vm is NULL for an entry that must not take the fast path (forced). */
+struct notify_hook {
+	bool (*again)(void *hook);
+	void (*after)(void *hook);
+	struct vm *vm;
+	struct entry_result *r;
+};
 
 /* Writes the whole VMCS of a VM through notify_write (vmcs_setup.c). */
 typedef bool (*vmcs_setup_fn)(struct notify *n, struct vm *vm);
@@ -75,27 +77,7 @@ struct notify {
 	bool quiet;                 /* no per-instruction lines (differential mode) */
 	unsigned last_reason;       /* basic reason of the last VM exit (costs) */
 	struct notify_costs costs;
-	notify_fast_fn fast;        /* NULL: every exit unwinds to the caller */
-	void *fast_ctx;
-	/* The function the entry stub calls at each exit (its argument is this
-	 * struct): a scheduler's own, with its hook inlined
-	 * (notify_fast_again_with in notify_fast.h), or NULL for notify's
-	 * generic one, which calls fast through the pointer. */
-	bool (*fast_again)(void *n);
-	struct vm *fast_vm;         /* the entry in progress (fast path) */
-	struct entry_result *fast_r;
-	uint64_t fast_entries;      /* entries made by the fast path */
-	/* The VM whose last fast round trip the scheduler may replay at its
-	 * next exit (vmm/sched.c), or NULL. Armed only inside one entry stub
-	 * loop: whatever ends the loop disarms it. */
-	struct vm *replay;
-	bool no_replay;             /* fastpath=noreplay: never armed */
-	uint64_t replay_k;          /* round trips replayed, not yet counted */
-	uint64_t replay_entries;    /* entries made by a replay (counted in fast_entries too) */
-	/* From caps, once, for the replay's RIP rule (entry_rip_passes_unread):
-	 * IA32_VMX_MISC bit 5, and the shift for "bits 63:N identical". */
-	bool replay_lma_saved;
-	unsigned char replay_rip_shift;
+	struct notify_hook *hook;   /* NULL: every exit unwinds to the caller */
 	struct check_ctx cc;        /* validation's context, set up once */
 	/* The VMM's own pages (its page pool), [own_lo, own_hi): the only
 	 * memory the link-pointer and PDPTE rows read. 0, 0: none. */

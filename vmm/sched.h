@@ -5,6 +5,9 @@
 #ifndef VMM_SCHED_H
 #define VMM_SCHED_H
 #include "notify.h"
+#include "exits.h"
+#include "fmt.h"
+#include "trace.h"
 
 #define SCHED_SLICE_EXITS 64
 #define SCHED_MAX_ENTRIES 400000   /* whole run: a hang becomes an error */
@@ -26,13 +29,52 @@ struct sched {
 };
 
 void sched_run(struct sched *s);
-/* The fast path (on by default in hv_main, fastpath=off turns it off):
- * exits that exits_fast() names are handled at the exit itself and the
- * VM is resumed without unwinding to this loop; with replay (off with
- * fastpath=noreplay) a CPUID round trip in its steady state is replayed.
- * Same decisions, same counters, fewer host instructions. */
-void sched_fast_path(struct sched *s, bool on, bool replay);
 /* Stop or finish a VM: flush its output, VMCLEAR it, print its end line. */
 void sched_end_vm(struct sched *s, struct vm *vm, enum vm_state st);
+
+/* The scheduler's accounting of one exit and one entry, inline: run_slice
+ * uses it, and the fast path (vmm/fastpath/) does the same for the exits
+ * it handles at the exit. */
+void sched_trace_exit(struct notify *n, struct vm *vm, uint32_t reason);
+
+/* One more entry within the run's budget? A hang becomes an error. */
+static inline bool sched_budget_left(const struct sched *s)
+{
+	return s->entries < SCHED_MAX_ENTRIES;
+}
+
+static inline bool sched_entry_budget(struct sched *s, struct vm *vm)
+{
+	bool left = sched_budget_left(s);
+	s->entries++;
+	if (!left)
+		fmt(vm->why, sizeof(vm->why), "entry limit %u reached", SCHED_MAX_ENTRIES);
+	return left;
+}
+
+/* An exit's count and trace line, before its handler runs. */
+static inline void sched_count_exit(struct sched *s, struct vm *vm, uint32_t reason)
+{
+	vm->n.exits++;
+	vm->n.by_reason[reason & (EXIT_REASON_LIMIT - 1)]++;
+	if (trace_detail_on())
+		sched_trace_exit(s->n, vm, reason);   /* trace=summary: no VMREAD for a dropped line */
+}
+
+/* Does the slice go on after one more exit the handler continues? */
+static inline bool sched_slice_left(const struct vm *vm)
+{
+	return vm->slice_exits + 1 < SCHED_SLICE_EXITS;
+}
+
+/* The handler's verdict, and ACT_YIELD also when the slice is used up. */
+static inline enum exit_action sched_slice_end(struct vm *vm, enum exit_action act)
+{
+	if (act != ACT_CONTINUE)
+		return act;
+	bool left = sched_slice_left(vm);
+	vm->slice_exits++;
+	return left ? ACT_CONTINUE : ACT_YIELD;
+}
 
 #endif

@@ -14,6 +14,7 @@
 #include "arch/fake/fake_cpu.h"
 #include "entry_checks.h"
 #include "notify.h"
+#include "vmm/fastpath/fastpath.h"
 #include "trace.h"
 #include "vmcs_setup.h"
 
@@ -609,6 +610,8 @@ static struct {
 	int calls, resume_times, final, bad_rip_at, fail_at;
 } hook;
 
+static struct fastpath fp;
+
 static int fake_hook(void *ctx, struct vm *vm, uint32_t reason)
 {
 	assert_ptr_equal(ctx, &hook);
@@ -620,7 +623,7 @@ static int fake_hook(void *ctx, struct vm *vm, uint32_t reason)
 	if (hook.calls == hook.fail_at)
 		scene.enter_result = (struct vmx_result){ VMX_FAIL_VALID, 5 };
 	if (hook.resume_times-- > 0)
-		return NOTIFY_FAST_RESUME;
+		return FASTPATH_RESUME;
 	return hook.final;
 }
 
@@ -629,8 +632,7 @@ static void fast_world(int resume_times, int final)
 	memset(&hook, 0, sizeof(hook));
 	hook.resume_times = resume_times;
 	hook.final = final;
-	w.n.fast = fake_hook;
-	w.n.fast_ctx = &hook;
+	fastpath_attach(&fp, &w.n, fake_hook, &hook);
 	trace_set_detail(false);
 }
 
@@ -638,7 +640,7 @@ static void test_fast_path_resumes_at_once_with_the_same_checks_and_counters(voi
 {
 	(void)state;
 	struct vm *vm = &w.vm[0];
-	fast_world(5, NOTIFY_FAST_DECLINE);
+	fast_world(5, FASTPATH_DECLINE);
 	struct entry_result r;
 	notify_enter(&w.n, vm, false, &r);
 	assert_int_equal(r.outcome, ENTRY_EXITED);
@@ -648,7 +650,7 @@ static void test_fast_path_resumes_at_once_with_the_same_checks_and_counters(voi
 	assert_int_equal(fake_count_calls(F_VMLAUNCH), 1);
 	assert_int_equal(fake_count_calls(F_VMRESUME), 5);
 	assert_int_equal(fake_find_call(F_VMPTRLD, (unsigned)fake_find_call(F_VMLAUNCH, 0)), -1);
-	assert_int_equal(w.n.fast_entries, 5);
+	assert_int_equal(fp.entries, 5);
 	assert_int_equal(vm->n.entries, 6);
 	assert_int_equal(vm->n.launches, 1);
 	assert_int_equal(vm->n.resumes, 5);
@@ -682,7 +684,7 @@ static void test_fast_path_predicted_failure_stops_before_vmresume(void **state)
 {
 	(void)state;
 	struct vm *vm = &w.vm[0];
-	fast_world(10, NOTIFY_FAST_DECLINE);
+	fast_world(10, FASTPATH_DECLINE);
 	hook.bad_rip_at = 3;
 	struct entry_result r;
 	notify_enter(&w.n, vm, false, &r);
@@ -692,14 +694,14 @@ static void test_fast_path_predicted_failure_stops_before_vmresume(void **state)
 	assert_int_equal(r.predicted.field, VMCS_guest_rip);
 	assert_int_equal(fake_count_calls(F_VMRESUME), 2);
 	assert_int_equal(vm->n.entries, 4);        /* the refused one is counted, as on the slow path */
-	assert_int_equal(w.n.fast_entries, 2);
+	assert_int_equal(fp.entries, 2);
 }
 
 static void test_fast_path_vmfail_is_reported_as_a_vmresume_failure(void **state)
 {
 	(void)state;
 	struct vm *vm = &w.vm[0];
-	fast_world(10, NOTIFY_FAST_DECLINE);
+	fast_world(10, FASTPATH_DECLINE);
 	hook.fail_at = 2;
 	struct entry_result r;
 	notify_enter(&w.n, vm, false, &r);
@@ -714,7 +716,7 @@ static void test_fast_path_vmfail_is_reported_as_a_vmresume_failure(void **state
 static void test_fast_path_is_off_while_per_instruction_lines_are_on(void **state)
 {
 	(void)state;
-	fast_world(5, NOTIFY_FAST_DECLINE);
+	fast_world(5, FASTPATH_DECLINE);
 	trace_set_detail(true);
 	enter_ok(&w.vm[0]);
 	assert_int_equal(hook.calls, 0);
@@ -725,7 +727,7 @@ static void test_fast_path_is_off_while_per_instruction_lines_are_on(void **stat
 static void test_forced_entries_never_take_the_fast_path(void **state)
 {
 	(void)state;
-	fast_world(5, NOTIFY_FAST_DECLINE);
+	fast_world(5, FASTPATH_DECLINE);
 	struct entry_result r;
 	notify_enter(&w.n, &w.vm[0], true, &r);
 	assert_int_equal(r.outcome, ENTRY_EXITED);

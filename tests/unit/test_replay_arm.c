@@ -1,4 +1,4 @@
-/* notify_replay_arm (vmm/notify.c): the replay of a CPUID round trip is
+/* fastpath_replay_arm (vmm/fastpath/): the replay of a CPUID round trip is
  * armed only in the steady state it relies on, and each precondition on
  * its own keeps it off. test_sched_fast shows that replays leave the same
  * state as the slow path where they happen; this shows where they must not
@@ -11,11 +11,12 @@
 #include <string.h>
 #include <cmocka.h>
 #include "baseline.h"
-#include "notify_fast.h"
+#include "vmm/fastpath/again.h"
 
 static struct vmx_caps caps;
 static struct pmr_cache pmr;
 static struct notify n;
+static struct fastpath fp;
 static struct vm vm;
 
 /* The memo of the validation for the shadow's dirty set, as the entry
@@ -42,6 +43,7 @@ static void steady(const char *policy)
 	assert_true(pmr_parse_policy(policy, (unsigned)strlen(policy), &pc));
 	assert_true(pmr_init(&pmr, &pc));
 	notify_init(&n, &caps, &pmr, NULL, NULL);
+	fastpath_attach_sched(&fp, &n, NULL, true);
 	memset(&vm, 0, sizeof(vm));
 	vm.id = 1;
 	baseline_shadow(&vm.shadow);
@@ -58,8 +60,8 @@ static void steady(const char *policy)
 
 static void assert_not_armed(void)
 {
-	assert_false(notify_replay_arm(&n, &vm));
-	assert_null(n.replay);
+	assert_false(fastpath_replay_arm(&fp, &vm));
+	assert_null(fp.replay);
 }
 
 static void test_steady_state_arms_under_every_policy(void **state)
@@ -68,10 +70,10 @@ static void test_steady_state_arms_under_every_policy(void **state)
 	(void)state;
 	for (unsigned i = 0; i < 3; i++) {
 		steady(policy[i]);
-		assert_true(notify_replay_arm(&n, &vm));
-		assert_ptr_equal(n.replay, &vm);
-		notify_replay_end(&n);
-		assert_null(n.replay);
+		assert_true(fastpath_replay_arm(&fp, &vm));
+		assert_ptr_equal(fp.replay, &vm);
+		fastpath_replay_end(&fp);
+		assert_null(fp.replay);
 	}
 }
 
@@ -79,7 +81,7 @@ static void test_not_with_fastpath_noreplay(void **state)
 {
 	(void)state;
 	steady("first");
-	n.no_replay = true;
+	fp.replay_on = false;
 	assert_not_armed();
 }
 
@@ -122,8 +124,8 @@ static void test_arms_in_any_mode_below_4_gib(void **state)
 	steady("first");
 	assert_false(shadow_known(&vm.shadow, VMCS_entry_controls));
 	assert_false(shadow_known(&vm.shadow, VMCS_guest_cs_ar));
-	assert_true(notify_replay_arm(&n, &vm));
-	notify_replay_end(&n);
+	assert_true(fastpath_replay_arm(&fp, &vm));
+	fastpath_replay_end(&fp);
 }
 
 static void test_not_without_a_clean_cache_slot(void **state)

@@ -24,6 +24,7 @@
 #include "hypercall.h"
 #include "notify.h"
 #include "sched.h"
+#include "vmm/fastpath/fastpath.h"
 #include "trace.h"
 #include "vmcs_setup.h"
 
@@ -258,7 +259,10 @@ static void run(enum mode mode, const struct scenario *sc, struct outcome *o)
 		cpu.shadow[i] = &vms[i].shadow;
 	}
 	struct sched s = { .n = &n, .vms = vms, .count = NVMS, .quantum = 20000, .ptimer = true };
-	sched_fast_path(&s, mode != SLOW, mode == FAST);
+	static struct fastpath fp;
+	memset(&fp, 0, sizeof(fp));
+	if (mode != SLOW)
+		fastpath_attach_sched(&fp, &n, &s, mode == FAST);
 	sched_run(&s);
 
 	memcpy(o->reads, fake_cpu.reads, sizeof(o->reads));
@@ -281,8 +285,8 @@ static void run(enum mode mode, const struct scenario *sc, struct outcome *o)
 	memcpy(o->exits, n.costs.exits, sizeof(o->exits));
 	memcpy(o->vmreads, n.costs.vmreads, sizeof(o->vmreads));
 	memcpy(o->vmwrites, n.costs.vmwrites, sizeof(o->vmwrites));
-	o->fast_entries = n.fast_entries;
-	o->replay_entries = n.replay_entries;
+	o->fast_entries = fp.entries;
+	o->replay_entries = fp.replay_entries;
 	o->shadow_digest = cpu.shadow_digest;
 	o->hc_ret = cpu.hc_ret;
 	memcpy(o->trace, trace_buf, trace_len);

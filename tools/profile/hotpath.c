@@ -15,6 +15,7 @@
 #include <string.h>
 #include "vmm/notify.h"
 #include "vmm/sched.h"
+#include "vmm/fastpath/fastpath.h"
 #include "vmm/trace.h"
 #include "vmm/vmcs_setup.h"
 #include "tests/unit/baseline.h"
@@ -64,7 +65,8 @@ int main(int argc, char **argv)
 	vm.vmcs_pa = 0x300000;
 	shadow_init(&vm.shadow);
 	struct sched s = { .n = &n, .vms = &vm, .count = 1, .quantum = 20000, .ptimer = true };
-	sched_fast_path(&s, true, !(argc > 2 && strcmp(argv[2], "noreplay") == 0));
+	static struct fastpath fp;
+	fastpath_attach_sched(&fp, &n, &s, !(argc > 2 && strcmp(argv[2], "noreplay") == 0));
 	exits_left = total;
 	while (exits_left > 0) {
 		struct entry_result r;
@@ -76,6 +78,6 @@ int main(int argc, char **argv)
 		}
 	}
 	printf("hotpath: %ld CPUID exits, %llu entries on the fast path\n", total,
-	       (unsigned long long)n.fast_entries);
+	       (unsigned long long)fp.entries);
 	return 0;
 }

@@ -156,6 +156,13 @@ static inline bool pmr_on_vmwrite(struct pmr_cache *c, unsigned vm, enum vmcs_fi
 /* History: vm's entries pushed into the sliding window, k times. */
 void pmr_window_push_n(struct pmr_cache *c, unsigned vm, uint64_t k);
 
+/* vm holds a slot with nothing invalid in it (pmr_write_then_hit's
+ * condition). */
+static inline bool pmr_holds_clean_slot(const struct pmr_cache *c, unsigned vm)
+{
+	return pmr_vm_ok(vm) && c->vm[vm].slot >= 0 && c->slot[c->vm[vm].slot].invalid_bytes == 0;
+}
+
 /* k times a VMWRITE of f and then an entry of vm, where vm holds a slot
  * with nothing invalid: what pmr_on_vmwrite and pmr_on_entry do then, in
  * one step (the scheduler's replay of CPUID round trips). */

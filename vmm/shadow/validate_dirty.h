@@ -35,4 +35,17 @@ static inline unsigned validate_dirty(struct check_ctx *c, struct verdict *v)
 	return m->len;
 }
 
+/* The memo holds the checks of exactly guest RIP's dirty bit, and they
+ * are the one row only: the replay's steady state (vmm/fastpath/). */
+static inline bool validate_memo_only(enum vmcs_field f, const struct entry_check *only)
+{
+	const struct validate_memo *m = &validate_memo;
+	uint64_t want[SHADOW_WORDS] = { 0 };
+	shadow_bit_set(want, f);
+	for (unsigned w = 0; w < SHADOW_WORDS; w++)
+		if (m->dirty[w] != want[w])
+			return false;
+	return m->len == 1 && m->list[0] == only;
+}
+
 #endif

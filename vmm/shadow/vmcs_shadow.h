@@ -131,4 +131,31 @@ static inline void shadow_on_entry_ok(struct vmcs_shadow *s)
 }
 unsigned shadow_dirty_count(const struct vmcs_shadow *s);
 
+/* The shadow's part of the fast path's replay (vmm/fastpath/): only guest
+ * RIP is dirty, and the next exit, with its VMREADs of the reason, RIP
+ * and the length, leaves the known bits as they are. */
+static inline bool shadow_replay_steady(const struct vmcs_shadow *s)
+{
+	const uint64_t forgets[SHADOW_WORDS] = { shadow_exit_forgets0, shadow_exit_forgets1 };
+	uint64_t rip[SHADOW_WORDS] = { 0 }, reread[SHADOW_WORDS] = { 0 };
+	shadow_bit_set(rip, VMCS_guest_rip);
+	shadow_bit_set(reread, VMCS_guest_rip);
+	shadow_bit_set(reread, VMCS_exit_reason);
+	shadow_bit_set(reread, VMCS_exit_instr_len);
+	for (int w = 0; w < SHADOW_WORDS; w++)
+		if (s->dirty[w] != rip[w] || ((s->known[w] & ~forgets[w]) | reread[w]) != s->known[w])
+			return false;
+	return true;
+}
+
+/* One replayed round trip in that steady state: the RIP the exit saved
+ * (as shadow_fill would note it), the new RIP written and the length
+ * read; known and dirty bits stay as they are. */
+static inline void shadow_replay_store(struct vmcs_shadow *s, uint64_t saved, uint64_t rip, uint64_t len)
+{
+	s->val[VMCS_guest_rip] = rip & vmcs_field_mask(VMCS_guest_rip);
+	s->val[VMCS_exit_instr_len] = len & vmcs_field_mask(VMCS_exit_instr_len);
+	s->exit_rip = saved;
+}
+
 #endif
