@@ -36,7 +36,7 @@ GUESTS   := $(shell tools/gen-guests-asm.sh --names)
 GUEST_BINS := $(GUESTS:%=$(B)/guest/%.bin)
 
 MB2_OBJS := $(CORE_C:%.c=$(B)/mb2/%.o) $(B)/mb2/boot/multiboot2/mb2.o
-EFI_OBJS := $(patsubst %.c,$(B)/efi/%.o,$(filter-out arch/x86/lib_mem.c,$(CORE_C))) $(B)/efi/boot/uefi/efi_main.o
+EFI_OBJS := $(patsubst %.c,$(B)/efi/%.o,$(CORE_C)) $(B)/efi/boot/uefi/efi_main.o
 ASM_OBJS := $(CORE_ASM:%.asm=$(B)/asm/%.o) $(B)/asm/guests.o
 
 # Host unit tests: the pure-C modules, linked with each tests/unit/test_*.c.
@@ -144,7 +144,7 @@ run-uefi: deps
 	@tools/run.sh uefi
 
 # make profile: the CPUID exit's C path under callgrind (tools/profile.sh).
-PROFILE_SRCS := $(UNIT_SRCS) vmm/sched.c vmm/exits.c vmm/fastpath/fastpath.c vmm/fastpath/again.c vmm/lib_string.c tests/unit/baseline.c
+PROFILE_SRCS := $(UNIT_SRCS) vmm/sched.c vmm/exits.c vmm/fastpath/fastpath.c vmm/fastpath/again.c tests/unit/baseline.c
 $(B)/tools/hotpath: tools/profile/hotpath.c $(PROFILE_SRCS) $(wildcard vmm/*.h vmm/shadow/*.h arch/x86/*.h arch/x86/*.def)
 	@mkdir -p $(@D)
 	$(CC) -std=gnu11 -O2 -g -fno-omit-frame-pointer -mgeneral-regs-only -fno-builtin $(WARN) \
