@@ -151,6 +151,13 @@ enum entry_outcome notify_issue(struct notify *n, struct vm *vm, enum entry_insn
 #define NOTIFY_NOW(n)             ((n)->ops->now ? (n)->ops->now() : 0)
 #endif
 
+/* Per-instruction trace lines off (quiet) or back on: the differential
+ * mode's case lines say what its probes did. */
+static inline void notify_set_quiet(struct notify *n, bool quiet)
+{
+	n->quiet = quiet;
+}
+
 /* Are per-instruction trace lines printed (not quiet, not trace=summary)? */
 static inline bool notify_tracing(const struct notify *n)
 {

@@ -1,9 +1,9 @@
 /* Differential mode, random cases (entrycheck=random:SEED:COUNT[:resume]):
  * 1-3 fields of a valid VMCS mutated per case, the shadow's verdict held
  * against the CPU's. */
-#include "entrycheck_impl.h"
-#include "departures.h"
-#include "fmt.h"
+#include "rig/entrycheck/entrycheck_impl.h"
+#include "rig/entrycheck/departures.h"
+#include "vmm/fmt.h"
 #include <string.h>
 
 #define PROC_HLT_EXITING     (1u << 7)
