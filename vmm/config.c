@@ -1,5 +1,6 @@
 /* Command line parsing: "vms=a,b policy=threshold:3 slots=2 quantum=N
- * entrycheck=..." (the first word is skipped when it is the image path). */
+ * trace=all|summary fastpath=on|noreplay|off testhc=off|on entrycheck=..."
+ * (the first word is skipped when it is the image path). */
 #include "config.h"
 #include "fmt.h"
 #include <string.h>
@@ -22,6 +23,16 @@ static bool parse_u32(const char *s, unsigned len, uint32_t *out)
 	if (v > 0xffffffffu)
 		return false;
 	*out = (uint32_t)v;
+	return true;
+}
+
+/* v is word no or word yes: *out says which. */
+static bool parse_pair(const char *v, unsigned vlen, const char *no, const char *yes, bool *out)
+{
+	bool y = vlen == strlen(yes) && !memcmp(v, yes, vlen);
+	if (!y && !(vlen == strlen(no) && !memcmp(v, no, vlen)))
+		return false;
+	*out = y;
 	return true;
 }
 
@@ -84,15 +95,15 @@ static bool parse_word(const char *w, unsigned len, guest_lookup_fn lookup, stru
 		return false;
 	}
 	if (KEY("trace") && eq) {
-		if (vlen == 3 && !memcmp(v, "all", 3)) {
-			c->trace_summary = false;
+		if (parse_pair(v, vlen, "all", "summary", &c->trace_summary))
 			return true;
-		}
-		if (vlen == 7 && !memcmp(v, "summary", 7)) {
-			c->trace_summary = true;
-			return true;
-		}
 		fmt(err, errlen, "bad trace= (use all or summary)");
+		return false;
+	}
+	if (KEY("testhc") && eq) {
+		if (parse_pair(v, vlen, "off", "on", &c->testhc))
+			return true;
+		fmt(err, errlen, "bad testhc= (use on or off)");
 		return false;
 	}
 	if (KEY("fastpath") && eq) {

@@ -156,6 +156,7 @@ static void vm_build(struct vm *vm, unsigned id, const struct guest_image *g)
 		guest_build_tables((uint8_t *)vm->mem_pa, vm->mem_size);
 	*(uint32_t *)vm->vmcs_pa = (uint32_t)(caps.basic & 0x7fffffff);   /* revision id */
 	shadow_init(&vm->shadow);
+	vm->test_hypercalls = cfg.testhc;
 }
 
 static void vm_create(struct vm *vm, unsigned id, const struct guest_image *g)
@@ -228,8 +229,9 @@ static void trace_config(void)
 	for (unsigned i = 0; i < cfg.nvms; i++)
 		o += fmt(list + o, sizeof(list) - o, "%s%s", i ? "," : "", cfg.vms[i]->name);
 	pmr_policy_format(&cfg.pmr, policy, sizeof(policy));
-	trace_hv("config vms=%s policy=%s slots=%u quantum=%u trace=%s fastpath=%s", list, policy,
-		 cfg.pmr.slots, cfg.quantum, cfg.trace_summary ? "summary" : "all", cfg.fastpath_off ? "off" : cfg.replay_off ? "noreplay" : "on");
+	trace_hv("config vms=%s policy=%s slots=%u quantum=%u trace=%s testhc=%s fastpath=%s", list, policy,
+		 cfg.pmr.slots, cfg.quantum, cfg.trace_summary ? "summary" : "all", cfg.testhc ? "on" : "off",
+		 cfg.fastpath_off ? "off" : cfg.replay_off ? "noreplay" : "on");
 }
 
 static void result_word(char *buf, size_t size, struct vmx_result r)
