@@ -36,6 +36,18 @@ static bool parse_pair(const char *v, unsigned vlen, const char *no, const char 
 	return true;
 }
 
+/* fastpath=on|noreplay|off */
+static bool parse_fastpath(const char *v, unsigned vlen, struct config *c)
+{
+	bool noreplay = vlen == 8 && !memcmp(v, "noreplay", 8);
+	if ((vlen == 2 && !memcmp(v, "on", 2)) || (vlen == 3 && !memcmp(v, "off", 3)) || noreplay) {
+		c->fastpath_off = vlen == 3;
+		c->replay_off = vlen != 2;
+		return true;
+	}
+	return false;
+}
+
 static bool parse_vms(const char *v, unsigned len, guest_lookup_fn lookup, struct config *c,
 		      char *err, size_t errlen)
 {
@@ -107,12 +119,8 @@ static bool parse_word(const char *w, unsigned len, guest_lookup_fn lookup, stru
 		return false;
 	}
 	if (KEY("fastpath") && eq) {
-		bool noreplay = vlen == 8 && !memcmp(v, "noreplay", 8);
-		if ((vlen == 2 && !memcmp(v, "on", 2)) || (vlen == 3 && !memcmp(v, "off", 3)) || noreplay) {
-			c->fastpath_off = vlen == 3;
-			c->replay_off = vlen != 2;
+		if (parse_fastpath(v, vlen, c))
 			return true;
-		}
 		fmt(err, errlen, "bad fastpath= (use on, noreplay or off)");
 		return false;
 	}
