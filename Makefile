@@ -29,8 +29,9 @@ EFIINC   := -I/usr/include/efi -I/usr/include/efi/x86_64
 EFIFLAGS := $(KCFLAGS) -fpic -fshort-wchar -maccumulate-outgoing-args -DGNU_EFI_USE_MS_ABI $(EFIINC)
 HOSTCFLAGS := -std=gnu11 -O1 -g $(WARN) -I. -Ivmm -Ivmm/shadow
 
-# The core: everything below boot/, compiled once per boot path.
-CORE_C   := $(wildcard vmm/*.c vmm/shadow/*.c vmm/fastpath/*.c arch/x86/*.c)
+# The core: everything below boot/, compiled once per boot path; the
+# differential mode (rig/entrycheck/) runs on the CPU, so it is linked in too.
+CORE_C   := $(wildcard vmm/*.c vmm/shadow/*.c vmm/fastpath/*.c arch/x86/*.c rig/entrycheck/*.c)
 CORE_ASM := arch/x86/isr.asm arch/x86/vmx_entry.asm
 GUESTS   := $(shell tools/gen-guests-asm.sh --names)
 GUEST_BINS := $(GUESTS:%=$(B)/guest/%.bin)
@@ -41,7 +42,7 @@ ASM_OBJS := $(CORE_ASM:%.asm=$(B)/asm/%.o) $(B)/asm/guests.o
 
 # Host unit tests: the pure-C modules, linked with each tests/unit/test_*.c.
 UNIT_SRCS  := $(wildcard vmm/shadow/*.c) arch/x86/vmcs_fields.c arch/fake/vmx.c vmm/notify.c vmm/config.c vmm/fmt.c vmm/trace.c \
-              vmm/pagealloc.c vmm/ept.c vmm/vmcs_setup.c vmm/casefile.c vmm/entrycheck.c vmm/entrycheck_random.c vmm/departures.c
+              vmm/pagealloc.c vmm/ept.c vmm/vmcs_setup.c $(wildcard rig/entrycheck/*.c)
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(B)/tests/%,$(wildcard tests/unit/test_*.c))
 UNIT_HELPERS := $(filter-out tests/unit/test_%,$(wildcard tests/unit/*.c))
 
@@ -115,7 +116,7 @@ $(B)/tools/svtrace: $(TRACE_SRCS) $(wildcard tools/trace/*.h)
 	$(CC) -std=gnu11 -O2 $(WARN) -o $@ $(TRACE_SRCS)
 
 # --- tests -----------------------------------------------------------------
-$(B)/tests/%: tests/unit/%.c $(UNIT_SRCS) $(UNIT_HELPERS) $(wildcard vmm/*.h vmm/shadow/*.h vmm/fastpath/*.h arch/*/*.h arch/x86/*.def tests/unit/*.h)
+$(B)/tests/%: tests/unit/%.c $(UNIT_SRCS) $(UNIT_HELPERS) $(wildcard vmm/*.h vmm/shadow/*.h vmm/fastpath/*.h arch/*/*.h arch/x86/*.def rig/entrycheck/*.h tests/unit/*.h)
 	@mkdir -p $(@D)
 	$(CC) $(HOSTCFLAGS) -o $@ $< $(UNIT_HELPERS) $(UNIT_SRCS) $(UNIT_EXTRA) -lcmocka
 
@@ -145,7 +146,7 @@ run-uefi: deps
 
 # make profile: the CPUID exit's C path under callgrind (tools/profile.sh).
 PROFILE_SRCS := $(UNIT_SRCS) vmm/sched.c vmm/exits.c vmm/fastpath/fastpath.c vmm/fastpath/again.c tests/unit/baseline.c
-$(B)/tools/hotpath: tools/profile/hotpath.c $(PROFILE_SRCS) $(wildcard vmm/*.h vmm/shadow/*.h arch/x86/*.h arch/x86/*.def)
+$(B)/tools/hotpath: tools/profile/hotpath.c $(PROFILE_SRCS) $(wildcard vmm/*.h vmm/shadow/*.h arch/x86/*.h arch/x86/*.def rig/entrycheck/*.h)
 	@mkdir -p $(@D)
 	$(CC) -std=gnu11 -O2 -g -fno-omit-frame-pointer -mgeneral-regs-only -fno-builtin $(WARN) \
 		-I. -Ivmm -Ivmm/shadow -o $@ tools/profile/hotpath.c $(PROFILE_SRCS)

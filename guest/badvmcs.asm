@@ -3,7 +3,8 @@
 ; field are refused (HC_EINVAL, printed); then guest RFLAGS := 0, which
 ; breaks the rule that bit 1 is 1 (SDM Vol. 3C 27.3.1.4): the shadow
 ; predicts the next entry fails, the VMM does not enter and stops the VM.
-; 32-bit protected mode.
+; Without testhc=on every call is refused as an unknown number (-1,
+; HC_ENOSYS, printed) and the guest ends with HLT. 32-bit protected mode.
 bits 32
 org 0x1000
 %include "hypercall.inc"
@@ -28,6 +29,13 @@ start:
 	mov ebx, ENC_GUEST_RFLAGS
 	xor ecx, ecx                    ; bit 1 must be 1
 	vmcall
+	test eax, eax                   ; refused: the VMCS is as it was
+	jz .written
+	mov ebp, eax
+	mov esi, s_rflags
+	call report
+	hlt
+.written:
 	mov eax, HC_PUTS                ; never runs: the VM is not entered again
 	mov ebx, survived
 	mov ecx, survived_len
@@ -38,6 +46,7 @@ REPORT
 
 s_unknown:  db "test_vmwrite unknown field -> ", 0
 s_readonly: db "test_vmwrite read-only field -> ", 0
+s_rflags:   db "test_vmwrite guest rflags -> ", 0
 survived:   db "BUG: badvmcs entered with RFLAGS=0", 10
 survived_len equ $ - survived
 buf:        times 64 db 0

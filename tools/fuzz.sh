@@ -44,7 +44,7 @@ fi
 sources() {
 	case $1 in
 	fuzz_validate) echo vmm/shadow/*.c arch/x86/vmcs_fields.c tests/unit/baseline.c ;;
-	fuzz_casefile) echo vmm/shadow/*.c arch/x86/vmcs_fields.c tests/unit/baseline.c vmm/casefile.c vmm/fmt.c ;;
+	fuzz_casefile) echo vmm/shadow/*.c arch/x86/vmcs_fields.c tests/unit/baseline.c rig/entrycheck/casefile.c vmm/fmt.c ;;
 	fuzz_trace_parse) ls tools/trace/*.c | grep -v '/main\.c$' ;;
 	*) return 1 ;;
 	esac

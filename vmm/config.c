@@ -1,5 +1,6 @@
 /* Command line parsing: "vms=a,b policy=threshold:3 slots=2 quantum=N
- * entrycheck=..." (the first word is skipped when it is the image path). */
+ * trace=all|summary fastpath=on|noreplay|off testhc=off|on entrycheck=..."
+ * (the first word is skipped when it is the image path). */
 #include "config.h"
 #include "fmt.h"
 #include <string.h>
@@ -23,6 +24,28 @@ static bool parse_u32(const char *s, unsigned len, uint32_t *out)
 		return false;
 	*out = (uint32_t)v;
 	return true;
+}
+
+/* v is word no or word yes: *out says which. */
+static bool parse_pair(const char *v, unsigned vlen, const char *no, const char *yes, bool *out)
+{
+	bool y = vlen == strlen(yes) && !memcmp(v, yes, vlen);
+	if (!y && !(vlen == strlen(no) && !memcmp(v, no, vlen)))
+		return false;
+	*out = y;
+	return true;
+}
+
+/* fastpath=on|noreplay|off */
+static bool parse_fastpath(const char *v, unsigned vlen, struct config *c)
+{
+	bool noreplay = vlen == 8 && !memcmp(v, "noreplay", 8);
+	if ((vlen == 2 && !memcmp(v, "on", 2)) || (vlen == 3 && !memcmp(v, "off", 3)) || noreplay) {
+		c->fastpath_off = vlen == 3;
+		c->replay_off = vlen != 2;
+		return true;
+	}
+	return false;
 }
 
 static bool parse_vms(const char *v, unsigned len, guest_lookup_fn lookup, struct config *c,
@@ -84,24 +107,20 @@ static bool parse_word(const char *w, unsigned len, guest_lookup_fn lookup, stru
 		return false;
 	}
 	if (KEY("trace") && eq) {
-		if (vlen == 3 && !memcmp(v, "all", 3)) {
-			c->trace_summary = false;
+		if (parse_pair(v, vlen, "all", "summary", &c->trace_summary))
 			return true;
-		}
-		if (vlen == 7 && !memcmp(v, "summary", 7)) {
-			c->trace_summary = true;
-			return true;
-		}
 		fmt(err, errlen, "bad trace= (use all or summary)");
 		return false;
 	}
-	if (KEY("fastpath") && eq) {
-		bool noreplay = vlen == 8 && !memcmp(v, "noreplay", 8);
-		if ((vlen == 2 && !memcmp(v, "on", 2)) || (vlen == 3 && !memcmp(v, "off", 3)) || noreplay) {
-			c->fastpath_off = vlen == 3;
-			c->replay_off = vlen != 2;
+	if (KEY("testhc") && eq) {
+		if (parse_pair(v, vlen, "off", "on", &c->testhc))
 			return true;
-		}
+		fmt(err, errlen, "bad testhc= (use on or off)");
+		return false;
+	}
+	if (KEY("fastpath") && eq) {
+		if (parse_fastpath(v, vlen, c))
+			return true;
 		fmt(err, errlen, "bad fastpath= (use on, noreplay or off)");
 		return false;
 	}

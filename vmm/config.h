@@ -21,6 +21,7 @@ struct config {
 	bool trace_summary;          /* trace=summary: no per-exit lines */
 	bool fastpath_off;           /* fastpath=off: every exit unwinds to the scheduler */
 	bool replay_off;             /* fastpath=noreplay: the fast path without the replay */
+	bool testhc;                 /* testhc=on: test hypercalls (HC_TEST_VMWRITE) answered */
 	const char *entrycheck;      /* value of entrycheck=, or NULL */
 	unsigned entrycheck_len;
 };

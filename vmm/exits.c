@@ -151,9 +151,9 @@ static uint64_t hc_puts(struct vm *vm, const struct hc_args *a)
 	return HC_OK;
 }
 
-/* Test only: lets a guest corrupt its own guest-state area, so that system
- * tests can watch the shadow refuse the next entry. Guest-state fields
- * only: a control or host field (EPT pointer, host RIP) would reach
+/* Test only (testhc=on): lets a guest corrupt its own guest-state area, so
+ * that system tests can watch the shadow refuse the next entry. Guest-state
+ * fields only: a control or host field (EPT pointer, host RIP) would reach
  * outside the guest. */
 static uint64_t hc_test_vmwrite(struct notify *n, struct vm *vm, const struct hc_args *a)
 {
@@ -188,6 +188,10 @@ static enum exit_action on_vmcall(struct notify *n, struct vm *vm)
 		ret = vm->id;
 		break;
 	case HC_TEST_VMWRITE:
+		if (!vm->test_hypercalls) {      /* testhc=off: not part of the ABI */
+			ret = HC_ENOSYS;
+			break;
+		}
 		name = "test_vmwrite";
 		ret = hc_test_vmwrite(n, vm, &args);
 		break;

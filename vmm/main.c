@@ -1,7 +1,6 @@
 /* hv_main: from a filled bootinfo to VMX operation, the VMs, and off. */
 #include "bootinfo.h"
 #include "config.h"
-#include "entrycheck.h"
 #include "ept.h"
 #include "exits.h"
 #include "fastpath/fastpath.h"
@@ -13,6 +12,7 @@
 #include "sched.h"
 #include "trace.h"
 #include "vmcs_setup.h"
+#include "rig/entrycheck/entrycheck.h"
 #include "arch/x86/cpu.h"
 #include "arch/x86/desc.h"
 #include "arch/x86/serial.h"
@@ -123,7 +123,8 @@ static void vm_release(struct vm *vm)
 	vm->mem_pa = vm->ept_pa = vm->vmcs_pa = 0;
 }
 
-static void vm_create(struct vm *vm, unsigned id, const struct guest_image *g)
+/* A VM of guest image g, ready for its first entry (not traced). */
+static void vm_build(struct vm *vm, unsigned id, const struct guest_image *g)
 {
 	memset(vm, 0, sizeof(*vm));
 	vm->id = id;
@@ -145,9 +146,20 @@ static void vm_create(struct vm *vm, unsigned id, const struct guest_image *g)
 		guest_build_tables((uint8_t *)vm->mem_pa, vm->mem_size);
 	*(uint32_t *)vm->vmcs_pa = vmx_revision_id(&caps);   /* revision id */
 	shadow_init(&vm->shadow);
-	if (!notifier.quiet)
-		trace_vm(id, "create guest=%s mem=%uK mode=%s entry=0x1000 image=%llu", g->name, g->mem_kb,
-			 guest_mode_name(g->mode), (unsigned long long)size);
+	vm->test_hypercalls = cfg.testhc;
+}
+
+static void vm_create(struct vm *vm, unsigned id, const struct guest_image *g)
+{
+	vm_build(vm, id, g);
+	trace_vm(id, "create guest=%s mem=%uK mode=%s entry=0x1000 image=%llu", g->name, g->mem_kb,
+		 guest_mode_name(g->mode), (unsigned long long)(g->end - g->start));
+}
+
+/* The differential mode's probes, by guest name. */
+static void probe_create(struct vm *vm, unsigned id, const char *guest)
+{
+	vm_build(vm, id, guest_find(guest, (unsigned)strlen(guest)));
 }
 
 static void summary(void)
@@ -207,8 +219,9 @@ static void trace_config(void)
 	for (unsigned i = 0; i < cfg.nvms; i++)
 		o += fmt(list + o, sizeof(list) - o, "%s%s", i ? "," : "", cfg.vms[i]->name);
 	pmr_policy_format(&cfg.pmr, policy, sizeof(policy));
-	trace_hv("config vms=%s policy=%s slots=%u quantum=%u trace=%s fastpath=%s", list, policy,
-		 cfg.pmr.slots, cfg.quantum, cfg.trace_summary ? "summary" : "all", cfg.fastpath_off ? "off" : cfg.replay_off ? "noreplay" : "on");
+	trace_hv("config vms=%s policy=%s slots=%u quantum=%u trace=%s testhc=%s fastpath=%s", list, policy,
+		 cfg.pmr.slots, cfg.quantum, cfg.trace_summary ? "summary" : "all", cfg.testhc ? "on" : "off",
+		 cfg.fastpath_off ? "off" : cfg.replay_off ? "noreplay" : "on");
 }
 
 static void result_word(char *buf, size_t size, struct vmx_result r)
@@ -242,37 +255,17 @@ static void selftest(void)
 	pagealloc_put(&pool, scratch, 1);
 }
 
-/* entrycheck=: the probe VM instead of the demo VMs. */
+_Static_assert(VM_MAX >= ENTRYCHECK_PROBES, "the probes take VM slots");
+
+/* entrycheck=: the differential mode's probes instead of the demo VMs. */
 static void differential(uint64_t vmxon_pa)
 {
-	struct ec_env e = { &notifier, { &vms[0], &vms[1], &vms[2] }, &pool, vmxon_pa,
-			    vmx_revision_id(&caps), vmx_enter_after_movss };
-	struct ec_totals t;
-	memset(&t, 0, sizeof(t));
-	static const char *const probe_guest[PROBE_COUNT] = { "probe", "probe64", "probe16" };
-	uint64_t seed;
-	unsigned count;
-	bool resume;
-	bool random = entrycheck_parse_random(cfg.entrycheck, cfg.entrycheck_len, &seed, &count, &resume);
-	if (!random && !boot->entrycheck)
-		fatal("entrycheck= names a case file that was not loaded (GRUB: module2 FILE; UEFI: FILE on the boot volume), "
-		      "or is not random:SEED:COUNT[:resume]");
-	/* The probe's own VMX instructions are not traced: the case lines
-	 * say what each case did. */
-	notifier.quiet = true;
-	for (unsigned i = 0; i < PROBE_COUNT; i++)
-		vm_create(&vms[i], i + 1, guest_find(probe_guest[i], (unsigned)strlen(probe_guest[i])));
-	cfg.nvms = PROBE_COUNT;
-	if (random)
-		entrycheck_random(&e, seed, count, resume, &t);
-	else
-		entrycheck_file(&e, boot->entrycheck, boot->entrycheck_len, &t);
-	for (unsigned i = 0; i < PROBE_COUNT; i++)
-		notify_last(&notifier, &vms[i]);
-	notifier.quiet = false;
-	trace_hv("entrycheck mode=%s cases=%u agree=%u disagree=%u departures=%u wrong=%u malformed=%u errors=%u "
-		 "skipped=%u", random ? resume ? "random_resume" : "random" : "file", t.cases, t.agree, t.disagree, t.departures, t.wrong,
-		 t.malformed, t.errors, t.skipped);
+	const struct entrycheck_env e = { &notifier, &pool, vmxon_pa, vmx_revision_id(&caps),
+					  vmx_enter_after_movss, vms, probe_create, boot->entrycheck,
+					  boot->entrycheck_len };
+	const char *err = entrycheck_run(&e, cfg.entrycheck, cfg.entrycheck_len);
+	if (err)
+		fatal(err);
 }
 
 void hv_main(const struct bootinfo *bi)

@@ -105,6 +105,13 @@ void notify_enter(struct notify *n, struct vm *vm, bool force, struct entry_resu
 enum entry_outcome notify_issue(struct notify *n, struct vm *vm, enum entry_insn insn,
 				struct entry_result *r);
 
+/* Per-instruction trace lines off (quiet) or back on: the differential
+ * mode's case lines say what its probes did. */
+static inline void notify_set_quiet(struct notify *n, bool quiet)
+{
+	n->quiet = quiet;
+}
+
 /* Are per-instruction trace lines printed (not quiet, not trace=summary)? */
 static inline bool notify_tracing(const struct notify *n)
 {

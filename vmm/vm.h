@@ -62,6 +62,7 @@ struct vm {
 	enum vmcs_launch launch;
 	bool dead;                  /* got its last VMCLEAR: never runs again */
 	bool setup_done;            /* the whole VMCS was written since its first VMCLEAR */
+	bool test_hypercalls;       /* HC_TEST_VMWRITE answered (testhc=on), else HC_ENOSYS */
 	uint64_t vmcs_pa;
 	uint64_t mem_pa, mem_size;  /* host memory backing guest-physical 0.. */
 	uint64_t ept_pa;            /* first of the EPT pages */

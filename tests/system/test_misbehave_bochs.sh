@@ -3,9 +3,11 @@
 # One Bochs run with every misbehaving guest between two well-behaved ones.
 # Each bad guest is stopped (or refused) for a named reason, the others
 # finish with complete output, and the trace stays parseable throughout.
+# badvmcs needs the test hypercalls (testhc=on); a second, short run shows
+# that without them HC_TEST_VMWRITE is an unknown number like any other.
 . "$(dirname "$0")/lib.sh"
 VMS=hello,eptread,eptwrite,triplefault,udloop,gpstorm,vmxinsn,spin,badhc,flood,badvmcs,cpuid
-boot_bochs misbehave 120 "vms=$VMS" || true
+boot_bochs misbehave 120 "vms=$VMS testhc=on" || true
 SLICES=$(sed -n 's/^#define SCHED_VM_SLICES \([0-9]*\).*/\1/p' vmm/sched.h)
 OUT_MAX=$(sed -n 's/^#define OUT_MAX_LINES \([0-9]*\).*/\1/p' vmm/exits.c)
 STORM=$(sed -n 's/^#define EXC_STORM_LIMIT \([0-9]*\).*/\1/p' vmm/exits.c)
@@ -66,6 +68,7 @@ badhc_nothing_outside() {
 }
 
 expect "config line lists the twelve VMs" has "^hv ev=config vms=$VMS "
+expect "config line says test hypercalls are on" has "^hv ev=config .* testhc=on "
 expect "eptread: stopped, trace names the address and the read" \
 	end_is 2 stopped "ept_violation gpa=0x200000 access=read"
 expect "eptread: the exit line carries the qualification" has '^vm=2 ev=exit n=1 reason=ept_violation rip=0x1000 qual=0x'
@@ -107,3 +110,22 @@ expect "cpuid ends done" end_is 12 done "exit code=0"
 expect "every VM has an end line" bash -c "[ \$(grep -c '^vm=[0-9]* ev=end ' '$TRACE') -eq 12 ]"
 expect "clean power-off" has '^hv ev=halt status=ok$'
 expect "svtrace check accepts the trace" build/tools/svtrace check "$TRACE"
+
+# Without testhc=on: HC_TEST_VMWRITE answers -1 (HC_ENOSYS) and is traced
+# as name=unknown, like any unknown number; the VMCS is never written, so
+# the shadow has nothing to stop and badvmcs ends with its HLT.
+refused_each() {
+	local w
+	for w in "unknown field" "read-only field" "guest rflags"; do
+		has "^vm=1 ev=out text=\"test_vmwrite $w -> -1\"\$" || return 1
+	done
+}
+boot_bochs badvmcs-testhc-off 60 "vms=badvmcs" || true
+expect "testhc=off: the config line says so" has '^hv ev=config vms=badvmcs .* testhc=off '
+expect "testhc=off: the three HC_TEST_VMWRITE calls are unknown numbers, -1 each" bash -c \
+	"[ \$(grep -c '^vm=1 ev=hypercall nr=256 name=unknown ret=0xffffffffffffffff$' '$TRACE') -eq 3 ] && ! grep -q 'name=test_vmwrite' '$TRACE'"
+expect "testhc=off: badvmcs prints -1 for each" refused_each
+expect "testhc=off: no entry predicted to fail, the VM not stopped" hasnt '^vm=1 ev=entry .*verdict=entryfail'
+expect "testhc=off: badvmcs ends done at its HLT" end_is 1 done "hlt"
+expect "testhc=off: badvmcs never entered with RFLAGS=0" hasnt 'text="BUG'
+expect "testhc=off: svtrace check accepts the trace" build/tools/svtrace check "$TRACE"

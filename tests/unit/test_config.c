@@ -1,5 +1,5 @@
 /* The boot command line: defaults, the image path, vms=, policy=, slots=,
- * quantum=, entrycheck=, and errors that name what was wrong. */
+ * quantum=, testhc=, entrycheck=, and errors that name what was wrong. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -40,6 +40,7 @@ static void test_empty_command_line_gives_defaults(void **state)
 	assert_int_equal(c.pmr.slots, 2);
 	assert_int_equal(c.quantum, 20000);
 	assert_null(c.entrycheck);
+	assert_false(c.testhc);
 	assert_string_equal(err, "");
 	assert_true(parse(NULL));
 	assert_int_equal(c.nvms, 1);
@@ -205,6 +206,27 @@ static void test_fastpath_on_noreplay_off(void **state)
 	assert_non_null(strstr(err, "bad fastpath= (use on, noreplay or off)"));
 }
 
+/* Test hypercalls are off unless asked for; the last word wins; any other
+ * value is an error naming the key and the words it takes. */
+static void test_testhc_on_off_and_bad_values(void **state)
+{
+	(void)state;
+	assert_true(parse("vms=hello testhc=on"));
+	assert_true(c.testhc);
+	assert_true(parse("testhc=off"));
+	assert_false(c.testhc);
+	assert_true(parse("testhc=on testhc=off"));
+	assert_false(c.testhc);
+	static const char *const bad[] = { "testhc=yes", "testhc=1", "testhc=ON", "testhc=onn", "testhc=o" };
+	for (unsigned i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		assert_false(parse(bad[i]));
+		assert_string_equal(err, "bad testhc= (use on or off)");
+	}
+	assert_false(parse("testhc="));
+	assert_false(parse("vms=hello testhc"));
+	assert_string_equal(err, "unknown option \"testhc\"");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -223,6 +245,7 @@ int main(void)
 		cmocka_unit_test(test_slots_range_is_0_to_max),
 		cmocka_unit_test(test_quantum_must_be_a_positive_32_bit_number),
 		cmocka_unit_test(test_entrycheck_is_kept_as_pointer_and_length),
+		cmocka_unit_test(test_testhc_on_off_and_bad_values),
 		cmocka_unit_test(test_error_message_is_truncated_to_the_buffer),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,5 +1,5 @@
 /* libFuzzer harness: the differential-mode case-line parser
- * (vmm/casefile.c, case_parse_line) on arbitrary bytes.
+ * (rig/entrycheck/casefile.c, case_parse_line) on arbitrary bytes.
  *
  * Byte 0 sizes the error buffer (1..64 bytes, allocated exactly so that
  * ASan sees any write past it); the rest is the line. The parser must not
@@ -15,7 +15,7 @@
 #include <string.h>
 
 #include "baseline.h"
-#include "casefile.h"
+#include "rig/entrycheck/casefile.h"
 #include "validate.h"
 #include "validate_dirty.h"
 

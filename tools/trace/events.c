@@ -32,7 +32,7 @@ static const struct event_schema hv_events[] = {
 	{ "boot", "path=multiboot2|uefi mem ranges=num ?casefile=num cmdline" },
 	{ "cpu", "vendor vmx=0|1 feature_control=hex vmcs_rev=hex ept=0|1 ug=0|1 vpid=0|1 ptimer=0|1 ?save_ptimer=0|1 ?maxphyaddr=num ?linaddr=num ?rtm=0|1 ?cet=0|1" },
 	{ "novmx", "reason hint" },
-	{ "config", "vms policy=first|threshold:*|history slots=num quantum=num" },
+	{ "config", "vms policy=first|threshold:*|history slots=num quantum=num ?testhc=on|off" },
 	{ "vmxon", "status=ok|vmfail_invalid|vmfail_valid ?error=num" },
 	{ "vmx_selftest", "setup=ok|vmfail_invalid|vmfail_valid write_bad read_bad write_ro misc29=0|1 "
 			  "roundtrip=ok|fail no_current result=ok|fail" },

@@ -1,6 +1,6 @@
 /* Parsing of differential-mode case lines. */
-#include "casefile.h"
-#include "fmt.h"
+#include "rig/entrycheck/casefile.h"
+#include "vmm/fmt.h"
 #include <stddef.h>
 #include <string.h>
 

@@ -5,8 +5,8 @@
  * FIELD is a vmcs_fields.def name or a 0xNNNN encoding; OP is = |= &= ^=;
  * OUTCOME is ok, vmfail:N, vmfail_invalid, entryfail:N or entryfail:N:Q.
  * '#' starts a comment. Pure C. */
-#ifndef VMM_CASEFILE_H
-#define VMM_CASEFILE_H
+#ifndef RIG_CASEFILE_H
+#define RIG_CASEFILE_H
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>

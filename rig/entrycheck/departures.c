@@ -1,8 +1,8 @@
 /* Known departures of Bochs 2.7 (Debian 2.7+dfsg-4, corei7_skylake_x) from
  * the SDM, found by the differential mode and checked against the Bochs 2.7
  * source (bochs/cpu/vmx.cc, tag REL_2_7_FINAL) and the SDM text. */
-#include "departures.h"
-#include "shadow/entry_checks.h"
+#include "rig/entrycheck/departures.h"
+#include "vmm/shadow/entry_checks.h"
 #include <string.h>
 
 static bool failed_by(const struct verdict *v, const char *check)

@@ -4,10 +4,10 @@
  * full, never as an agreement. Each row names the SDM section, the emulator
  * and what it does instead, and matches the VMCS state that triggers it.
  * Pure C. */
-#ifndef VMM_DEPARTURES_H
-#define VMM_DEPARTURES_H
-#include "casefile.h"
-#include "notify.h"
+#ifndef RIG_DEPARTURES_H
+#define RIG_DEPARTURES_H
+#include "rig/entrycheck/casefile.h"
+#include "vmm/notify.h"
 
 struct departure {
 	const char *id;          /* stable name, e.g. bochs27.pending_dbg_high */

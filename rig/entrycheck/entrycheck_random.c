@@ -1,9 +1,9 @@
 /* Differential mode, random cases (entrycheck=random:SEED:COUNT[:resume]):
  * 1-3 fields of a valid VMCS mutated per case, the shadow's verdict held
  * against the CPU's. */
-#include "entrycheck_impl.h"
-#include "departures.h"
-#include "fmt.h"
+#include "rig/entrycheck/entrycheck_impl.h"
+#include "rig/entrycheck/departures.h"
+#include "vmm/fmt.h"
 #include <string.h>
 
 /* xorshift64*: a fixed seed gives the same mutations on every run. */
@@ -50,6 +50,27 @@ static uint64_t random_value(uint64_t *s, enum vmcs_field f, uint64_t valid, uns
 	}
 }
 
+/* A random value for field f of vm's valid VMCS, kept from what would
+ * make the run unbounded or crash the emulator. */
+static uint64_t random_write(struct ec_env *e, struct vm *vm, uint64_t *s, enum vmcs_field f)
+{
+	uint64_t valid = 0;
+	(void)notify_read(e->n, vm, f, &valid);
+	uint64_t v = random_value(s, f, valid, e->n->caps->maxphyaddr);
+	/* Keep every run bounded: HLT still exits, the timer still fires. */
+	if (f == VMCS_proc_controls)
+		v |= PROC_HLT_EXITING;
+	if (f == VMCS_pin_controls)
+		v |= PIN_PREEMPTION_TIMER;
+	if (f == VMCS_guest_activity_state && (v == 2 || v == 3))
+		v = 1;
+	/* Bochs 2.7 panics on injecting type 7 (other event) instead of
+	 * failing the entry (README, departures): never ask it to. */
+	if (f == VMCS_entry_intr_info && (v >> 31) && ((v >> 8) & 7) == 7)
+		v &= ~(1ull << 8);
+	return v;
+}
+
 void entrycheck_random(struct ec_env *e, uint64_t seed, unsigned count, bool resume, struct ec_totals *t)
 {
 	uint64_t s = seed ? seed : 1;
@@ -73,23 +94,8 @@ void entrycheck_random(struct ec_env *e, uint64_t seed, unsigned count, bool res
 			t->errors++;
 			continue;
 		}
-		for (unsigned k = 0; k < nw; k++) {
-			uint64_t valid = 0;
-			(void)notify_read(e->n, vm, w[k].field, &valid);
-			uint64_t v = random_value(&s, w[k].field, valid, e->n->caps->maxphyaddr);
-			/* Keep every run bounded: HLT still exits, the timer still fires. */
-			if (w[k].field == VMCS_proc_controls)
-				v |= PROC_HLT_EXITING;
-			if (w[k].field == VMCS_pin_controls)
-				v |= PIN_PREEMPTION_TIMER;
-			if (w[k].field == VMCS_guest_activity_state && (v == 2 || v == 3))
-				v = 1;
-			/* Bochs 2.7 panics on injecting type 7 (other event) instead of
-			 * failing the entry (README, departures): never ask it to. */
-			if (w[k].field == VMCS_entry_intr_info && (v >> 31) && ((v >> 8) & 7) == 7)
-				v &= ~(1ull << 8);
-			w[k].value = v;
-		}
+		for (unsigned k = 0; k < nw; k++)
+			w[k].value = random_write(e, vm, &s, w[k].field);
 		char desc[400];
 		if (!apply_writes(e, vm, w, nw, desc, sizeof(desc))) {
 			t->errors++;
