@@ -101,7 +101,7 @@ $(B)/hypervisor.efi: $(B)/efi/hv.so
 # --- tools -----------------------------------------------------------------
 TRACE_SRCS := $(wildcard tools/trace/*.c)
 tools: $(if $(TRACE_SRCS),$(B)/tools/svtrace)
-$(B)/tools/svtrace: $(TRACE_SRCS) $(wildcard tools/trace/*.h)
+$(B)/tools/svtrace: $(TRACE_SRCS) $(wildcard tools/trace/*.h) vmm/trace_events.def
 	@mkdir -p $(@D)
 	$(CC) -std=gnu11 -O2 $(WARN) -o $@ $(TRACE_SRCS)
 
