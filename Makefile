@@ -10,6 +10,7 @@
 #   make bench       benchmarks (Bochs, deterministic instruction clock)
 #   make profile     the CPUID exit's C path under callgrind, per function
 #   make fuzz        longer fuzzing runs of the validator and trace parser
+#   make trace-doc   rewrite docs/TRACE.md's event tables from vmm/trace_events.def
 #   make deps        install the Debian packages (tools/deps.sh)
 #   make clean       remove build/
 # Variables: VMS=hello,... POLICY=first SLOTS=2 (for run targets), TIMEOUT=s
@@ -45,7 +46,7 @@ UNIT_SRCS  := $(wildcard vmm/shadow/*.c) vmm/notify.c vmm/config.c vmm/fmt.c vmm
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(B)/tests/%,$(wildcard tests/unit/test_*.c))
 UNIT_HELPERS := $(filter-out tests/unit/test_%,$(wildcard tests/unit/*.c))
 
-.PHONY: all images run run-bochs run-uefi test unit bench profile fuzz deps clean tools
+.PHONY: all images run run-bochs run-uefi test unit bench profile fuzz deps clean tools trace-doc
 all: images tools
 images: $(B)/hv.elf $(B)/hypervisor.efi
 
@@ -100,10 +101,18 @@ $(B)/hypervisor.efi: $(B)/efi/hv.so
 
 # --- tools -----------------------------------------------------------------
 TRACE_SRCS := $(wildcard tools/trace/*.c)
-tools: $(if $(TRACE_SRCS),$(B)/tools/svtrace)
+tools: $(if $(TRACE_SRCS),$(B)/tools/svtrace) $(B)/tools/trace-doc
 $(B)/tools/svtrace: $(TRACE_SRCS) $(wildcard tools/trace/*.h) vmm/trace_events.def
 	@mkdir -p $(@D)
 	$(CC) -std=gnu11 -O2 $(WARN) -o $@ $(TRACE_SRCS)
+
+# docs/TRACE.md's event tables, made from vmm/trace_events.def.
+$(B)/tools/trace-doc: tools/tracedef/gendoc.c vmm/trace_events.def
+	@mkdir -p $(@D)
+	$(CC) -std=gnu11 -O1 $(WARN) -o $@ $<
+
+trace-doc: $(B)/tools/trace-doc
+	@tools/tracedef/trace-doc.sh
 
 # --- tests -----------------------------------------------------------------
 $(B)/tests/%: tests/unit/%.c $(UNIT_SRCS) $(UNIT_HELPERS) $(wildcard vmm/*.h vmm/shadow/*.h vmm/shadow/*.def tests/unit/*.h)
