@@ -115,7 +115,7 @@ trace-doc: $(B)/tools/trace-doc
 	@tools/tracedef/trace-doc.sh
 
 # --- tests -----------------------------------------------------------------
-$(B)/tests/%: tests/unit/%.c $(UNIT_SRCS) $(UNIT_HELPERS) $(wildcard vmm/*.h vmm/shadow/*.h vmm/shadow/*.def tests/unit/*.h)
+$(B)/tests/%: tests/unit/%.c $(UNIT_SRCS) $(UNIT_HELPERS) $(wildcard vmm/*.h vmm/*.def vmm/shadow/*.h vmm/shadow/*.def tests/unit/*.h)
 	@mkdir -p $(@D)
 	$(CC) $(HOSTCFLAGS) -o $@ $< $(UNIT_HELPERS) $(UNIT_SRCS) $(UNIT_EXTRA) -lcmocka
 
@@ -145,7 +145,7 @@ run-uefi: deps
 
 # make profile: the CPUID exit's C path under callgrind (tools/profile.sh).
 PROFILE_SRCS := $(UNIT_SRCS) vmm/sched.c vmm/exits.c vmm/lib_string.c tests/unit/baseline.c
-$(B)/tools/hotpath: tools/profile/hotpath.c $(PROFILE_SRCS) $(wildcard vmm/*.h vmm/shadow/*.h vmm/shadow/*.def)
+$(B)/tools/hotpath: tools/profile/hotpath.c $(PROFILE_SRCS) $(wildcard vmm/*.h vmm/*.def vmm/shadow/*.h vmm/shadow/*.def)
 	@mkdir -p $(@D)
 	$(CC) -std=gnu11 -O2 -g -fno-omit-frame-pointer -mgeneral-regs-only -fno-builtin $(WARN) \
 		-DSV_VMX_INLINE=\"tools/profile/fake_vmx_inline.h\" \
