@@ -124,6 +124,10 @@ $(B)/tests/%: tests/unit/%.c $(UNIT_SRCS) $(UNIT_HELPERS) $(wildcard vmm/*.h vmm
 $(B)/tests/test_sched_fast: UNIT_EXTRA := vmm/sched.c vmm/exits.c
 $(B)/tests/test_sched_fast: vmm/sched.c vmm/exits.c
 
+# The event table's two readers: the emitter (vmm/trace.c) and svtrace.
+$(B)/tests/test_trace_events: UNIT_EXTRA := tools/trace/events.c tools/trace/parse.c
+$(B)/tests/test_trace_events: tools/trace/events.c tools/trace/parse.c $(wildcard tools/trace/*.h)
+
 unit: $(UNIT_TESTS)
 	@tests/run.sh --unit-only
 

@@ -1,6 +1,9 @@
 /* gendoc: the event tables of docs/TRACE.md, made from vmm/trace_events.def.
  * Usage: gendoc hv|vm  prints that scope's table (header row included) as
- * Markdown. tools/tracedef/trace-doc.sh splices it into the document. */
+ *                      Markdown; tools/tracedef/trace-doc.sh splices it into
+ *                      the document
+ *        gendoc keys   prints each row as `scope name key...` (the key names
+ *                      only), for tools/tracedef/check-keys.sh */
 #include <stdio.h>
 #include <string.h>
 
@@ -69,10 +72,34 @@ static void put_keys(const char *k)
 	}
 }
 
+/* Each row's scope, name and key names, one row a line. */
+static void put_key_names(void)
+{
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		const char *k = rows[i].keys;
+
+		printf("%s %s", rows[i].scope, rows[i].name);
+		while (*k) {
+			size_t n;
+
+			k += *k == '?';
+			n = strcspn(k, " =");
+			printf(" %.*s", (int)n, k);
+			k += strcspn(k, " ");
+			k += *k == ' ';
+		}
+		putchar('\n');
+	}
+}
+
 int main(int argc, char **argv)
 {
+	if (argc == 2 && strcmp(argv[1], "keys") == 0) {
+		put_key_names();
+		return 0;
+	}
 	if (argc != 2 || (strcmp(argv[1], "hv") != 0 && strcmp(argv[1], "vm") != 0)) {
-		fprintf(stderr, "usage: gendoc hv|vm\n");
+		fprintf(stderr, "usage: gendoc hv|vm|keys\n");
 		return 2;
 	}
 	puts("| event | keys | meaning |");
