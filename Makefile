@@ -10,6 +10,7 @@
 #   make bench       benchmarks (Bochs, deterministic instruction clock)
 #   make profile     the CPUID exit's C path under callgrind, per function
 #   make fuzz        longer fuzzing runs of the validator and trace parser
+#   make trace-doc   rewrite docs/TRACE.md's event tables from vmm/trace_events.def
 #   make deps        install the Debian packages (tools/deps.sh)
 #   make clean       remove build/
 # Variables: VMS=hello,... POLICY=first SLOTS=2 (for run targets), TIMEOUT=s
@@ -46,7 +47,7 @@ UNIT_SRCS  := $(wildcard vmm/shadow/*.c) arch/x86/vmcs_fields.c arch/fake/vmx.c 
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(B)/tests/%,$(wildcard tests/unit/test_*.c))
 UNIT_HELPERS := $(filter-out tests/unit/test_%,$(wildcard tests/unit/*.c))
 
-.PHONY: all images run run-bochs run-uefi test unit bench profile fuzz deps clean tools
+.PHONY: all images run run-bochs run-uefi test unit bench profile fuzz deps clean tools trace-doc
 all: images tools
 images: $(B)/hv.elf $(B)/hypervisor.efi
 
@@ -110,13 +111,21 @@ $(B)/hypervisor.efi: $(B)/efi/hv.so
 
 # --- tools -----------------------------------------------------------------
 TRACE_SRCS := $(wildcard tools/trace/*.c)
-tools: $(if $(TRACE_SRCS),$(B)/tools/svtrace)
-$(B)/tools/svtrace: $(TRACE_SRCS) $(wildcard tools/trace/*.h)
+tools: $(if $(TRACE_SRCS),$(B)/tools/svtrace) $(B)/tools/trace-doc
+$(B)/tools/svtrace: $(TRACE_SRCS) $(wildcard tools/trace/*.h) vmm/trace_events.def
 	@mkdir -p $(@D)
 	$(CC) -std=gnu11 -O2 $(WARN) -o $@ $(TRACE_SRCS)
 
+# docs/TRACE.md's event tables, made from vmm/trace_events.def.
+$(B)/tools/trace-doc: tools/tracedef/gendoc.c vmm/trace_events.def
+	@mkdir -p $(@D)
+	$(CC) -std=gnu11 -O1 $(WARN) -o $@ $<
+
+trace-doc: $(B)/tools/trace-doc
+	@tools/tracedef/trace-doc.sh
+
 # --- tests -----------------------------------------------------------------
-$(B)/tests/%: tests/unit/%.c $(UNIT_SRCS) $(UNIT_HELPERS) $(wildcard vmm/*.h vmm/shadow/*.h vmm/fastpath/*.h arch/*/*.h arch/x86/*.def rig/entrycheck/*.h tests/unit/*.h)
+$(B)/tests/%: tests/unit/%.c $(UNIT_SRCS) $(UNIT_HELPERS) $(wildcard vmm/*.h vmm/*.def vmm/shadow/*.h vmm/fastpath/*.h arch/*/*.h arch/x86/*.def rig/entrycheck/*.h tests/unit/*.h)
 	@mkdir -p $(@D)
 	$(CC) $(HOSTCFLAGS) -o $@ $< $(UNIT_HELPERS) $(UNIT_SRCS) $(UNIT_EXTRA) -lcmocka
 
@@ -124,6 +133,10 @@ $(B)/tests/%: tests/unit/%.c $(UNIT_SRCS) $(UNIT_HELPERS) $(wildcard vmm/*.h vmm
 # exit handlers too.
 $(B)/tests/test_sched_fast $(B)/tests/test_notify $(B)/tests/test_replay_arm: UNIT_EXTRA := vmm/sched.c vmm/exits.c vmm/fastpath/fastpath.c vmm/fastpath/again.c
 $(B)/tests/test_sched_fast $(B)/tests/test_notify $(B)/tests/test_replay_arm: vmm/sched.c vmm/exits.c vmm/fastpath/fastpath.c vmm/fastpath/again.c
+
+# The event table's two readers: the emitter (vmm/trace.c) and svtrace.
+$(B)/tests/test_trace_events: UNIT_EXTRA := tools/trace/events.c tools/trace/parse.c
+$(B)/tests/test_trace_events: tools/trace/events.c tools/trace/parse.c $(wildcard tools/trace/*.h)
 
 unit: $(UNIT_TESTS)
 	@tests/run.sh --unit-only
@@ -146,7 +159,7 @@ run-uefi: deps
 
 # make profile: the CPUID exit's C path under callgrind (tools/profile.sh).
 PROFILE_SRCS := $(UNIT_SRCS) vmm/sched.c vmm/exits.c vmm/fastpath/fastpath.c vmm/fastpath/again.c tests/unit/baseline.c
-$(B)/tools/hotpath: tools/profile/hotpath.c $(PROFILE_SRCS) $(wildcard vmm/*.h vmm/shadow/*.h arch/x86/*.h arch/x86/*.def rig/entrycheck/*.h)
+$(B)/tools/hotpath: tools/profile/hotpath.c $(PROFILE_SRCS) $(wildcard vmm/*.h vmm/*.def vmm/shadow/*.h arch/x86/*.h arch/x86/*.def rig/entrycheck/*.h)
 	@mkdir -p $(@D)
 	$(CC) -std=gnu11 -O2 -g -fno-omit-frame-pointer -mgeneral-regs-only -fno-builtin $(WARN) \
 		-I. -Ivmm -Ivmm/shadow -o $@ tools/profile/hotpath.c $(PROFILE_SRCS)

@@ -46,6 +46,8 @@ if [ "${1:-}" != "--unit-only" ]; then
 		echo "== trace reader tests"
 		record < <(tests/trace/run.sh 2>&1)
 	fi
+	echo "== trace event table (vmm/trace_events.def)"
+	record < <(tools/tracedef/trace-doc.sh --check 2>&1; tools/tracedef/check-keys.sh 2>&1)
 	for s in tests/system/test_*.sh; do
 		echo "== $(basename "$s" .sh)"
 		record < <(bash "$s" 2>&1)

@@ -61,7 +61,7 @@ void exits_flush_output(struct vm *vm)
 	m->out_lines++;
 	char q[sizeof(vm->out) * 4 + 3];
 	trace_quote(q, sizeof(q), vm->out, vm->out_len);
-	trace_vm(vm->id, "out text=%s", q);
+	trace_vm(vm->id, TEV_VM_out, "text=%s", q);
 	vm->out_len = 0;
 }
 
@@ -69,7 +69,7 @@ void exits_report_dropped(struct vm *vm)
 {
 	const struct vm_misbehaviour *m = &vm->misb;
 	if (m->dropped_lines)
-		trace_vm(vm->id, "out_dropped lines=%llu bytes=%llu", (unsigned long long)m->dropped_lines,
+		trace_vm(vm->id, TEV_VM_out_dropped, "lines=%llu bytes=%llu", (unsigned long long)m->dropped_lines,
 			 (unsigned long long)m->dropped_bytes);
 }
 
@@ -198,7 +198,7 @@ static enum exit_action on_vmcall(struct notify *n, struct vm *vm)
 	default:
 		ret = HC_ENOSYS;
 	}
-	trace_vm(vm->id, "hypercall nr=%llu name=%s ret=0x%llx", (unsigned long long)nr, name,
+	trace_vm(vm->id, TEV_VM_hypercall, "nr=%llu name=%s ret=0x%llx", (unsigned long long)nr, name,
 		 (unsigned long long)ret);
 	vm->regs.rax = ret;
 	enum exit_action a = exits_advance_rip(n, vm);
@@ -216,7 +216,7 @@ static enum exit_action on_preemption_timer(struct notify *n, struct vm *vm)
  * #UD as if VMX did not exist, and the instruction never runs. */
 static enum exit_action on_vmx_insn(struct notify *n, struct vm *vm)
 {
-	trace_vm(vm->id, "inject vector=%u why=vmx_instruction", VECTOR_UD);
+	trace_vm(vm->id, TEV_VM_inject, "vector=%u why=vmx_instruction", VECTOR_UD);
 	if (!notify_write(n, vm, VMCS_entry_intr_info,
 			  INTR_INFO_VALID | (INTR_TYPE_HW_EXCEPTION << 8) | VECTOR_UD))
 		return exits_stop(vm, "cannot inject #UD");
@@ -279,7 +279,7 @@ static enum exit_action on_exception(struct notify *n, struct vm *vm)
 	char err[32] = "";
 	if (info & INTR_INFO_ERROR_CODE)
 		fmt(err, sizeof(err), " error=0x%llx", (unsigned long long)error);
-	trace_vm(vm->id, "inject vector=%d why=%s%s", deliver, deliver == VECTOR_DF ? "double_fault" : "reflect",
+	trace_vm(vm->id, TEV_VM_inject, "vector=%d why=%s%s", deliver, deliver == VECTOR_DF ? "double_fault" : "reflect",
 		 err);
 	if (!notify_write(n, vm, VMCS_entry_exception_error, error) ||
 	    !notify_write(n, vm, VMCS_entry_intr_info, inject))

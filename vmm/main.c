@@ -32,13 +32,13 @@ static struct fastpath fast;
 
 static void __attribute__((noreturn)) halt(int status)
 {
-	trace_hv("halt status=%s", status ? "fail" : "ok");
+	trace_hv(TEV_HV_halt, "status=%s", status ? "fail" : "ok");
 	boot->power_off(status);
 }
 
 static void report_exception(const struct exception_frame *f, uint64_t cr2)
 {
-	trace_hv("exception vector=%llu error=0x%llx rip=0x%llx cr2=0x%llx",
+	trace_hv(TEV_HV_exception, "vector=%llu error=0x%llx rip=0x%llx cr2=0x%llx",
 		 (unsigned long long)f->vector, (unsigned long long)f->error,
 		 (unsigned long long)f->rip, (unsigned long long)cr2);
 	halt(1);
@@ -48,14 +48,14 @@ static void __attribute__((noreturn)) fatal(const char *what)
 {
 	char q[256];
 	trace_quote(q, sizeof(q), what, strlen(what));
-	trace_hv("error what=%s", q);
+	trace_hv(TEV_HV_error, "what=%s", q);
 	halt(1);
 }
 
 /* Say why VT-x cannot be used here and what to run instead. */
 static void __attribute__((noreturn)) no_vmx(const char *reason)
 {
-	trace_hv("novmx reason=\"%s\" hint=\"this CPU cannot run shadowvisor's guests; run 'make run-bochs' "
+	trace_hv(TEV_HV_novmx, "reason=\"%s\" hint=\"this CPU cannot run shadowvisor's guests; run 'make run-bochs' "
 		 "(Bochs emulates VMX), or boot on an Intel host with VT-x (KVM nested: 'make run')\"", reason);
 	halt(1);
 }
@@ -63,7 +63,7 @@ static void __attribute__((noreturn)) no_vmx(const char *reason)
 static void probe_cpu(void)
 {
 	vmx_caps_read(&caps);
-	trace_hv("cpu vendor=%s vmx=%d feature_control=0x%llx vmcs_rev=0x%llx ept=%d ug=%d vpid=%d ptimer=%d "
+	trace_hv(TEV_HV_cpu, "vendor=%s vmx=%d feature_control=0x%llx vmcs_rev=0x%llx ept=%d ug=%d vpid=%d ptimer=%d "
 		 "save_ptimer=%d maxphyaddr=%u linaddr=%u rtm=%d cet=%d",
 		 caps.vendor, caps.vmx, (unsigned long long)caps.feature_control,
 		 (unsigned long long)vmx_revision_id(&caps), vmx_has_ept(&caps), vmx_has_ug(&caps),
@@ -115,7 +115,7 @@ static void vm_release(struct vm *vm)
 		/* Cached translations of this EPT must not outlive its pages. */
 		struct vmx_result r = vmx_invept_global();
 		if (r.status != VMX_OK)
-			trace_vm(vm->id, "error what=\"INVEPT failed\"");
+			trace_vm(vm->id, TEV_VM_error, "what=\"INVEPT failed\"");
 		pagealloc_put(&pool, vm->ept_pa, EPT_PAGES);
 	}
 	if (vm->vmcs_pa)
@@ -152,7 +152,7 @@ static void vm_build(struct vm *vm, unsigned id, const struct guest_image *g)
 static void vm_create(struct vm *vm, unsigned id, const struct guest_image *g)
 {
 	vm_build(vm, id, g);
-	trace_vm(id, "create guest=%s mem=%uK mode=%s entry=0x1000 image=%llu", g->name, g->mem_kb,
+	trace_vm(id, TEV_VM_create, "guest=%s mem=%uK mode=%s entry=0x1000 image=%llu", g->name, g->mem_kb,
 		 guest_mode_name(g->mode), (unsigned long long)(g->end - g->start));
 }
 
@@ -168,7 +168,7 @@ static void summary(void)
 	for (unsigned i = 0; i < cfg.nvms; i++) {
 		const struct vm *vm = &vms[i];
 		const struct pmr_counters *p = pmr_vm_counters(&pmr, vm->id);
-		trace_vm(vm->id, "stats entries=%llu launches=%llu resumes=%llu exits=%llu checks_full=%llu "
+		trace_vm(vm->id, TEV_VM_stats, "entries=%llu launches=%llu resumes=%llu exits=%llu checks_full=%llu "
 			 "checks_dirty=%llu pmr_hits=%llu pmr_misses=%llu pmr_allocs=%llu pmr_evicts=%llu "
 			 "pmr_flushes=%llu pmr_invalidates=%llu pmr_miss_bytes=%llu",
 			 (unsigned long long)vm->n.entries, (unsigned long long)vm->n.launches,
@@ -182,7 +182,7 @@ static void summary(void)
 		t[3] += vm->n.exits, t[4] += vm->n.checks_full, t[5] += vm->n.checks_dirty;
 	}
 	const struct pmr_counters *p = pmr_total(&pmr);
-	trace_hv("summary vms=%u entries=%llu launches=%llu resumes=%llu exits=%llu checks_full=%llu "
+	trace_hv(TEV_HV_summary, "vms=%u entries=%llu launches=%llu resumes=%llu exits=%llu checks_full=%llu "
 		 "checks_dirty=%llu pmr_hits=%llu pmr_misses=%llu pmr_allocs=%llu pmr_evicts=%llu "
 		 "pmr_flushes=%llu pmr_invalidates=%llu pmr_miss_bytes=%llu",
 		 cfg.nvms, (unsigned long long)t[0], (unsigned long long)t[1], (unsigned long long)t[2],
@@ -198,15 +198,15 @@ static void costs(void)
 	const struct notify_costs *c = &notifier.costs;
 	for (unsigned r = 0; r < 63; r++)
 		if (c->exits[r])
-			trace_hv("costs reason=%s exits=%llu vmreads=%llu vmwrites=%llu", exit_reason_name(r),
+			trace_hv(TEV_HV_costs, "reason=%s exits=%llu vmreads=%llu vmwrites=%llu", exit_reason_name(r),
 				 (unsigned long long)c->exits[r], (unsigned long long)c->vmreads[r],
 				 (unsigned long long)c->vmwrites[r]);
 	uint64_t launches = 0;
 	for (unsigned i = 0; i < cfg.nvms; i++)
 		launches += vms[i].n.launches;
-	trace_hv("costs reason=vmcs_setup exits=%llu vmreads=%llu vmwrites=%llu", (unsigned long long)launches,
+	trace_hv(TEV_HV_costs, "reason=vmcs_setup exits=%llu vmreads=%llu vmwrites=%llu", (unsigned long long)launches,
 		 (unsigned long long)c->vmreads[NOTIFY_COSTS_SETUP], (unsigned long long)c->vmwrites[NOTIFY_COSTS_SETUP]);
-	trace_hv("timing boot_to_first_entry=%llu validate_full_tsc=%llu validate_dirty_tsc=%llu fast_entries=%llu replay_entries=%llu",
+	trace_hv(TEV_HV_timing, "boot_to_first_entry=%llu validate_full_tsc=%llu validate_dirty_tsc=%llu fast_entries=%llu replay_entries=%llu",
 		 (unsigned long long)(c->first_entry_tsc ? c->first_entry_tsc - boot->tsc_boot : 0),
 		 (unsigned long long)c->validate_full_tsc, (unsigned long long)c->validate_dirty_tsc,
 		 (unsigned long long)fast.entries, (unsigned long long)fast.replay_entries);
@@ -219,7 +219,7 @@ static void trace_config(void)
 	for (unsigned i = 0; i < cfg.nvms; i++)
 		o += fmt(list + o, sizeof(list) - o, "%s%s", i ? "," : "", cfg.vms[i]->name);
 	pmr_policy_format(&cfg.pmr, policy, sizeof(policy));
-	trace_hv("config vms=%s policy=%s slots=%u quantum=%u trace=%s testhc=%s fastpath=%s", list, policy,
+	trace_hv(TEV_HV_config, "vms=%s policy=%s slots=%u quantum=%u trace=%s testhc=%s fastpath=%s", list, policy,
 		 cfg.pmr.slots, cfg.quantum, cfg.trace_summary ? "summary" : "all", cfg.testhc ? "on" : "off",
 		 cfg.fastpath_off ? "off" : cfg.replay_off ? "noreplay" : "on");
 }
@@ -248,7 +248,7 @@ static void selftest(void)
 	result_word(rbad, sizeof(rbad), t.read_bad);
 	result_word(wro, sizeof(wro), t.write_ro);
 	result_word(none, sizeof(none), t.no_current);
-	trace_hv("vmx_selftest setup=%s write_bad=%s read_bad=%s write_ro=%s misc29=%d roundtrip=%s "
+	trace_hv(TEV_HV_vmx_selftest, "setup=%s write_bad=%s read_bad=%s write_ro=%s misc29=%d roundtrip=%s "
 		 "no_current=%s result=%s",
 		 vmx_status_name(t.setup.status), wbad, rbad, wro, t.write_ro_allowed, t.roundtrip ? "ok" : "fail",
 		 none, t.ok ? "ok" : "fail");
@@ -276,7 +276,7 @@ void hv_main(const struct bootinfo *bi)
 	desc_init();
 	char quoted[300];
 	trace_quote(quoted, sizeof(quoted), bi->cmdline, strlen(bi->cmdline));
-	trace_hv("boot path=%s mem=%lluK ranges=%u pool=%lluK casefile=%llu cmdline=%s", bi->path,
+	trace_hv(TEV_HV_boot, "path=%s mem=%lluK ranges=%u pool=%lluK casefile=%llu cmdline=%s", bi->path,
 		 (unsigned long long)(bi->usable_bytes >> 10), bi->usable_ranges,
 		 (unsigned long long)(bi->pool_size >> 10), (unsigned long long)bi->entrycheck_len, quoted);
 	char err[160];
@@ -290,7 +290,7 @@ void hv_main(const struct bootinfo *bi)
 	if (!vmxon_region)
 		fatal("no memory for the VMXON region");
 	struct vmx_result r = vmx_on(vmxon_region, &caps);
-	trace_hv("vmxon status=%s error=%u", vmx_status_name(r.status), r.error);
+	trace_hv(TEV_HV_vmxon, "status=%s error=%u", vmx_status_name(r.status), r.error);
 	if (r.status != VMX_OK)
 		fatal("VMXON failed");
 	selftest();
@@ -312,6 +312,6 @@ void hv_main(const struct bootinfo *bi)
 		costs();
 	}
 	r = vmx_off();
-	trace_hv("vmxoff status=%s", vmx_status_name(r.status));
+	trace_hv(TEV_HV_vmxoff, "status=%s", vmx_status_name(r.status));
 	halt(r.status == VMX_OK ? 0 : 1);
 }

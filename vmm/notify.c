@@ -98,7 +98,7 @@ bool notify_write_issued(struct notify *n, struct vm *vm, enum vmcs_field f, uin
 	if (notify_tracing(n) || r.status != VMX_OK) {   /* a failed VMWRITE is always told */
 		char st[48];
 		trace_status(st, sizeof(st), r);
-		NTRACE(vm->id, "vmwrite field=%s value=0x%llx %s pmr=%s", vmcs_field_name(f),
+		NTRACE(vm->id, TEV_VM_vmwrite, "field=%s value=0x%llx %s pmr=%s", vmcs_field_name(f),
 		       (unsigned long long)v, st, inval ? "invalidate" : "none");
 	}
 	if (r.status != VMX_OK)
@@ -146,10 +146,10 @@ bool notify_clear(struct notify *n, struct vm *vm, const char *kind)
 	bool had_slot = r.status == VMX_OK && pmr_on_vmclear(n->pmr, vm->id, &po) && po.flushed;
 	char st[48];
 	trace_status(st, sizeof(st), r);
-	DTRACE(vm->id, "vmclear kind=%s %s pmr=%s", kind, st, had_slot ? "flush,free" : "none");
+	DTRACE(vm->id, TEV_VM_vmclear, "kind=%s %s pmr=%s", kind, st, had_slot ? "flush,free" : "none");
 	if (had_slot) {
-		DTRACE(vm->id, "pmr op=flush slot=%d", po.slot);
-		DTRACE(vm->id, "pmr op=free slot=%d", po.slot);
+		DTRACE(vm->id, TEV_VM_pmr, "op=flush slot=%d", po.slot);
+		DTRACE(vm->id, TEV_VM_pmr, "op=free slot=%d", po.slot);
 	}
 	if (r.status != VMX_OK)
 		return false;
@@ -164,7 +164,7 @@ static bool do_vmptrld(struct notify *n, struct vm *vm, const char *why)
 	struct vmx_result r = vmx_ptrld(vm->vmcs_pa);
 	char st[48];
 	trace_status(st, sizeof(st), r);
-	DTRACE(vm->id, "vmptrld why=%s %s", why, st);
+	DTRACE(vm->id, TEV_VM_vmptrld, "why=%s %s", why, st);
 	if (r.status != VMX_OK)
 		return false;
 	n->current = vm;
@@ -252,14 +252,14 @@ void notify_trace_entry(struct notify *n, struct vm *vm, enum entry_insn insn,
 {
 	char dirty[256], verdict[32];
 	if (po->evicted_vm)
-		DTRACE((unsigned)po->evicted_vm, "pmr op=evict slot=%d by=%u", po->evicted_slot, vm->id);
+		DTRACE((unsigned)po->evicted_vm, TEV_VM_pmr, "op=evict slot=%d by=%u", po->evicted_slot, vm->id);
 	if (po->alloc_slot >= 0)
-		DTRACE(vm->id, "pmr op=alloc slot=%d", po->alloc_slot);
+		DTRACE(vm->id, TEV_VM_pmr, "op=alloc slot=%d", po->alloc_slot);
 	dirty[0] = '\0';
 	if (insn == INSN_VMRESUME)
 		dirty_list(vm, dirty, sizeof(dirty));
 	verdict_format(&r->predicted, verdict, sizeof(verdict));
-	trace_vm(vm->id, "entry n=%llu kind=%s insn=%s checks=%s ran=%u%s verdict=%s pmr=%s load=%u",
+	trace_vm(vm->id, TEV_VM_entry, "n=%llu kind=%s insn=%s checks=%s ran=%u%s verdict=%s pmr=%s load=%u",
 		 (unsigned long long)vm->n.entries + 1, insn == INSN_VMLAUNCH ? "first" : "subsequent",
 		 insn_name[insn], insn == INSN_VMLAUNCH ? "all" : "dirty", ran, dirty, verdict,
 		 po->hit ? "hit" : "miss", po->load_bytes);
@@ -284,7 +284,7 @@ void notify_enter(struct notify *n, struct vm *vm, bool force, struct entry_resu
 	r->insn = insn;
 	if (vm->dead) {
 		r->outcome = ENTRY_REFUSED;
-		NTRACE(vm->id, "refuse insn=%s why=\"VMCS was cleared for the last time\"", insn_name[insn]);
+		NTRACE(vm->id, TEV_VM_refuse, "insn=%s why=\"VMCS was cleared for the last time\"", insn_name[insn]);
 		return;
 	}
 	if (!prepare(n, vm, insn)) {
@@ -307,7 +307,7 @@ void notify_enter(struct notify *n, struct vm *vm, bool force, struct entry_resu
 	if (!r->agree) {
 		char verdict[32];
 		verdict_format(&r->predicted, verdict, sizeof(verdict));
-		NTRACE(vm->id, "disagree n=%llu shadow=%s cpu=%s", (unsigned long long)vm->n.entries, verdict,
+		NTRACE(vm->id, TEV_VM_disagree, "n=%llu shadow=%s cpu=%s", (unsigned long long)vm->n.entries, verdict,
 			 r->outcome == ENTRY_EXITED ? "ok" : r->outcome == ENTRY_VMFAIL ? "vmfail" : "entryfail");
 	}
 }
@@ -317,7 +317,7 @@ enum entry_outcome notify_exit_failed(struct notify *n, struct vm *vm, struct en
 	uint64_t qual = 0;
 	(void)notify_read(n, vm, VMCS_exit_qualification, &qual);
 	r->exit_qual = qual;
-	NTRACE(vm->id, "entryfail n=%llu insn=%s status=entryfail reason=%u qual=0x%llx",
+	NTRACE(vm->id, TEV_VM_entryfail, "n=%llu insn=%s status=entryfail reason=%u qual=0x%llx",
 	       (unsigned long long)vm->n.entries, insn_name[r->insn], (unsigned)(r->exit_reason & 0xffff),
 	       (unsigned long long)qual);
 	return r->outcome = ENTRY_FAILED;
@@ -334,7 +334,7 @@ enum entry_outcome notify_issue(struct notify *n, struct vm *vm, enum entry_insn
 	else if (insn == INSN_VMRESUME && vm->launch != VMCS_LAUNCHED)
 		why = "VMRESUME needs a launched VMCS";
 	if (why) {
-		NTRACE(vm->id, "refuse insn=%s why=\"%s\"", insn_name[insn], why);
+		NTRACE(vm->id, TEV_VM_refuse, "insn=%s why=\"%s\"", insn_name[insn], why);
 		return r->outcome = ENTRY_REFUSED;
 	}
 	if (!n->costs.first_entry_tsc)
@@ -350,10 +350,10 @@ enum entry_outcome notify_issue(struct notify *n, struct vm *vm, enum entry_insn
 		h->after(h);        /* the stub's loop ended */
 	if (r->cpu.status != VMX_OK) {
 		if (r->cpu.status == VMX_FAIL_VALID)
-			NTRACE(vm->id, "entryfail n=%llu insn=%s status=vmfail error=%u",
+			NTRACE(vm->id, TEV_VM_entryfail, "n=%llu insn=%s status=vmfail error=%u",
 				 (unsigned long long)vm->n.entries, insn_name[r->insn], r->cpu.error);
 		else
-			NTRACE(vm->id, "entryfail n=%llu insn=%s status=vmfail_invalid",
+			NTRACE(vm->id, TEV_VM_entryfail, "n=%llu insn=%s status=vmfail_invalid",
 				 (unsigned long long)vm->n.entries, insn_name[r->insn]);
 		return r->outcome = ENTRY_VMFAIL;
 	}

@@ -11,7 +11,7 @@ void sched_end_vm(struct sched *s, struct vm *vm, enum vm_state st)
 	exits_report_dropped(vm);
 	vm->state = st;
 	notify_last(s->n, vm);
-	trace_vm(vm->id, "end status=%s why=\"%s\"", st == VM_DONE ? "done" : "stopped", vm->why);
+	trace_vm(vm->id, TEV_VM_end, "status=%s why=\"%s\"", st == VM_DONE ? "done" : "stopped", vm->why);
 	if (s->release)
 		s->release(vm);
 }
@@ -49,18 +49,18 @@ void sched_trace_exit(struct notify *n, struct vm *vm, uint32_t reason)
 	if (r == EXIT_ept_violation) {
 		uint64_t q = 0;
 		(void)notify_read(n, vm, VMCS_exit_qualification, &q);
-		trace_vm(vm->id, "exit n=%llu reason=%s rip=0x%llx qual=0x%llx", (unsigned long long)vm->n.entries,
+		trace_vm(vm->id, TEV_VM_exit, "n=%llu reason=%s rip=0x%llx qual=0x%llx", (unsigned long long)vm->n.entries,
 			 exit_reason_name(r), (unsigned long long)rip, (unsigned long long)q);
 		return;
 	}
 	/* No instruction caused these: no length. */
 	if (r == EXIT_preemption_timer || r == EXIT_triple_fault || r == EXIT_exception_nmi) {
-		trace_vm(vm->id, "exit n=%llu reason=%s rip=0x%llx", (unsigned long long)vm->n.entries,
+		trace_vm(vm->id, TEV_VM_exit, "n=%llu reason=%s rip=0x%llx", (unsigned long long)vm->n.entries,
 			 exit_reason_name(r), (unsigned long long)rip);
 		return;
 	}
 	(void)notify_read(n, vm, VMCS_exit_instr_len, &len);
-	trace_vm(vm->id, "exit n=%llu reason=%s rip=0x%llx len=%llu", (unsigned long long)vm->n.entries,
+	trace_vm(vm->id, TEV_VM_exit, "n=%llu reason=%s rip=0x%llx len=%llu", (unsigned long long)vm->n.entries,
 		 exit_reason_name(r), (unsigned long long)rip, (unsigned long long)len);
 }
 

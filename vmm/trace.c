@@ -9,25 +9,32 @@
 static trace_sink_fn trace_sink;
 bool trace_detail = true;
 
-static const char *const detail_events[] = {
-	"entry ", "exit ", "vmwrite ", "vmptrld ", "vmclear ", "pmr ", "hypercall ", "inject ",
+#define TRACE_NAME_hv_hv(name) [TEV_HV_##name] = #name,
+#define TRACE_NAME_hv_vm(name)
+#define TRACE_NAME_vm_hv(name)
+#define TRACE_NAME_vm_vm(name) [TEV_VM_##name] = #name,
+#define TRACE_SHAPE(scope, name, keys, meaning)
+const char *const trace_hv_names[TEV_HV_COUNT] = {
+#define TRACE_EVENT(scope, name, keys, meaning) TRACE_NAME_hv_##scope(name)
+#include "trace_events.def"
+#undef TRACE_EVENT
+};
+const char *const trace_vm_names[TEV_VM_COUNT] = {
+#define TRACE_EVENT(scope, name, keys, meaning) TRACE_NAME_vm_##scope(name)
+#include "trace_events.def"
+#undef TRACE_EVENT
+};
+#undef TRACE_SHAPE
+
+/* The per-instruction and per-exit events trace=summary drops. */
+static const bool detail_event[TEV_VM_COUNT] = {
+	[TEV_VM_entry] = true, [TEV_VM_exit] = true, [TEV_VM_vmwrite] = true, [TEV_VM_vmptrld] = true,
+	[TEV_VM_vmclear] = true, [TEV_VM_pmr] = true, [TEV_VM_hypercall] = true, [TEV_VM_inject] = true,
 };
 
 void trace_set_detail(bool on)
 {
 	trace_detail = on;
-}
-
-static bool is_detail(const char *f)
-{
-	for (size_t i = 0; i < sizeof(detail_events) / sizeof(detail_events[0]); i++) {
-		size_t n = 0;
-		while (detail_events[i][n] && f[n] == detail_events[i][n])
-			n++;
-		if (!detail_events[i][n])
-			return true;
-	}
-	return false;
 }
 
 void trace_set_sink(trace_sink_fn sink)
@@ -45,20 +52,22 @@ static void trace_emit(const char *prefix, const char *f, va_list ap)
 		trace_sink(line, n);
 }
 
-void trace_hv(const char *f, ...)
+void trace_hv(enum trace_hv_event ev, const char *f, ...)
 {
+	char prefix[40];
+	fmt(prefix, sizeof(prefix), "hv ev=%s ", trace_hv_names[ev]);
 	va_list ap;
 	va_start(ap, f);
-	trace_emit("hv ev=", f, ap);
+	trace_emit(prefix, f, ap);
 	va_end(ap);
 }
 
-void trace_vm(unsigned vm, const char *f, ...)
+void trace_vm(unsigned vm, enum trace_vm_event ev, const char *f, ...)
 {
-	if (!trace_detail && is_detail(f))
+	if (!trace_detail && detail_event[ev])
 		return;
-	char prefix[24];
-	fmt(prefix, sizeof(prefix), "vm=%u ev=", vm);
+	char prefix[48];
+	fmt(prefix, sizeof(prefix), "vm=%u ev=%s ", vm, trace_vm_names[ev]);
 	va_list ap;
 	va_start(ap, f);
 	trace_emit(prefix, f, ap);

@@ -19,10 +19,36 @@ static inline bool trace_detail_on(void)
 {
 	return trace_detail;
 }
-/* One event line: trace_hv("vmxon status=%s", ...) prints
- * "hv ev=vmxon status=...". */
-void trace_hv(const char *f, ...) __attribute__((format(printf, 1, 2)));
-void trace_vm(unsigned vm, const char *f, ...) __attribute__((format(printf, 2, 3)));
+/* The events, one constant per TRACE_EVENT row of trace_events.def (its
+ * shapes share the constant): TEV_HV_vmxon, TEV_VM_entry, ... An event not
+ * in the table has no constant, so it cannot be printed. */
+#define TRACE_ENUM_hv_hv(name) TEV_HV_##name,
+#define TRACE_ENUM_hv_vm(name)
+#define TRACE_ENUM_vm_hv(name)
+#define TRACE_ENUM_vm_vm(name) TEV_VM_##name,
+#define TRACE_SHAPE(scope, name, keys, meaning)
+enum trace_hv_event {
+#define TRACE_EVENT(scope, name, keys, meaning) TRACE_ENUM_hv_##scope(name)
+#include "trace_events.def"
+#undef TRACE_EVENT
+	TEV_HV_COUNT
+};
+enum trace_vm_event {
+#define TRACE_EVENT(scope, name, keys, meaning) TRACE_ENUM_vm_##scope(name)
+#include "trace_events.def"
+#undef TRACE_EVENT
+	TEV_VM_COUNT
+};
+#undef TRACE_SHAPE
+
+/* The ev= names, indexed by the constants. */
+extern const char *const trace_hv_names[TEV_HV_COUNT];
+extern const char *const trace_vm_names[TEV_VM_COUNT];
+
+/* One event line: trace_hv(TEV_HV_vmxon, "status=%s", ...) prints
+ * "hv ev=vmxon status=..."; f holds the keys and is never empty. */
+void trace_hv(enum trace_hv_event ev, const char *f, ...) __attribute__((format(printf, 2, 3)));
+void trace_vm(unsigned vm, enum trace_vm_event ev, const char *f, ...) __attribute__((format(printf, 3, 4)));
 /* Escape s[0..n) into a quoted trace value ("...", with \" \\ \xNN). */
 size_t trace_quote(char *buf, size_t size, const char *s, size_t n);
 

@@ -11,7 +11,7 @@ static const char *const probe_guest[PROBE_COUNT] = { "probe", "probe64", "probe
 
 static void report(const char *mode, const struct ec_totals *t)
 {
-	trace_hv("entrycheck mode=%s cases=%u agree=%u disagree=%u departures=%u wrong=%u malformed=%u errors=%u "
+	trace_hv(TEV_HV_entrycheck, "mode=%s cases=%u agree=%u disagree=%u departures=%u wrong=%u malformed=%u errors=%u "
 		 "skipped=%u", mode, t->cases, t->agree, t->disagree, t->departures, t->wrong, t->malformed,
 		 t->errors, t->skipped);
 }

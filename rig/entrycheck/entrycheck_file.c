@@ -145,7 +145,7 @@ void entrycheck_file(struct ec_env *e, const char *text, size_t len, struct ec_t
 		if (p == CASE_BAD) {
 			char q[160];
 			trace_quote(q, sizeof(q), err, strlen(err));
-			trace_hv("case line=%u malformed=%s", line, q);
+			trace_hv(TEV_HV_case, "line=%u malformed=%s", line, q);
 			t->malformed++;
 			continue;
 		}

@@ -20,7 +20,7 @@ BIN=${SVTRACE:-$BIN}
 if [ -z "${SVTRACE:-}" ]; then
 	stale=0
 	[ -x "$BIN" ] || stale=1
-	for src in tools/trace/*.c tools/trace/*.h; do
+	for src in tools/trace/*.c tools/trace/*.h vmm/trace_events.def; do
 		[ "$src" -nt "$BIN" ] && stale=1
 	done
 	if [ $stale = 1 ]; then

@@ -1,12 +1,6 @@
-/* Event schemas copied from the tables in docs/TRACE.md.
- *
- * A schema is a list of key specs separated by spaces:
- *   key          any value
- *   key=num      decimal or 0x hex number
- *   key=hex      0x hex number
- *   key=a|b|c:*  one of the words; `c:*` is any value starting with `c:`
- *   ?key...      the key is optional
- */
+/* svtrace's event schemas: the rows of vmm/trace_events.def, which also
+ * makes the hypervisor's event names and the tables of docs/TRACE.md; its
+ * header comment describes the key-spec syntax checked here. */
 #include "events.h"
 
 #include <stdio.h>
@@ -23,60 +17,38 @@ struct event_schema {
 	const char *keys;
 };
 
-#define COUNTER_KEYS "entries=num launches=num resumes=num exits=num " \
-	"checks_full=num checks_dirty=num pmr_hits=num pmr_misses=num " \
-	"pmr_allocs=num pmr_evicts=num pmr_flushes=num pmr_invalidates=num " \
-	"pmr_miss_bytes=num"
+/* Both scopes' rows, each table ending in { NULL, NULL }. An event with
+ * several shapes has several rows of one name (TRACE_SHAPE). */
+#define SCHEMA_ROW_hv_hv(name, keys) { #name, keys },
+#define SCHEMA_ROW_hv_vm(name, keys)
+#define SCHEMA_ROW_vm_hv(name, keys)
+#define SCHEMA_ROW_vm_vm(name, keys) { #name, keys },
+#define TRACE_SHAPE(scope, name, keys, meaning) TRACE_EVENT(scope, name, keys, meaning)
 
 static const struct event_schema hv_events[] = {
-	{ "boot", "path=multiboot2|uefi mem ranges=num ?casefile=num cmdline" },
-	{ "cpu", "vendor vmx=0|1 feature_control=hex vmcs_rev=hex ept=0|1 ug=0|1 vpid=0|1 ptimer=0|1 ?save_ptimer=0|1 ?maxphyaddr=num ?linaddr=num ?rtm=0|1 ?cet=0|1" },
-	{ "novmx", "reason hint" },
-	{ "config", "vms policy=first|threshold:*|history slots=num quantum=num ?testhc=on|off" },
-	{ "vmxon", "status=ok|vmfail_invalid|vmfail_valid ?error=num" },
-	{ "vmx_selftest", "setup=ok|vmfail_invalid|vmfail_valid write_bad read_bad write_ro misc29=0|1 "
-			  "roundtrip=ok|fail no_current result=ok|fail" },
-	{ "vmxoff", "status=ok" },
-	{ "error", "what" },
-	{ "exception", "vector=num error=hex rip=hex cr2=hex" },
-	/* "Keys missing in the summary are not errors". */
-	{ "summary", "?vms=num ?entries=num ?launches=num ?resumes=num ?exits=num "
-		     "?checks_full=num ?checks_dirty=num ?pmr_hits=num ?pmr_misses=num "
-		     "?pmr_allocs=num ?pmr_evicts=num ?pmr_flushes=num "
-		     "?pmr_invalidates=num ?pmr_miss_bytes=num" },
-	{ "halt", "status=ok|fail" },
-	{ "costs", "reason exits=num vmreads=num vmwrites=num" },
-	{ "timing", "boot_to_first_entry=num validate_full_tsc=num validate_dirty_tsc=num ?fast_entries=num ?replay_entries=num" },
-	{ "case", "line=num ?result=agree|disagree|departure|wrong|error ?shadow ?check ?sdm ?cpu ?expect "
-		  "?departure ?entry=resume ?probe=long64|real16 ?link=page|shadow|badrev|current ?pdpt=zero|present|reserved ?msrs ?writes ?op ?malformed" },
-	{ "entrycheck", "mode=file|random|random_resume cases=num agree=num disagree=num departures=num wrong=num "
-			"malformed=num errors=num skipped=num" },
+#define TRACE_EVENT(scope, name, keys, meaning) SCHEMA_ROW_hv_##scope(name, keys)
+#include "../../vmm/trace_events.def"
+#undef TRACE_EVENT
 	{ NULL, NULL },
 };
 
 static const struct event_schema vm_events[] = {
-	{ "create", "guest mem mode=real16|prot32|long64 entry=hex" },
-	{ "vmclear", "kind=first|last status=ok|vmfail_invalid|vmfail_valid ?error=num "
-		     "pmr=none|flush,free|flush|free" },
-	{ "vmptrld", "why=first|switch status" },
-	{ "vmwrite", "field value=hex status pmr=none|invalidate" },
-	{ "entry", "n=num kind=first|subsequent insn=vmlaunch|vmresume checks=all|dirty "
-		   "ran=num ?dirty verdict=ok|vmfail:*|entryfail:* pmr=hit|miss load=num" },
-	{ "entryfail", "n=num insn=vmlaunch|vmresume status=vmfail|vmfail_invalid|entryfail ?error=num "
-		       "?reason ?qual" },
-	{ "refuse", "insn why" },
-	{ "exit", "n=num reason rip=hex ?len=num ?qual=hex" },
-	{ "hypercall", "nr=num name ret=hex" },
-	{ "inject", "vector=num why ?error=hex" },
-	{ "disagree", "n=num shadow cpu=ok|vmfail|entryfail" },
-	{ "error", "what" },
-	{ "out", "text" },
-	{ "out_dropped", "lines=num bytes=num" },
-	{ "pmr", "op=alloc|evict|flush|free slot=num ?by=num" },
-	{ "end", "status=done|stopped ?why" },
-	{ "stats", COUNTER_KEYS },
+#define TRACE_EVENT(scope, name, keys, meaning) SCHEMA_ROW_vm_##scope(name, keys)
+#include "../../vmm/trace_events.def"
+#undef TRACE_EVENT
 	{ NULL, NULL },
 };
+#undef TRACE_SHAPE
+
+size_t trace_schema_rows(int is_hv)
+{
+	const struct event_schema *s = is_hv ? hv_events : vm_events;
+	size_t n = 0;
+
+	while (s[n].name)
+		n++;
+	return n;
+}
 
 static char printable(char c)
 {
@@ -91,15 +63,30 @@ static int is_hex(const struct trace_token *t)
 	       trace_parse_num(t->val, t->val_len, &n) == 0;
 }
 
-/* Does value match one of the `|`-separated alternatives in [a, a_end)? */
+/* Where a word alternative's placeholder starts (a capital letter, `"` or
+ * `*`), or n if it has none. */
+static size_t placeholder_at(const char *a, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if ((a[i] >= 'A' && a[i] <= 'Z') || a[i] == '"' || a[i] == '*')
+			break;
+	return i;
+}
+
+/* Does value match one of the `|`-separated alternatives in [a, a_end)?
+ * An alternative with a placeholder matches any value starting with the
+ * text before the placeholder. */
 static int matches_words(const struct trace_token *t, const char *a, const char *a_end)
 {
 	while (a < a_end) {
 		const char *bar = memchr(a, '|', (size_t)(a_end - a));
 		size_t n = (size_t)((bar ? bar : a_end) - a);
+		size_t p = placeholder_at(a, n);
 
-		if (n >= 2 && a[n - 1] == '*') {
-			if (t->val_len >= n - 1 && memcmp(t->val, a, n - 1) == 0)
+		if (p < n) {
+			if (t->val_len >= p && memcmp(t->val, a, p) == 0)
 				return 1;
 		} else if (t->val_len == n && memcmp(t->val, a, n) == 0) {
 			return 1;
@@ -159,14 +146,48 @@ static int check_key(const struct trace_event *ev, const char *spec, size_t len,
 	return -1;
 }
 
+/* Checks ev against one schema's keys; *passed counts the keys that passed
+ * before the first that did not. */
+static int check_keys(const struct trace_event *ev, const char *keys, int *passed,
+		      char *why, size_t n)
+{
+	const char *p;
+
+	*passed = 0;
+	for (p = keys; *p;) {
+		const char *sp = strchr(p, ' ');
+		size_t len = sp ? (size_t)(sp - p) : strlen(p);
+
+		if (check_key(ev, p, len, why, n))
+			return -1;
+		++*passed;
+		p += len + (sp != NULL);
+	}
+	return 0;
+}
+
+/* An event with several shapes is valid if one of them accepts it;
+ * otherwise the reason is the one of the shape that got furthest. */
 int trace_event_validate(const struct trace_event *ev, char *why, size_t n)
 {
 	const struct event_schema *s = ev->is_hv ? hv_events : vm_events;
-	const char *p;
+	int best = -1, found = 0;
+	char reason[256];
 
-	while (s->name && strcmp(s->name, ev->name) != 0)
-		s++;
-	if (!s->name) {
+	for (; s->name; s++) {
+		int passed;
+
+		if (strcmp(s->name, ev->name) != 0)
+			continue;
+		found = 1;
+		if (check_keys(ev, s->keys, &passed, reason, sizeof(reason)) == 0)
+			return 0;
+		if (passed > best) {
+			best = passed;
+			snprintf(why, n, "%s", reason);
+		}
+	}
+	if (!found) {
 		char name[41];
 		size_t i;
 
@@ -174,15 +195,6 @@ int trace_event_validate(const struct trace_event *ev, char *why, size_t n)
 			name[i] = printable(ev->name[i]);
 		name[i] = '\0';
 		snprintf(why, n, "unknown event %s ev=%s", ev->is_hv ? "hv" : "vm=N", name);
-		return -1;
 	}
-	for (p = s->keys; *p;) {
-		const char *sp = strchr(p, ' ');
-		size_t len = sp ? (size_t)(sp - p) : strlen(p);
-
-		if (check_key(ev, p, len, why, n))
-			return -1;
-		p += len + (sp != NULL);
-	}
-	return 0;
+	return -1;
 }

@@ -1,5 +1,5 @@
-/* Which events exist and which keys they carry: the tables of
- * docs/TRACE.md, in one place. */
+/* Which events exist and which keys they carry: the rows of
+ * vmm/trace_events.def, the one definition of the trace's events. */
 #ifndef SVTRACE_EVENTS_H
 #define SVTRACE_EVENTS_H
 
@@ -11,6 +11,9 @@
  * are allowed (docs/TRACE.md: "readers ignore unknown keys").
  * Returns 0, or -1 with the reason in why. */
 int trace_event_validate(const struct trace_event *ev, char *why, size_t n);
+
+/* The schema rows of hv (is_hv) or vm events, shapes included. */
+size_t trace_schema_rows(int is_hv);
 
 /* The counters of `vm=N ev=stats` and `hv ev=summary`, in document order. */
 #define TRACE_COUNTERS(X) \
