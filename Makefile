@@ -24,11 +24,11 @@ OBJCOPY  := objcopy
 WARN     := -Wall -Wextra -Werror
 KCFLAGS  := -std=gnu11 -O2 -g -ffreestanding -mno-red-zone -mgeneral-regs-only \
             -fno-stack-protector -fno-asynchronous-unwind-tables -fno-omit-frame-pointer \
-            -flto $(WARN) -I. -Ivmm $(EXTRA_KCFLAGS)
+            -flto $(WARN) -I. $(EXTRA_KCFLAGS)
 MB2FLAGS := $(KCFLAGS) -fno-pie -mcmodel=small
 EFIINC   := -I/usr/include/efi -I/usr/include/efi/x86_64
 EFIFLAGS := $(KCFLAGS) -fpic -fshort-wchar -maccumulate-outgoing-args -DGNU_EFI_USE_MS_ABI $(EFIINC)
-HOSTCFLAGS := -std=gnu11 -O1 -g $(WARN) -I. -Ivmm -Ivmm/shadow
+HOSTCFLAGS := -std=gnu11 -O1 -g $(WARN) -I.
 
 # The core: everything below boot/, compiled once per boot path; the
 # differential mode (rig/entrycheck/) runs on the CPU, so it is linked in too.
@@ -162,7 +162,7 @@ PROFILE_SRCS := $(UNIT_SRCS) vmm/sched.c vmm/exits.c vmm/fastpath/fastpath.c vmm
 $(B)/tools/hotpath: tools/profile/hotpath.c $(PROFILE_SRCS) $(wildcard vmm/*.h vmm/*.def vmm/shadow/*.h arch/x86/*.h arch/x86/*.def rig/entrycheck/*.h)
 	@mkdir -p $(@D)
 	$(CC) -std=gnu11 -O2 -g -fno-omit-frame-pointer -mgeneral-regs-only -fno-builtin $(WARN) \
-		-I. -Ivmm -Ivmm/shadow -o $@ tools/profile/hotpath.c $(PROFILE_SRCS)
+		-I. -o $@ tools/profile/hotpath.c $(PROFILE_SRCS)
 
 profile: deps $(B)/tools/hotpath
 	@tools/profile.sh

@@ -20,7 +20,7 @@ cd "$(dirname "$0")/.."
 B=build/fuzz
 CC=${FUZZ_CC:-clang}
 CFLAGS="-g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
-	-std=gnu11 -Wall -Wextra -Werror -I. -Ivmm -Ivmm/shadow -Itools/trace -Itests/unit"
+	-std=gnu11 -Wall -Wextra -Werror -I."
 seconds=60
 jobs=0
 names=()

@@ -1,8 +1,8 @@
 /* Command line parsing: "vms=a,b policy=threshold:3 slots=2 quantum=N
  * trace=all|summary fastpath=on|noreplay|off testhc=off|on entrycheck=..."
  * (the first word is skipped when it is the image path). */
-#include "config.h"
-#include "fmt.h"
+#include "vmm/config.h"
+#include "vmm/fmt.h"
 #include <string.h>
 
 static bool is_space(char ch)

@@ -5,8 +5,8 @@
 #define VMM_CONFIG_H
 #include <stdbool.h>
 #include <stddef.h>
-#include "vm.h"
-#include "shadow/pmr_cache.h"
+#include "vmm/vm.h"
+#include "vmm/shadow/pmr_cache.h"
 
 #define CONFIG_DEFAULT_VMS "hello"
 #define CONFIG_DEFAULT_QUANTUM 20000

@@ -1,4 +1,4 @@
-#include "ept.h"
+#include "vmm/ept.h"
 
 #define EPT_RWX   7ull
 #define EPT_WB    (6ull << 3)   /* memory type in leaf entries */

@@ -4,7 +4,7 @@
 #ifndef VMM_EPT_H
 #define VMM_EPT_H
 #include <stdint.h>
-#include "pagealloc.h"
+#include "vmm/pagealloc.h"
 
 #define EPT_MAX_BYTES (2ull << 20)   /* one page table: up to 2 MiB per VM */
 #define EPT_PAGES 4                  /* PML4, PDPT, PD, PT */

@@ -1,11 +1,11 @@
 /* Exit handlers. Each reads what it needs through the shadow
  * (notify_read), changes guest state through notify_write, and returns
  * what the scheduler should do next. */
-#include "exits.h"
-#include "shadow/entry_checks.h"
-#include "hypercall.h"
-#include "trace.h"
-#include "fmt.h"
+#include "vmm/exits.h"
+#include "vmm/shadow/entry_checks.h"
+#include "vmm/hypercall.h"
+#include "vmm/trace.h"
+#include "vmm/fmt.h"
 #include "arch/x86/cpu.h"
 #include <string.h>
 

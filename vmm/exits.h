@@ -1,7 +1,7 @@
 /* VM-exit dispatch: one small handler per exit reason. */
 #ifndef VMM_EXITS_H
 #define VMM_EXITS_H
-#include "notify.h"
+#include "vmm/notify.h"
 #include "arch/x86/cpu.h"
 
 enum exit_action {

@@ -1,5 +1,5 @@
 /* Minimal formatted output into a bounded buffer. */
-#include "fmt.h"
+#include "vmm/fmt.h"
 #include <stdbool.h>
 #include <stdint.h>
 

@@ -1,7 +1,7 @@
 /* The tiny guests built into the image (guest/guests.def). */
 #ifndef VMM_GUESTS_H
 #define VMM_GUESTS_H
-#include "vm.h"
+#include "vmm/vm.h"
 
 const struct guest_image *guest_find(const char *name, unsigned len);
 /* "prot32", "real16" or "long64", as guests.def and the trace say it. */

@@ -1,17 +1,17 @@
 /* hv_main: from a filled bootinfo to VMX operation, the VMs, and off. */
-#include "bootinfo.h"
-#include "config.h"
-#include "ept.h"
-#include "exits.h"
-#include "fastpath/fastpath.h"
-#include "fmt.h"
-#include "guests.h"
-#include "shadow/entry_checks.h"
-#include "notify.h"
-#include "pagealloc.h"
-#include "sched.h"
-#include "trace.h"
-#include "vmcs_setup.h"
+#include "vmm/bootinfo.h"
+#include "vmm/config.h"
+#include "vmm/exits.h"
+#include "vmm/fastpath/fastpath.h"
+#include "vmm/fmt.h"
+#include "vmm/guests.h"
+#include "vmm/shadow/entry_checks.h"
+#include "vmm/notify.h"
+#include "vmm/pagealloc.h"
+#include "vmm/report.h"
+#include "vmm/sched.h"
+#include "vmm/trace.h"
+#include "vmm/vmcs_setup.h"
 #include "rig/entrycheck/entrycheck.h"
 #include "arch/x86/cpu.h"
 #include "arch/x86/desc.h"
@@ -102,134 +102,31 @@ static void read_host_state(void)
 	host.quantum = cfg.quantum;
 }
 
-static unsigned mem_pages(const struct vm *vm)
+static struct vm_env vm_env(void)
 {
-	return (unsigned)(vm->mem_size / PAGE_SIZE);
+	return (struct vm_env){ &pool, &caps, cfg.testhc };
 }
 
-static void vm_release(struct vm *vm)
+static void create(struct vm *vm, unsigned id, const struct guest_image *g)
 {
-	if (vm->mem_pa)
-		pagealloc_put(&pool, vm->mem_pa, mem_pages(vm));
-	if (vm->ept_pa) {
-		/* Cached translations of this EPT must not outlive its pages. */
-		struct vmx_result r = vmx_invept_global();
-		if (r.status != VMX_OK)
-			trace_vm(vm->id, TEV_VM_error, "what=\"INVEPT failed\"");
-		pagealloc_put(&pool, vm->ept_pa, EPT_PAGES);
-	}
-	if (vm->vmcs_pa)
-		pagealloc_put(&pool, vm->vmcs_pa, 1);
-	vm->mem_pa = vm->ept_pa = vm->vmcs_pa = 0;
+	struct vm_env e = vm_env();
+	const char *err = vm_create(vm, id, g, &e);
+	if (err)
+		fatal(err);
 }
 
-/* A VM of guest image g, ready for its first entry (not traced). */
-static void vm_build(struct vm *vm, unsigned id, const struct guest_image *g)
+static void release(struct vm *vm)
 {
-	memset(vm, 0, sizeof(*vm));
-	vm->id = id;
-	vm->image = g;
-	vm->mem_size = (uint64_t)g->mem_kb * 1024;
-	vm->mem_pa = pagealloc_get(&pool, mem_pages(vm));
-	vm->vmcs_pa = pagealloc_get(&pool, 1);
-	if (vm->mem_pa)
-		vm->ept_pa = ept_build(&pool, vm->mem_pa, vm->mem_size);
-	uint64_t size = (uint64_t)(g->end - g->start);
-	if (!vm->mem_pa || !vm->vmcs_pa || !vm->ept_pa ||
-	    size > vm->mem_size - 0x1000 - 0x100 - guest_reserved_top(g->mode))
-		fatal("out of memory, or a guest image larger than its memory");
-	/* VM entry with "IA-32e mode guest" = 1 is what puts it in 64-bit mode. */
-	if (g->mode == MODE_LONG64 && !(caps.entry.may_be_1 & ENTRY_IA32E_GUEST))
-		fatal("this CPU cannot enter 64-bit guests (VM-entry control \"IA-32e mode guest\" not allowed)");
-	memcpy((void *)(vm->mem_pa + 0x1000), g->start, size);
-	if (g->mode == MODE_LONG64)
-		guest_build_tables((uint8_t *)vm->mem_pa, vm->mem_size);
-	*(uint32_t *)vm->vmcs_pa = vmx_revision_id(&caps);   /* revision id */
-	shadow_init(&vm->shadow);
-	vm->test_hypercalls = cfg.testhc;
-}
-
-static void vm_create(struct vm *vm, unsigned id, const struct guest_image *g)
-{
-	vm_build(vm, id, g);
-	trace_vm(id, TEV_VM_create, "guest=%s mem=%uK mode=%s entry=0x1000 image=%llu", g->name, g->mem_kb,
-		 guest_mode_name(g->mode), (unsigned long long)(g->end - g->start));
+	vm_release(vm, &pool);
 }
 
 /* The differential mode's probes, by guest name. */
 static void probe_create(struct vm *vm, unsigned id, const char *guest)
 {
-	vm_build(vm, id, guest_find(guest, (unsigned)strlen(guest)));
-}
-
-static void summary(void)
-{
-	uint64_t t[6] = { 0 };
-	for (unsigned i = 0; i < cfg.nvms; i++) {
-		const struct vm *vm = &vms[i];
-		const struct pmr_counters *p = pmr_vm_counters(&pmr, vm->id);
-		trace_vm(vm->id, TEV_VM_stats, "entries=%llu launches=%llu resumes=%llu exits=%llu checks_full=%llu "
-			 "checks_dirty=%llu pmr_hits=%llu pmr_misses=%llu pmr_allocs=%llu pmr_evicts=%llu "
-			 "pmr_flushes=%llu pmr_invalidates=%llu pmr_miss_bytes=%llu",
-			 (unsigned long long)vm->n.entries, (unsigned long long)vm->n.launches,
-			 (unsigned long long)vm->n.resumes, (unsigned long long)vm->n.exits,
-			 (unsigned long long)vm->n.checks_full, (unsigned long long)vm->n.checks_dirty,
-			 (unsigned long long)p->hits, (unsigned long long)p->misses,
-			 (unsigned long long)p->allocs, (unsigned long long)p->evicts,
-			 (unsigned long long)p->flushes, (unsigned long long)p->invalidates,
-			 (unsigned long long)p->miss_bytes);
-		t[0] += vm->n.entries, t[1] += vm->n.launches, t[2] += vm->n.resumes;
-		t[3] += vm->n.exits, t[4] += vm->n.checks_full, t[5] += vm->n.checks_dirty;
-	}
-	const struct pmr_counters *p = pmr_total(&pmr);
-	trace_hv(TEV_HV_summary, "vms=%u entries=%llu launches=%llu resumes=%llu exits=%llu checks_full=%llu "
-		 "checks_dirty=%llu pmr_hits=%llu pmr_misses=%llu pmr_allocs=%llu pmr_evicts=%llu "
-		 "pmr_flushes=%llu pmr_invalidates=%llu pmr_miss_bytes=%llu",
-		 cfg.nvms, (unsigned long long)t[0], (unsigned long long)t[1], (unsigned long long)t[2],
-		 (unsigned long long)t[3], (unsigned long long)t[4], (unsigned long long)t[5],
-		 (unsigned long long)p->hits, (unsigned long long)p->misses, (unsigned long long)p->allocs,
-		 (unsigned long long)p->evicts, (unsigned long long)p->flushes,
-		 (unsigned long long)p->invalidates, (unsigned long long)p->miss_bytes);
-}
-
-/* What VMX work each exit reason cost, and where time went (make bench). */
-static void costs(void)
-{
-	const struct notify_costs *c = &notifier.costs;
-	for (unsigned r = 0; r < 63; r++)
-		if (c->exits[r])
-			trace_hv(TEV_HV_costs, "reason=%s exits=%llu vmreads=%llu vmwrites=%llu", exit_reason_name(r),
-				 (unsigned long long)c->exits[r], (unsigned long long)c->vmreads[r],
-				 (unsigned long long)c->vmwrites[r]);
-	uint64_t launches = 0;
-	for (unsigned i = 0; i < cfg.nvms; i++)
-		launches += vms[i].n.launches;
-	trace_hv(TEV_HV_costs, "reason=vmcs_setup exits=%llu vmreads=%llu vmwrites=%llu", (unsigned long long)launches,
-		 (unsigned long long)c->vmreads[NOTIFY_COSTS_SETUP], (unsigned long long)c->vmwrites[NOTIFY_COSTS_SETUP]);
-	trace_hv(TEV_HV_timing, "boot_to_first_entry=%llu validate_full_tsc=%llu validate_dirty_tsc=%llu fast_entries=%llu replay_entries=%llu",
-		 (unsigned long long)(c->first_entry_tsc ? c->first_entry_tsc - boot->tsc_boot : 0),
-		 (unsigned long long)c->validate_full_tsc, (unsigned long long)c->validate_dirty_tsc,
-		 (unsigned long long)fast.entries, (unsigned long long)fast.replay_entries);
-}
-
-static void trace_config(void)
-{
-	char list[VM_MAX * 12] = "", policy[32];
-	size_t o = 0;
-	for (unsigned i = 0; i < cfg.nvms; i++)
-		o += fmt(list + o, sizeof(list) - o, "%s%s", i ? "," : "", cfg.vms[i]->name);
-	pmr_policy_format(&cfg.pmr, policy, sizeof(policy));
-	trace_hv(TEV_HV_config, "vms=%s policy=%s slots=%u quantum=%u trace=%s testhc=%s fastpath=%s", list, policy,
-		 cfg.pmr.slots, cfg.quantum, cfg.trace_summary ? "summary" : "all", cfg.testhc ? "on" : "off",
-		 cfg.fastpath_off ? "off" : cfg.replay_off ? "noreplay" : "on");
-}
-
-static void result_word(char *buf, size_t size, struct vmx_result r)
-{
-	if (r.status == VMX_FAIL_VALID)
-		fmt(buf, size, "vmfail_valid:%u", r.error);
-	else
-		fmt(buf, size, "%s", vmx_status_name(r.status));
+	struct vm_env e = vm_env();
+	const char *err = vm_build(vm, id, guest_find(guest, (unsigned)strlen(guest)), &e);
+	if (err)
+		fatal(err);
 }
 
 /* The hot path's inline VMREAD/VMWRITE against the CPU, on a scratch VMCS:
@@ -243,15 +140,7 @@ static void selftest(void)
 		fatal("no memory for the VMX self-test's VMCS");
 	struct vmx_selftest t = { 0 };
 	vmx_selftest(scratch, vmx_revision_id(&caps), caps.misc, &t);
-	char wbad[32], rbad[32], wro[32], none[32];
-	result_word(wbad, sizeof(wbad), t.write_bad);
-	result_word(rbad, sizeof(rbad), t.read_bad);
-	result_word(wro, sizeof(wro), t.write_ro);
-	result_word(none, sizeof(none), t.no_current);
-	trace_hv(TEV_HV_vmx_selftest, "setup=%s write_bad=%s read_bad=%s write_ro=%s misc29=%d roundtrip=%s "
-		 "no_current=%s result=%s",
-		 vmx_status_name(t.setup.status), wbad, rbad, wro, t.write_ro_allowed, t.roundtrip ? "ok" : "fail",
-		 none, t.ok ? "ok" : "fail");
+	report_selftest(&t);
 	pagealloc_put(&pool, scratch, 1);
 }
 
@@ -284,7 +173,7 @@ void hv_main(const struct bootinfo *bi)
 		fatal(err);
 	probe_cpu();
 	trace_set_detail(!cfg.trace_summary);
-	trace_config();
+	report_config(&cfg);
 	pagealloc_init(&pool, bi->pool_base, bi->pool_size);
 	uint64_t vmxon_region = pagealloc_get(&pool, 1);
 	if (!vmxon_region)
@@ -303,13 +192,13 @@ void hv_main(const struct bootinfo *bi)
 		differential(vmxon_region);
 	} else {
 		for (unsigned i = 0; i < cfg.nvms; i++)
-			vm_create(&vms[i], i + 1, cfg.vms[i]);
-		struct sched s = { &notifier, vms, cfg.nvms, cfg.quantum, host.ptimer, 0, vm_release };
+			create(&vms[i], i + 1, cfg.vms[i]);
+		struct sched s = { &notifier, vms, cfg.nvms, cfg.quantum, host.ptimer, 0, release };
 		if (!cfg.fastpath_off)
 			fastpath_attach_sched(&fast, &notifier, &s, !cfg.replay_off);
 		sched_run(&s);
-		summary();
-		costs();
+		report_summary(vms, cfg.nvms, &pmr);
+		report_costs(&notifier.costs, vms, cfg.nvms, boot->tsc_boot, &fast);
 	}
 	r = vmx_off();
 	trace_hv(TEV_HV_vmxoff, "status=%s", vmx_status_name(r.status));

@@ -1,8 +1,8 @@
 /* Processor notification module: the entry state machine. */
-#include "notify.h"
-#include "notify_steps.h"
-#include "trace.h"
-#include "fmt.h"
+#include "vmm/notify.h"
+#include "vmm/notify_steps.h"
+#include "vmm/trace.h"
+#include "vmm/fmt.h"
 #include <string.h>
 
 /* Lines that always matter (refusals, failures, disagreements); only the

@@ -10,10 +10,10 @@
 #ifndef VMM_NOTIFY_H
 #define VMM_NOTIFY_H
 #include <stdbool.h>
-#include "vm.h"
-#include "shadow/validate.h"
-#include "shadow/pmr_cache.h"
-#include "trace.h"
+#include "vmm/vm.h"
+#include "vmm/shadow/validate.h"
+#include "vmm/shadow/pmr_cache.h"
+#include "vmm/trace.h"
 #include "arch/x86/vmx.h"
 
 /* What the VMX instructions cost, for `make bench`: VMREAD/VMWRITE issued
@@ -104,6 +104,29 @@ void notify_enter(struct notify *n, struct vm *vm, bool force, struct entry_resu
  * with a trace line and return ENTRY_REFUSED. Used by notify_enter. */
 enum entry_outcome notify_issue(struct notify *n, struct vm *vm, enum entry_insn insn,
 				struct entry_result *r);
+
+/* The VM whose VMCS is current, or NULL. */
+static inline const struct vm *notify_current(const struct notify *n)
+{
+	return n->current;
+}
+
+/* A VMCS was made current, or cleared, by an instruction issued outside
+ * the notification module (the differential mode's life-cycle cases): no
+ * VM's VMCS is current as far as it knows. */
+static inline void notify_lose_current(struct notify *n)
+{
+	n->current = NULL;
+}
+
+/* The shadow's full verdict on vm's VMCS, reading what the shadow does not
+ * know from the CPU (the differential mode's departure rows). */
+static inline unsigned notify_full_verdict(struct notify *n, struct vm *vm, struct verdict *v)
+{
+	struct check_ctx cc = n->cc;
+	cc.s = &vm->shadow;
+	return validate_full(&cc, v);
+}
 
 /* Per-instruction trace lines off (quiet) or back on: the differential
  * mode's case lines say what its probes did. */

@@ -5,8 +5,8 @@
  * per-instruction trace lines) are out of line in notify.c. */
 #ifndef VMM_NOTIFY_STEPS_H
 #define VMM_NOTIFY_STEPS_H
-#include "notify.h"
-#include "shadow/validate_dirty.h"
+#include "vmm/notify.h"
+#include "vmm/shadow/validate_dirty.h"
 
 /* The cold halves (notify.c). */
 enum entry_outcome notify_exit_failed(struct notify *n, struct vm *vm, struct entry_result *r);

@@ -1,4 +1,4 @@
-#include "pagealloc.h"
+#include "vmm/pagealloc.h"
 #include <string.h>
 
 static int page_used(const struct pagealloc *a, unsigned i)

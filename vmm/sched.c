@@ -1,9 +1,9 @@
 /* Scheduler: pick the next runnable VM, run one slice, repeat. */
-#include "sched.h"
-#include "shadow/entry_checks.h"
-#include "exits.h"
-#include "trace.h"
-#include "fmt.h"
+#include "vmm/sched.h"
+#include "vmm/shadow/entry_checks.h"
+#include "vmm/exits.h"
+#include "vmm/trace.h"
+#include "vmm/fmt.h"
 
 void sched_end_vm(struct sched *s, struct vm *vm, enum vm_state st)
 {

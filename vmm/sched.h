@@ -4,10 +4,10 @@
  * exits). */
 #ifndef VMM_SCHED_H
 #define VMM_SCHED_H
-#include "notify.h"
-#include "exits.h"
-#include "fmt.h"
-#include "trace.h"
+#include "vmm/notify.h"
+#include "vmm/exits.h"
+#include "vmm/fmt.h"
+#include "vmm/trace.h"
 
 #define SCHED_SLICE_EXITS 64
 #define SCHED_MAX_ENTRIES 400000   /* whole run: a hang becomes an error */

@@ -1,7 +1,7 @@
 /* Trace line formatting. Lines are built in a buffer and written in one
  * call so that a line is never interleaved with another. */
-#include "trace.h"
-#include "fmt.h"
+#include "vmm/trace.h"
+#include "vmm/fmt.h"
 #include <stdarg.h>
 
 #define TRACE_LINE_MAX 1024
@@ -16,12 +16,12 @@ bool trace_detail = true;
 #define TRACE_SHAPE(scope, name, keys, meaning)
 const char *const trace_hv_names[TEV_HV_COUNT] = {
 #define TRACE_EVENT(scope, name, keys, meaning) TRACE_NAME_hv_##scope(name)
-#include "trace_events.def"
+#include "vmm/trace_events.def"
 #undef TRACE_EVENT
 };
 const char *const trace_vm_names[TEV_VM_COUNT] = {
 #define TRACE_EVENT(scope, name, keys, meaning) TRACE_NAME_vm_##scope(name)
-#include "trace_events.def"
+#include "vmm/trace_events.def"
 #undef TRACE_EVENT
 };
 #undef TRACE_SHAPE

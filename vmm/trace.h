@@ -29,13 +29,13 @@ static inline bool trace_detail_on(void)
 #define TRACE_SHAPE(scope, name, keys, meaning)
 enum trace_hv_event {
 #define TRACE_EVENT(scope, name, keys, meaning) TRACE_ENUM_hv_##scope(name)
-#include "trace_events.def"
+#include "vmm/trace_events.def"
 #undef TRACE_EVENT
 	TEV_HV_COUNT
 };
 enum trace_vm_event {
 #define TRACE_EVENT(scope, name, keys, meaning) TRACE_ENUM_vm_##scope(name)
-#include "trace_events.def"
+#include "vmm/trace_events.def"
 #undef TRACE_EVENT
 	TEV_VM_COUNT
 };

@@ -6,7 +6,7 @@
 #include <stdint.h>
 #include "arch/x86/vmx_types.h"
 #include "arch/x86/exit_reasons.h"
-#include "shadow/vmcs_shadow.h"
+#include "vmm/shadow/vmcs_shadow.h"
 
 #define VM_MAX 32
 
@@ -78,5 +78,23 @@ struct vm {
 	char out[120];              /* guest console line being assembled */
 	unsigned out_len;
 };
+
+struct pagealloc;
+struct vmx_caps;
+
+/* What making a VM takes from the hypervisor. */
+struct vm_env {
+	struct pagealloc *pool;
+	const struct vmx_caps *caps;
+	bool test_hypercalls;       /* testhc=on */
+};
+
+/* A VM of guest image g, ready for its first entry, without a trace line
+ * (the differential mode's probes); NULL, or why it cannot be made. */
+const char *vm_build(struct vm *vm, unsigned id, const struct guest_image *g, const struct vm_env *e);
+/* The same, and its create line. */
+const char *vm_create(struct vm *vm, unsigned id, const struct guest_image *g, const struct vm_env *e);
+/* Its memory, EPT (after INVEPT) and VMCS region back to the pool. */
+void vm_release(struct vm *vm, struct pagealloc *pool);
 
 #endif

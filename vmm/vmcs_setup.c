@@ -1,8 +1,8 @@
 /* VMCS set-up for one VM, as one linear function per area (SimpleVisor
  * style): controls, host state, guest state, each value computed where it
  * is written. Every VMWRITE goes through notify_write (and so the shadow). */
-#include "vmcs_setup.h"
-#include "shadow/entry_checks.h"
+#include "vmm/vmcs_setup.h"
+#include "vmm/shadow/entry_checks.h"
 
 
 #define W(f, v) do { if (!notify_write(n, vm, VMCS_##f, (v))) return false; } while (0)

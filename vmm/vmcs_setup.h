@@ -3,7 +3,7 @@
 #define VMM_VMCS_SETUP_H
 #include <stdbool.h>
 #include <stdint.h>
-#include "notify.h"
+#include "vmm/notify.h"
 
 /* The host state every VMCS gets, read once from the CPU by arch/x86. */
 struct host_state {

@@ -2,7 +2,7 @@
  * VMX instructions behave as the SDM says for what is modelled: VMREAD and
  * VMWRITE need a current VMCS (VMfailInvalid) and a supported encoding
  * (VMfailValid 12); VMCLEAR of the current VMCS leaves none current. */
-#include "fake_cpu.h"
+#include "arch/fake/fake_cpu.h"
 #include <string.h>
 
 struct fake_cpu fake_cpu;

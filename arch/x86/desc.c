@@ -1,6 +1,6 @@
 /* GDT, TSS and IDT for the host. */
-#include "desc.h"
-#include "cpu.h"
+#include "arch/x86/desc.h"
+#include "arch/x86/cpu.h"
 #include <string.h>
 
 struct __attribute__((packed)) dtr {

@@ -4,7 +4,7 @@
 
 enum exit_reason {
 #define X(num, name) EXIT_##name = num,
-#include "exit_reasons.def"
+#include "arch/x86/exit_reasons.def"
 #undef X
 	EXIT_REASON_LIMIT = 64
 };
@@ -13,7 +13,7 @@ static inline const char *exit_reason_name(unsigned r)
 {
 	switch (r) {
 #define X(num, name) case num: return #name;
-#include "exit_reasons.def"
+#include "arch/x86/exit_reasons.def"
 #undef X
 	default: return "unknown";
 	}

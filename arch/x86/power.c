@@ -1,6 +1,6 @@
-#include "power.h"
-#include "cpu.h"
-#include "serial.h"
+#include "arch/x86/power.h"
+#include "arch/x86/cpu.h"
+#include "arch/x86/serial.h"
 
 void power_off_emulators(int status)
 {

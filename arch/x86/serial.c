@@ -1,6 +1,6 @@
 /* COM1 16550 UART: 115200 8N1, no interrupts, polled transmit. */
-#include "serial.h"
-#include "cpu.h"
+#include "arch/x86/serial.h"
+#include "arch/x86/cpu.h"
 
 #define COM1 0x3f8
 #define LSR_THR_EMPTY 0x20

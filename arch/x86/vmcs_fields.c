@@ -1,10 +1,10 @@
 /* The VMCS field table, expanded from vmcs_fields.def. */
-#include "vmcs_fields.h"
+#include "arch/x86/vmcs_fields.h"
 #include <string.h>
 
 const struct vmcs_field_info vmcs_field_table[VMCS_FIELD_COUNT] = {
 #define X(name, enc, width, kind, group) { #name, #group, enc, width, kind },
-#include "vmcs_fields.def"
+#include "arch/x86/vmcs_fields.def"
 #undef X
 };
 

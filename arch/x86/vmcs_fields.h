@@ -10,7 +10,7 @@ enum vmcs_kind { CTRL, RO, GUEST, HOST };          /* SDM encoding bits 11:10 */
 
 enum vmcs_field {
 #define X(name, enc, width, kind, group) VMCS_##name,
-#include "vmcs_fields.def"
+#include "arch/x86/vmcs_fields.def"
 #undef X
 	VMCS_FIELD_COUNT,
 	VMCS_FIELD_NONE = -1
@@ -31,12 +31,12 @@ extern const struct vmcs_field_info vmcs_field_table[VMCS_FIELD_COUNT];
  * lookup. Same .def rows as vmcs_field_table. */
 static const uint32_t vmcs_field_enc_tab[VMCS_FIELD_COUNT] = {
 #define X(name, enc, width, kind, group) enc,
-#include "vmcs_fields.def"
+#include "arch/x86/vmcs_fields.def"
 #undef X
 };
 static const unsigned char vmcs_field_width_tab[VMCS_FIELD_COUNT] = {
 #define X(name, enc, width, kind, group) width,
-#include "vmcs_fields.def"
+#include "arch/x86/vmcs_fields.def"
 #undef X
 };
 

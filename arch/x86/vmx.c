@@ -1,8 +1,8 @@
 /* VMX capability probing and instruction wrappers. Every wrapper looks at
  * RFLAGS after the instruction: CF=1 is VMfailInvalid, ZF=1 is VMfailValid
  * and the error number is read from the VM-instruction error field. */
-#include "vmx.h"
-#include "cpu.h"
+#include "arch/x86/vmx.h"
+#include "arch/x86/cpu.h"
 #include "arch/x86/vmcs_fields.h"
 #include "arch/x86/vmx_controls.h"
 

@@ -3,8 +3,8 @@
  * checking wrappers come back classified as the SDM says (Vol. 3C 31.4,
  * VM-instruction error numbers), and a value written is read back. The
  * scratch VMCS holds nothing any VM uses. */
-#include "vmx_selftest.h"
-#include "vmx.h"
+#include "arch/x86/vmx_selftest.h"
+#include "arch/x86/vmx.h"
 #include "arch/x86/vmcs_fields.h"
 
 /* Bit 12 of a VMCS component encoding is reserved (SDM Vol. 3D B.1): no

@@ -40,7 +40,7 @@ void run_life_case(struct ec_env *e, enum life_op op, struct outcome *shadow, st
 		if (r.outcome != ENTRY_EXITED)
 			return;
 	}
-	struct life_state ls = { e->vmxon_pa, e->n->caps->maxphyaddr, e->revision, e->n->current != NULL };
+	struct life_state ls = { e->vmxon_pa, e->n->caps->maxphyaddr, e->revision, notify_current(e->n) != NULL };
 	struct verdict v;
 	uint64_t page = 0;
 	bool movss = op == LIFE_OP_vmlaunch_movss || op == LIFE_OP_vmresume_movss;
@@ -67,7 +67,7 @@ void run_life_case(struct ec_env *e, enum life_op op, struct outcome *shadow, st
 		*shadow = from_verdict(&v);
 		*cpu = from_vmx(vmx_ptrld(a));
 		if (cpu->kind == OUT_OK)          /* the CPU took it: that page is current now */
-			e->n->current = NULL;
+			notify_lose_current(e->n);
 	}
 	if (page) {
 		if (cpu->kind == OUT_OK && op == LIFE_OP_vmptrld_bad_revision)

@@ -16,8 +16,8 @@ bool fresh_vmcs(struct ec_env *e, struct vm *vm)
 	if (vm->vmcs_pa) {
 		if (vm->launch != VMCS_UNINIT)
 			(void)notify_clear(e->n, vm, "last");
-		if (e->n->current == vm)
-			e->n->current = NULL;
+		if (notify_current(e->n) == vm)
+			notify_lose_current(e->n);
 		pagealloc_put(e->pool, vm->vmcs_pa, 1);
 	}
 	vm->vmcs_pa = pagealloc_get(e->pool, 1);
@@ -103,9 +103,7 @@ bool launch_to_hlt(struct ec_env *e, struct vm *vm)
  * of it shows departure rows what the verdict was made on. */
 void full_verdict(struct ec_env *e, struct vm *vm, struct verdict *v)
 {
-	struct check_ctx cc = e->n->cc;
-	cc.s = &vm->shadow;
-	(void)validate_full(&cc, v);
+	(void)notify_full_verdict(e->n, vm, v);
 }
 
 void case_words(char *buf, size_t size, bool resume, enum case_probe probe, enum case_link link,

@@ -7,7 +7,7 @@
 # that without them HC_TEST_VMWRITE is an unknown number like any other.
 . "$(dirname "$0")/lib.sh"
 VMS=hello,eptread,eptwrite,triplefault,udloop,gpstorm,vmxinsn,spin,badhc,flood,badvmcs,cpuid
-boot_bochs misbehave 120 "vms=$VMS testhc=on" || true
+boot_bochs misbehave 300 "vms=$VMS testhc=on" || true
 SLICES=$(sed -n 's/^#define SCHED_VM_SLICES \([0-9]*\).*/\1/p' vmm/sched.h)
 OUT_MAX=$(sed -n 's/^#define OUT_MAX_LINES \([0-9]*\).*/\1/p' vmm/exits.c)
 STORM=$(sed -n 's/^#define EXC_STORM_LIMIT \([0-9]*\).*/\1/p' vmm/exits.c)

@@ -1,5 +1,5 @@
 /* The baseline VMCS: see baseline.h. Values follow BOCHS-NOTES.md. */
-#include "baseline.h"
+#include "tests/unit/baseline.h"
 #include "vmm/vmcs_setup.h"
 #include <string.h>
 

@@ -3,9 +3,9 @@
  * a 32-bit protected-mode guest with paging off. Tests mutate it. */
 #ifndef TESTS_BASELINE_H
 #define TESTS_BASELINE_H
-#include "vmcs_shadow.h"
+#include "vmm/shadow/vmcs_shadow.h"
 #include "arch/x86/vmx_caps.h"
-#include "validate.h"
+#include "vmm/shadow/validate.h"
 
 struct host_state;
 

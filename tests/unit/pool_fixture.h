@@ -5,7 +5,7 @@
 #define TESTS_UNIT_POOL_FIXTURE_H
 #include <stdlib.h>
 #include <string.h>
-#include "pagealloc.h"
+#include "vmm/pagealloc.h"
 
 #define POOL_PAGES 8
 

@@ -7,7 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <cmocka.h>
-#include "config.h"
+#include "vmm/config.h"
 
 static const struct guest_image hello = { "hello", MODE_REAL16, 64, "", NULL, NULL };
 static const struct guest_image counter = { "counter", MODE_PROT32, 64, "", NULL, NULL };

@@ -7,9 +7,9 @@
 #include <stdint.h>
 #include <string.h>
 #include <cmocka.h>
-#include "baseline.h"
-#include "entry_checks.h"
-#include "validate.h"
+#include "tests/unit/baseline.h"
+#include "vmm/shadow/entry_checks.h"
+#include "vmm/shadow/validate.h"
 
 #define NONCANON 0x0000800000000000ull
 

@@ -8,8 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
-#include "ept.h"
-#include "pool_fixture.h"
+#include "vmm/ept.h"
+#include "tests/unit/pool_fixture.h"
 
 #define HOST_PA 0x40000000ull      /* where the guest's memory lives (never touched) */
 

@@ -6,8 +6,8 @@
 #include <stdint.h>
 #include <string.h>
 #include <cmocka.h>
-#include "fmt.h"
-#include "trace.h"
+#include "vmm/fmt.h"
+#include "vmm/trace.h"
 
 static char buf[128];
 

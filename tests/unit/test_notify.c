@@ -10,13 +10,13 @@
 #include <stdio.h>
 #include <string.h>
 #include <cmocka.h>
-#include "baseline.h"
+#include "tests/unit/baseline.h"
 #include "arch/fake/fake_cpu.h"
-#include "entry_checks.h"
-#include "notify.h"
+#include "vmm/shadow/entry_checks.h"
+#include "vmm/notify.h"
 #include "vmm/fastpath/fastpath.h"
-#include "trace.h"
-#include "vmcs_setup.h"
+#include "vmm/trace.h"
+#include "vmm/vmcs_setup.h"
 
 /* --- the fake CPU's world (arch/fake) ---------------------------------------- */
 

@@ -7,8 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
-#include "pagealloc.h"
-#include "pool_fixture.h"
+#include "vmm/pagealloc.h"
+#include "tests/unit/pool_fixture.h"
 
 
 static uint64_t page(unsigned i)

@@ -7,7 +7,7 @@
 #include <stdint.h>
 #include <string.h>
 #include <cmocka.h>
-#include "pmr_cache.h"
+#include "vmm/shadow/pmr_cache.h"
 
 #define VMCS_BYTES 1000u
 

@@ -10,7 +10,7 @@
 #include <stdint.h>
 #include <string.h>
 #include <cmocka.h>
-#include "baseline.h"
+#include "tests/unit/baseline.h"
 #include "vmm/fastpath/again.h"
 
 static struct vmx_caps caps;

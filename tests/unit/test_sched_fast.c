@@ -19,14 +19,14 @@
 #include <stdio.h>
 #include <string.h>
 #include <cmocka.h>
-#include "baseline.h"
+#include "tests/unit/baseline.h"
 #include "arch/fake/fake_cpu.h"
-#include "hypercall.h"
-#include "notify.h"
-#include "sched.h"
+#include "vmm/hypercall.h"
+#include "vmm/notify.h"
+#include "vmm/sched.h"
 #include "vmm/fastpath/fastpath.h"
-#include "trace.h"
-#include "vmcs_setup.h"
+#include "vmm/trace.h"
+#include "vmm/vmcs_setup.h"
 
 #define NVMS 2
 #define SCRIPT_LEN 300

@@ -10,7 +10,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "trace.h"
+#include "vmm/trace.h"
 #include "tools/trace/events.h"
 
 /* The rows of each kind, counted straight from the table. */
@@ -21,12 +21,12 @@
 #define TRACE_EVENT(scope, name, keys, meaning)
 #define TRACE_SHAPE(scope, name, keys, meaning) COUNT_hv_##scope
 static const size_t hv_shapes = (
-#include "trace_events.def"
+#include "vmm/trace_events.def"
 	0);
 #undef TRACE_SHAPE
 #define TRACE_SHAPE(scope, name, keys, meaning) COUNT_vm_##scope
 static const size_t vm_shapes = (
-#include "trace_events.def"
+#include "vmm/trace_events.def"
 	0);
 #undef TRACE_SHAPE
 #undef TRACE_EVENT

@@ -6,10 +6,10 @@
 #include <stdint.h>
 #include <string.h>
 #include <cmocka.h>
-#include "baseline.h"
-#include "entry_checks.h"
-#include "validate.h"
-#include "validate_dirty.h"
+#include "tests/unit/baseline.h"
+#include "vmm/shadow/entry_checks.h"
+#include "vmm/shadow/validate.h"
+#include "vmm/shadow/validate_dirty.h"
 
 static unsigned count_readers(enum vmcs_field f)
 {

@@ -5,7 +5,7 @@
 #include <stddef.h>
 #include <setjmp.h>
 #include <cmocka.h>
-#include "vmcs_life.h"
+#include "vmm/shadow/vmcs_life.h"
 
 #define VMXON 0x10000ull
 #define REV   0x2bu

@@ -14,10 +14,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "baseline.h"
+#include "tests/unit/baseline.h"
 #include "rig/entrycheck/casefile.h"
-#include "validate.h"
-#include "validate_dirty.h"
+#include "vmm/shadow/validate.h"
+#include "vmm/shadow/validate_dirty.h"
 
 static struct vmx_caps caps;
 static struct vmcs_shadow base;

@@ -16,10 +16,10 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "check.h"
-#include "events.h"
-#include "parse.h"
-#include "stats.h"
+#include "tools/trace/check.h"
+#include "tools/trace/events.h"
+#include "tools/trace/parse.h"
+#include "tools/trace/stats.h"
 
 static void check(int ok, const char *what)
 {

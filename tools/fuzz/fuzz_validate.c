@@ -22,10 +22,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "baseline.h"
-#include "entry_checks.h"
-#include "validate.h"
-#include "validate_dirty.h"
+#include "tests/unit/baseline.h"
+#include "vmm/shadow/entry_checks.h"
+#include "vmm/shadow/validate.h"
+#include "vmm/shadow/validate_dirty.h"
 
 #define RECORD 10
 #define OP_ENTER 0x80

@@ -1,7 +1,7 @@
 /* The scheduler's again functions: what the entry stub runs at each VM
  * exit while the fast path is on. make bench's floor flavours
  * (bench/floor*.c) link in place of this file. */
-#include "again.h"
+#include "vmm/fastpath/again.h"
 #include "vmm/shadow/entry_checks.h"
 
 /* The fast path with the scheduler's handler compiled in, for an exit the

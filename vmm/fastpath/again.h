@@ -3,7 +3,7 @@
  * floor flavours (bench/floor*.c), which link in its place. */
 #ifndef VMM_FASTPATH_AGAIN_H
 #define VMM_FASTPATH_AGAIN_H
-#include "fastpath.h"
+#include "vmm/fastpath/fastpath.h"
 #include "vmm/notify_steps.h"
 #include "vmm/sched.h"
 

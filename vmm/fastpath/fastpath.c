@@ -1,5 +1,5 @@
 /* The fast path's set-up and the replay's bookkeeping. */
-#include "again.h"
+#include "vmm/fastpath/again.h"
 #include "vmm/shadow/entry_checks.h"
 #include <string.h>
 

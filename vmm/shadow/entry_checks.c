@@ -2,7 +2,7 @@
  * controls (27.2.1), host state (27.2.2-27.2.4), guest registers
  * (27.3.1.1), guest segments and descriptor tables (27.3.1.2-27.3.1.3),
  * guest RIP/RFLAGS, non-register state and PDPTEs (27.3.1.4-27.3.1.6). */
-#include "entry_checks_impl.h"
+#include "vmm/shadow/entry_checks_impl.h"
 #include <string.h>
 
 struct part {
@@ -12,6 +12,7 @@ struct part {
 
 static const struct part parts[] = {
 	{ entry_checks_ctl, &entry_checks_ctl_count },
+	{ entry_checks_exit_entry, &entry_checks_exit_entry_count },
 	{ entry_checks_host, &entry_checks_host_count },
 	{ entry_checks_guest, &entry_checks_guest_count },
 	{ entry_checks_seg, &entry_checks_seg_count },

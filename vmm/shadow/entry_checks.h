@@ -9,7 +9,7 @@
 #include <stdint.h>
 #include "arch/x86/vmcs_fields.h"
 #include "arch/x86/vmx_controls.h"
-#include "validate.h"
+#include "vmm/shadow/validate.h"
 
 /* The bits that make a guest's mode (the "IA-32e mode guest" entry
  * control, CS.L, CR0.PG, CR4.PAE) are in arch/x86/vmx_controls.h. */

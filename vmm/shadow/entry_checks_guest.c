@@ -1,7 +1,7 @@
 /* Checks on guest control registers, debug registers and MSRs, SDM
  * Vol. 3C 27.3.1.1. A failure is a VM-entry failure: exit reason 33
  * (invalid guest state), exit qualification 0. */
-#include "entry_checks_impl.h"
+#include "vmm/shadow/entry_checks_impl.h"
 
 /* CR0 bits fixed in VMX operation; unrestricted guest frees PE and PG. */
 static bool cr0_fixed(struct check_ctx *c)

@@ -2,7 +2,7 @@
  * VMfailValid with VM-instruction error 8 ("VM entry with invalid host-state
  * field(s)"). shadowvisor always runs in IA-32e mode (64-bit), which the
  * address-space-size rules of 27.2.4 depend on. */
-#include "entry_checks_impl.h"
+#include "vmm/shadow/entry_checks_impl.h"
 
 /* 27.2.2 host control registers and MSRs */
 

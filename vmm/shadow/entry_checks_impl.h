@@ -3,8 +3,8 @@
  * Vol. 3C chapter 25 (VMCS control fields) and Vol. 3D Appendix A. */
 #ifndef SHADOW_ENTRY_CHECKS_IMPL_H
 #define SHADOW_ENTRY_CHECKS_IMPL_H
-#include "entry_checks.h"
-#include "validate.h"
+#include "vmm/shadow/entry_checks.h"
+#include "vmm/shadow/validate.h"
 
 
 /* Failure kinds, as the initialiser part of a row. */
@@ -73,6 +73,8 @@ static inline bool pat_ok(uint64_t pat)
 
 extern const struct entry_check entry_checks_ctl[];
 extern const unsigned entry_checks_ctl_count;
+extern const struct entry_check entry_checks_exit_entry[];
+extern const unsigned entry_checks_exit_entry_count;
 extern const struct entry_check entry_checks_host[];
 extern const unsigned entry_checks_host_count;
 extern const struct entry_check entry_checks_guest[];

@@ -3,7 +3,7 @@
  * 33, qualification 0. Rows that apply to several segments share one
  * predicate; the row's arg says which segment. Access rights (AR) layout,
  * SDM 25.4.1: type 3:0, S 4, DPL 6:5, P 7, L 13, D/B 14, G 15, unusable 16. */
-#include "entry_checks_impl.h"
+#include "vmm/shadow/entry_checks_impl.h"
 
 enum seg { SEG_ES, SEG_CS, SEG_SS, SEG_DS, SEG_FS, SEG_GS, SEG_LDTR, SEG_TR };
 

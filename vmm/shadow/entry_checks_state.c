@@ -2,7 +2,7 @@
  * state (27.3.1.5) and PDPTEs (27.3.1.6). A failure is a VM-entry failure,
  * exit reason 33; the qualification is 4 for the VMCS link pointer, 3 for
  * NMI injection under STI blocking, 2 for PDPTEs, else 0. */
-#include "entry_checks_impl.h"
+#include "vmm/shadow/entry_checks_impl.h"
 
 /* Interruptibility state (SDM 25.4.2) */
 #define BLOCK_STI     (1ull << 0)

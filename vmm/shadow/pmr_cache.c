@@ -44,7 +44,7 @@
  * miss_bytes belong to the VM that entered / was written / was cleared;
  * evicts belong to the evicted VM (the trace prints op=evict under its id).
  * Totals are the sums. */
-#include "pmr_cache.h"
+#include "vmm/shadow/pmr_cache.h"
 #include <string.h>
 
 static const struct pmr_counters pmr_zero_counters;

@@ -2,9 +2,9 @@
  * Incremental validation is sound because every check declares the fields
  * it reads (check_field flags any it did not): a check none of whose
  * fields changed since it last passed still passes. */
-#include "validate.h"
-#include "validate_dirty.h"
-#include "entry_checks.h"
+#include "vmm/shadow/validate.h"
+#include "vmm/shadow/validate_dirty.h"
+#include "vmm/shadow/entry_checks.h"
 #include <string.h>
 
 uint64_t check_field_slow(struct check_ctx *c, enum vmcs_field f)

@@ -8,7 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "arch/x86/vmcs_fields.h"
-#include "vmcs_shadow.h"
+#include "vmm/shadow/vmcs_shadow.h"
 #include "arch/x86/vmx_caps.h"
 
 struct entry_check;

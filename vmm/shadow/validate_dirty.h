@@ -4,8 +4,8 @@
  * validate_dirty_slow rebuilds it. Pure C. */
 #ifndef SHADOW_VALIDATE_DIRTY_H
 #define SHADOW_VALIDATE_DIRTY_H
-#include "validate.h"
-#include "entry_checks.h"
+#include "vmm/shadow/validate.h"
+#include "vmm/shadow/entry_checks.h"
 
 /* Run one check; on failure fill in the verdict and return false. */
 static inline bool validate_run(struct check_ctx *c, const struct entry_check *chk, struct verdict *v)

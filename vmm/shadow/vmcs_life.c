@@ -1,6 +1,6 @@
 /* VMCS life-cycle predictions (SDM Vol. 3C 31.3: VMCLEAR, VMPTRLD,
  * VMLAUNCH/VMRESUME; error numbers from 31.4). */
-#include "vmcs_life.h"
+#include "vmm/shadow/vmcs_life.h"
 #include <string.h>
 
 static void vmfail(const struct life_state *s, uint32_t error, struct verdict *v)

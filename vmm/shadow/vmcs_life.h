@@ -6,7 +6,7 @@
 #define SHADOW_VMCS_LIFE_H
 #include <stdbool.h>
 #include <stdint.h>
-#include "validate.h"
+#include "vmm/shadow/validate.h"
 
 enum life_error {
 	LIFE_VMCLEAR_BAD_ADDR = 2,

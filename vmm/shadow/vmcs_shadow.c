@@ -1,5 +1,5 @@
 /* Per-VM VMCS shadow: values, known bits and dirty bits. */
-#include "vmcs_shadow.h"
+#include "vmm/shadow/vmcs_shadow.h"
 #include <string.h>
 
 void shadow_init(struct vmcs_shadow *s)

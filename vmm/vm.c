@@ -1,0 +1,64 @@
+/* A VM's making and unmaking: its memory, EPT and VMCS region from the
+ * page pool, the guest image copied in, and all of it back at its end. */
+#include "vmm/vm.h"
+#include "vmm/ept.h"
+#include "vmm/guests.h"
+#include "vmm/trace.h"
+#include "arch/x86/vmx.h"
+#include <string.h>
+
+static unsigned mem_pages(const struct vm *vm)
+{
+	return (unsigned)(vm->mem_size / PAGE_SIZE);
+}
+
+const char *vm_build(struct vm *vm, unsigned id, const struct guest_image *g, const struct vm_env *e)
+{
+	memset(vm, 0, sizeof(*vm));
+	vm->id = id;
+	vm->image = g;
+	vm->mem_size = (uint64_t)g->mem_kb * 1024;
+	vm->mem_pa = pagealloc_get(e->pool, mem_pages(vm));
+	vm->vmcs_pa = pagealloc_get(e->pool, 1);
+	if (vm->mem_pa)
+		vm->ept_pa = ept_build(e->pool, vm->mem_pa, vm->mem_size);
+	uint64_t size = (uint64_t)(g->end - g->start);
+	if (!vm->mem_pa || !vm->vmcs_pa || !vm->ept_pa ||
+	    size > vm->mem_size - 0x1000 - 0x100 - guest_reserved_top(g->mode))
+		return "out of memory, or a guest image larger than its memory";
+	/* VM entry with "IA-32e mode guest" = 1 is what puts it in 64-bit mode. */
+	if (g->mode == MODE_LONG64 && !(e->caps->entry.may_be_1 & ENTRY_IA32E_GUEST))
+		return "this CPU cannot enter 64-bit guests (VM-entry control \"IA-32e mode guest\" not allowed)";
+	memcpy((void *)(vm->mem_pa + 0x1000), g->start, size);
+	if (g->mode == MODE_LONG64)
+		guest_build_tables((uint8_t *)vm->mem_pa, vm->mem_size);
+	*(uint32_t *)vm->vmcs_pa = vmx_revision_id(e->caps);   /* SDM Vol. 3C 25.2 */
+	shadow_init(&vm->shadow);
+	vm->test_hypercalls = e->test_hypercalls;
+	return NULL;
+}
+
+const char *vm_create(struct vm *vm, unsigned id, const struct guest_image *g, const struct vm_env *e)
+{
+	const char *err = vm_build(vm, id, g, e);
+	if (!err)
+		trace_vm(id, TEV_VM_create, "guest=%s mem=%uK mode=%s entry=0x1000 image=%llu", g->name, g->mem_kb,
+			 guest_mode_name(g->mode), (unsigned long long)(g->end - g->start));
+	return err;
+}
+
+void vm_release(struct vm *vm, struct pagealloc *pool)
+{
+	if (vm->mem_pa)
+		pagealloc_put(pool, vm->mem_pa, mem_pages(vm));
+	if (vm->ept_pa) {
+		/* Cached translations of this EPT must not outlive its pages. */
+		struct vmx_result r = vmx_invept_global();
+		if (r.status != VMX_OK)
+			trace_vm(vm->id, TEV_VM_error, "what=\"INVEPT failed\"");
+		pagealloc_put(pool, vm->ept_pa, EPT_PAGES);
+	}
+	if (vm->vmcs_pa)
+		pagealloc_put(pool, vm->vmcs_pa, 1);
+	vm->mem_pa = vm->ept_pa = vm->vmcs_pa = 0;
+}
