@@ -41,9 +41,16 @@ MB2_OBJS := $(CORE_C:%.c=$(B)/mb2/%.o) $(B)/mb2/boot/multiboot2/mb2.o
 EFI_OBJS := $(patsubst %.c,$(B)/efi/%.o,$(CORE_C)) $(B)/efi/boot/uefi/efi_main.o
 ASM_OBJS := $(CORE_ASM:%.asm=$(B)/asm/%.o) $(B)/asm/guests.o
 
-# Host unit tests: the pure-C modules, linked with each tests/unit/test_*.c.
-UNIT_SRCS  := $(wildcard vmm/shadow/*.c) arch/x86/vmcs_fields.c arch/fake/vmx.c vmm/notify.c vmm/config.c vmm/fmt.c vmm/trace.c \
-              vmm/pagealloc.c vmm/ept.c vmm/vmcs_setup.c $(wildcard rig/entrycheck/*.c)
+# Host unit tests: each links the module it tests and what that module
+# uses, with arch/fake in place of the processor (never arch/x86's
+# instructions); these lists are the layers' boundaries.
+FAKE     := arch/fake/vmx.c arch/x86/vmcs_fields.c
+M_TRACE  := vmm/trace.c vmm/fmt.c
+M_SHADOW := $(wildcard vmm/shadow/*.c) $(FAKE) $(M_TRACE)
+M_MEM    := vmm/pagealloc.c vmm/ept.c
+M_NOTIFY := vmm/notify.c vmm/vmcs_setup.c $(M_SHADOW)
+M_RUN    := vmm/sched.c vmm/exits.c vmm/fastpath/fastpath.c vmm/fastpath/again.c $(M_NOTIFY)
+M_RIG    := $(wildcard rig/entrycheck/*.c) $(M_MEM) $(M_NOTIFY)
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(B)/tests/%,$(wildcard tests/unit/test_*.c))
 UNIT_HELPERS := $(filter-out tests/unit/test_%,$(wildcard tests/unit/*.c))
 
@@ -125,18 +132,29 @@ trace-doc: $(B)/tools/trace-doc
 	@tools/tracedef/trace-doc.sh
 
 # --- tests -----------------------------------------------------------------
-$(B)/tests/%: tests/unit/%.c $(UNIT_SRCS) $(UNIT_HELPERS) $(wildcard vmm/*.h vmm/*.def vmm/shadow/*.h vmm/fastpath/*.h arch/*/*.h arch/x86/*.def rig/entrycheck/*.h tests/unit/*.h)
-	@mkdir -p $(@D)
-	$(CC) $(HOSTCFLAGS) -o $@ $< $(UNIT_HELPERS) $(UNIT_SRCS) $(UNIT_EXTRA) -lcmocka
-
-# The scheduler's fast path against the slow one needs the scheduler and the
-# exit handlers too.
-$(B)/tests/test_sched_fast $(B)/tests/test_notify $(B)/tests/test_replay_arm: UNIT_EXTRA := vmm/sched.c vmm/exits.c vmm/fastpath/fastpath.c vmm/fastpath/again.c
-$(B)/tests/test_sched_fast $(B)/tests/test_notify $(B)/tests/test_replay_arm: vmm/sched.c vmm/exits.c vmm/fastpath/fastpath.c vmm/fastpath/again.c
-
+UNIT_MODS_test_vmcs_fields    := $(FAKE)
+UNIT_MODS_test_fmt            := vmm/fmt.c
+UNIT_MODS_test_pagealloc      := $(M_MEM)
+UNIT_MODS_test_ept            := $(M_MEM)
+UNIT_MODS_test_validate       := $(M_SHADOW)
+UNIT_MODS_test_validate_index := $(M_SHADOW)
+UNIT_MODS_test_entry_checks   := $(M_SHADOW)
+UNIT_MODS_test_vmcs_life      := $(M_SHADOW)
+UNIT_MODS_test_pmr_cache      := $(M_SHADOW)
+UNIT_MODS_test_config         := vmm/config.c $(M_SHADOW)
+UNIT_MODS_test_notify         := $(M_RUN)
+UNIT_MODS_test_replay_arm     := $(M_RUN)
+UNIT_MODS_test_sched_fast     := $(M_RUN)
+UNIT_MODS_test_exits          := $(M_RUN)
+UNIT_MODS_test_vm             := vmm/vm.c $(M_MEM) $(M_SHADOW)
 # The event table's two readers: the emitter (vmm/trace.c) and svtrace.
-$(B)/tests/test_trace_events: UNIT_EXTRA := tools/trace/events.c tools/trace/parse.c
-$(B)/tests/test_trace_events: tools/trace/events.c tools/trace/parse.c $(wildcard tools/trace/*.h)
+UNIT_MODS_test_trace_events   := $(M_TRACE) tools/trace/events.c tools/trace/parse.c
+
+UNIT_HEADERS := $(wildcard vmm/*.h vmm/*.def vmm/*/*.h arch/*/*.h arch/x86/*.def rig/entrycheck/*.h tests/unit/*.h tools/trace/*.h)
+.SECONDEXPANSION:
+$(B)/tests/%: tests/unit/%.c $$(UNIT_MODS_$$*) $(UNIT_HELPERS) $(UNIT_HEADERS)
+	@mkdir -p $(@D)
+	$(CC) $(HOSTCFLAGS) -o $@ $< $(UNIT_HELPERS) $(sort $(UNIT_MODS_$*)) -lcmocka
 
 unit: $(UNIT_TESTS)
 	@tests/run.sh --unit-only
@@ -158,7 +176,7 @@ run-uefi: deps
 	@tools/run.sh uefi
 
 # make profile: the CPUID exit's C path under callgrind (tools/profile.sh).
-PROFILE_SRCS := $(UNIT_SRCS) vmm/sched.c vmm/exits.c vmm/fastpath/fastpath.c vmm/fastpath/again.c tests/unit/baseline.c
+PROFILE_SRCS := $(sort $(M_RUN)) tests/unit/baseline.c
 $(B)/tools/hotpath: tools/profile/hotpath.c $(PROFILE_SRCS) $(wildcard vmm/*.h vmm/*.def vmm/shadow/*.h arch/x86/*.h arch/x86/*.def rig/entrycheck/*.h)
 	@mkdir -p $(@D)
 	$(CC) -std=gnu11 -O2 -g -fno-omit-frame-pointer -mgeneral-regs-only -fno-builtin $(WARN) \

@@ -26,27 +26,3 @@ const struct guest_image *guest_find(const char *name, unsigned len)
 			return &guests[i];
 	return NULL;
 }
-
-const char *guest_mode_name(enum guest_mode mode)
-{
-	return mode == MODE_LONG64 ? "long64" : mode == MODE_PROT32 ? "prot32" : "real16";
-}
-
-/* Page-table entry bits (SDM Vol. 3A 4.5): present, writable, user, and
- * in a PD entry a 2 MiB page. */
-#define PTE_P  (1ull << 0)
-#define PTE_RW (1ull << 1)
-#define PTE_US (1ull << 2)
-#define PTE_PS (1ull << 7)
-
-void guest_build_tables(uint8_t *mem, uint64_t mem_size)
-{
-	uint64_t pml4 = guest_tables_gpa(mem_size), pdpt = pml4 + 0x1000, pd = pml4 + 0x2000;
-	uint64_t *t = (uint64_t *)(mem + pml4);
-	memset(t, 0, GUEST_TABLES_SIZE);
-	const uint64_t flags = PTE_P | PTE_RW | PTE_US;
-	t[0] = pdpt | flags;
-	t[(GUEST_HIGH_ALIAS >> 39) & 511] = pdpt | flags;
-	t[512] = pd | flags;                 /* PDPT entry 0 */
-	t[1024] = 0 | flags | PTE_PS;        /* PD entry 0: guest-physical 0..2 MiB */
-}

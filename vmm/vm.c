@@ -2,10 +2,36 @@
  * page pool, the guest image copied in, and all of it back at its end. */
 #include "vmm/vm.h"
 #include "vmm/ept.h"
-#include "vmm/guests.h"
 #include "vmm/trace.h"
 #include "arch/x86/vmx.h"
 #include <string.h>
+
+/* "prot32", "real16" or "long64", as guests.def and the trace say it. */
+static const char *mode_name(enum guest_mode mode)
+{
+	return mode == MODE_LONG64 ? "long64" : mode == MODE_PROT32 ? "prot32" : "real16";
+}
+
+/* Page-table entry bits (SDM Vol. 3A 4.5): present, writable, user, and
+ * in a PD entry a 2 MiB page. */
+#define PTE_P  (1ull << 0)
+#define PTE_RW (1ull << 1)
+#define PTE_US (1ull << 2)
+#define PTE_PS (1ull << 7)
+
+/* A long64 guest's page tables into its memory (mem: the host's view of
+ * guest-physical 0); the PML4 is at guest_tables_gpa, the guest's CR3. */
+static void build_tables(uint8_t *mem, uint64_t mem_size)
+{
+	uint64_t pml4 = guest_tables_gpa(mem_size), pdpt = pml4 + 0x1000, pd = pml4 + 0x2000;
+	uint64_t *t = (uint64_t *)(mem + pml4);
+	memset(t, 0, GUEST_TABLES_SIZE);
+	const uint64_t flags = PTE_P | PTE_RW | PTE_US;
+	t[0] = pdpt | flags;
+	t[(GUEST_HIGH_ALIAS >> 39) & 511] = pdpt | flags;
+	t[512] = pd | flags;                 /* PDPT entry 0 */
+	t[1024] = 0 | flags | PTE_PS;        /* PD entry 0: guest-physical 0..2 MiB */
+}
 
 static unsigned mem_pages(const struct vm *vm)
 {
@@ -23,15 +49,20 @@ const char *vm_build(struct vm *vm, unsigned id, const struct guest_image *g, co
 	if (vm->mem_pa)
 		vm->ept_pa = ept_build(e->pool, vm->mem_pa, vm->mem_size);
 	uint64_t size = (uint64_t)(g->end - g->start);
+	const char *err = NULL;
 	if (!vm->mem_pa || !vm->vmcs_pa || !vm->ept_pa ||
 	    size > vm->mem_size - 0x1000 - 0x100 - guest_reserved_top(g->mode))
-		return "out of memory, or a guest image larger than its memory";
+		err = "out of memory, or a guest image larger than its memory";
 	/* VM entry with "IA-32e mode guest" = 1 is what puts it in 64-bit mode. */
-	if (g->mode == MODE_LONG64 && !(e->caps->entry.may_be_1 & ENTRY_IA32E_GUEST))
-		return "this CPU cannot enter 64-bit guests (VM-entry control \"IA-32e mode guest\" not allowed)";
+	else if (g->mode == MODE_LONG64 && !(e->caps->entry.may_be_1 & ENTRY_IA32E_GUEST))
+		err = "this CPU cannot enter 64-bit guests (VM-entry control \"IA-32e mode guest\" not allowed)";
+	if (err) {
+		vm_release(vm, e->pool);    /* nothing taken is lost */
+		return err;
+	}
 	memcpy((void *)(vm->mem_pa + 0x1000), g->start, size);
 	if (g->mode == MODE_LONG64)
-		guest_build_tables((uint8_t *)vm->mem_pa, vm->mem_size);
+		build_tables((uint8_t *)vm->mem_pa, vm->mem_size);
 	*(uint32_t *)vm->vmcs_pa = vmx_revision_id(e->caps);   /* SDM Vol. 3C 25.2 */
 	shadow_init(&vm->shadow);
 	vm->test_hypercalls = e->test_hypercalls;
@@ -43,7 +74,7 @@ const char *vm_create(struct vm *vm, unsigned id, const struct guest_image *g, c
 	const char *err = vm_build(vm, id, g, e);
 	if (!err)
 		trace_vm(id, TEV_VM_create, "guest=%s mem=%uK mode=%s entry=0x1000 image=%llu", g->name, g->mem_kb,
-			 guest_mode_name(g->mode), (unsigned long long)(g->end - g->start));
+			 mode_name(g->mode), (unsigned long long)(g->end - g->start));
 	return err;
 }
 
