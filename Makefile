@@ -46,13 +46,12 @@ ASM_OBJS := $(CORE_ASM:%.asm=$(B)/asm/%.o) $(B)/asm/guests.o
 # instructions); these lists are the layers' boundaries.
 FAKE     := arch/fake/vmx.c arch/x86/vmcs_fields.c
 M_TRACE  := vmm/trace.c vmm/fmt.c
-M_SHADOW := $(wildcard vmm/shadow/*.c) $(FAKE) $(M_TRACE)
+M_SHADOW := $(wildcard vmm/shadow/*.c) $(FAKE) $(M_TRACE) tests/unit/baseline.c
 M_MEM    := vmm/pagealloc.c vmm/ept.c
 M_NOTIFY := vmm/notify.c vmm/vmcs_setup.c $(M_SHADOW)
 M_RUN    := vmm/sched.c vmm/exits.c vmm/fastpath/fastpath.c vmm/fastpath/again.c $(M_NOTIFY)
 M_RIG    := $(wildcard rig/entrycheck/*.c) $(M_MEM) $(M_NOTIFY)
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(B)/tests/%,$(wildcard tests/unit/test_*.c))
-UNIT_HELPERS := $(filter-out tests/unit/test_%,$(wildcard tests/unit/*.c))
 
 .PHONY: all images run run-bochs run-uefi test unit bench profile fuzz deps clean tools trace-doc
 all: images tools
@@ -133,7 +132,7 @@ trace-doc: $(B)/tools/trace-doc
 
 # --- tests -----------------------------------------------------------------
 UNIT_MODS_test_vmcs_fields    := $(FAKE)
-UNIT_MODS_test_fmt            := vmm/fmt.c
+UNIT_MODS_test_fmt            := $(M_TRACE)
 UNIT_MODS_test_pagealloc      := $(M_MEM)
 UNIT_MODS_test_ept            := $(M_MEM)
 UNIT_MODS_test_validate       := $(M_SHADOW)
@@ -152,9 +151,9 @@ UNIT_MODS_test_trace_events   := $(M_TRACE) tools/trace/events.c tools/trace/par
 
 UNIT_HEADERS := $(wildcard vmm/*.h vmm/*.def vmm/*/*.h arch/*/*.h arch/x86/*.def rig/entrycheck/*.h tests/unit/*.h tools/trace/*.h)
 .SECONDEXPANSION:
-$(B)/tests/%: tests/unit/%.c $$(UNIT_MODS_$$*) $(UNIT_HELPERS) $(UNIT_HEADERS)
+$(B)/tests/%: tests/unit/%.c $$(UNIT_MODS_$$*) $(UNIT_HEADERS)
 	@mkdir -p $(@D)
-	$(CC) $(HOSTCFLAGS) -o $@ $< $(UNIT_HELPERS) $(sort $(UNIT_MODS_$*)) -lcmocka
+	$(CC) $(HOSTCFLAGS) -o $@ $< $(sort $(UNIT_MODS_$*)) -lcmocka
 
 unit: $(UNIT_TESTS)
 	@tests/run.sh --unit-only
@@ -176,7 +175,7 @@ run-uefi: deps
 	@tools/run.sh uefi
 
 # make profile: the CPUID exit's C path under callgrind (tools/profile.sh).
-PROFILE_SRCS := $(sort $(M_RUN)) tests/unit/baseline.c
+PROFILE_SRCS := $(sort $(M_RUN))
 $(B)/tools/hotpath: tools/profile/hotpath.c $(PROFILE_SRCS) $(wildcard vmm/*.h vmm/*.def vmm/shadow/*.h arch/x86/*.h arch/x86/*.def rig/entrycheck/*.h)
 	@mkdir -p $(@D)
 	$(CC) -std=gnu11 -O2 -g -fno-omit-frame-pointer -mgeneral-regs-only -fno-builtin $(WARN) \
