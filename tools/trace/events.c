@@ -29,7 +29,7 @@ struct event_schema {
 	"pmr_miss_bytes=num"
 
 static const struct event_schema hv_events[] = {
-	{ "boot", "path=multiboot2|uefi mem ranges=num ?casefile=num cmdline" },
+	{ "boot", "path=multiboot2|uefi mem ranges=num ?casefile=num cmdline ?version" },
 	{ "cpu", "vendor vmx=0|1 feature_control=hex vmcs_rev=hex ept=0|1 ug=0|1 vpid=0|1 ptimer=0|1 ?save_ptimer=0|1 ?maxphyaddr=num ?linaddr=num ?rtm=0|1 ?cet=0|1" },
 	{ "novmx", "reason hint" },
 	{ "config", "vms policy=first|threshold:*|history slots=num quantum=num" },
