@@ -1,5 +1,8 @@
 /* hv_main: from a filled bootinfo to VMX operation, the VMs, and off. */
 #include "bootinfo.h"
+#ifndef SV_VERSION
+#define SV_VERSION "unknown"  /* the Makefile passes git describe */
+#endif
 #include "config.h"
 #include "entrycheck.h"
 #include "ept.h"
@@ -293,9 +296,10 @@ void hv_main(const struct bootinfo *bi)
 	desc_init();
 	char quoted[300];
 	trace_quote(quoted, sizeof(quoted), bi->cmdline, strlen(bi->cmdline));
-	trace_hv("boot path=%s mem=%lluK ranges=%u pool=%lluK casefile=%llu cmdline=%s", bi->path,
+	trace_hv("boot path=%s mem=%lluK ranges=%u pool=%lluK casefile=%llu cmdline=%s version=%s", bi->path,
 		 (unsigned long long)(bi->usable_bytes >> 10), bi->usable_ranges,
-		 (unsigned long long)(bi->pool_size >> 10), (unsigned long long)bi->entrycheck_len, quoted);
+		 (unsigned long long)(bi->pool_size >> 10), (unsigned long long)bi->entrycheck_len, quoted,
+		 SV_VERSION);
 	char err[160];
 	if (!config_parse(bi->cmdline, guest_find, &cfg, err, sizeof(err)))
 		fatal(err);

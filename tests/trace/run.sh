@@ -25,7 +25,8 @@ if [ -z "${SVTRACE:-}" ]; then
 	done
 	if [ $stale = 1 ]; then
 		mkdir -p build/tools
-		if ! gcc $CFLAGS -o "$BIN" tools/trace/*.c >build/tools/svtrace-build.log 2>&1; then
+		version=$(git describe --always --dirty 2>/dev/null || echo unknown)
+		if ! gcc $CFLAGS -DSV_VERSION="\"$version\"" -o "$BIN" tools/trace/*.c >build/tools/svtrace-build.log 2>&1; then
 			echo "FAIL build: gcc failed, see build/tools/svtrace-build.log"
 			exit 1
 		fi
