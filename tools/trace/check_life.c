@@ -13,8 +13,19 @@ struct life_vm {
 	long end_line;
 	long vmcall_line;       /* exit reason=vmcall waiting for its hypercall */
 	int reported_create;
+	int entered;            /* had an entry */
+	char mode[16];          /* from ev=create */
 	char (*writes)[LIFE_FIELD_MAX];  /* fields written since the last entry */
 	size_t nwrites, capwrites;
+};
+
+/* The fields a VM of each mode writes before its first entry (the
+ * whole-VMCS set-up), as the first VM of that mode wrote them. */
+struct life_setup {
+	char mode[16];
+	unsigned vm;
+	char (*fields)[LIFE_FIELD_MAX];
+	size_t n;
 };
 
 void life_init(struct life *l, life_report_fn report, void *ctx)
@@ -31,6 +42,9 @@ void life_free(struct life *l)
 	for (i = 0; i < l->cap; i++)
 		free(l->vm[i].writes);
 	free(l->vm);
+	for (i = 0; i < l->nsetups; i++)
+		free(l->setups[i].fields);
+	free(l->setups);
 	memset(l, 0, sizeof(*l));
 }
 
@@ -142,9 +156,50 @@ static void pending_vmcall(struct life *l, long line, unsigned id, struct life_v
 	v->vmcall_line = 0;
 }
 
+/* A VM's set-up writes against those of the first VM of its mode. */
+static void check_setup(struct life *l, long line, unsigned id, struct life_vm *v)
+{
+	struct life_setup *r = NULL;
+	size_t i;
+
+	for (i = 0; i < l->nsetups && !r; i++)
+		if (strcmp(l->setups[i].mode, v->mode) == 0)
+			r = &l->setups[i];
+	if (!r) {
+		void *p = realloc(l->setups, (l->nsetups + 1) * sizeof(*l->setups));
+		void *f = malloc((v->nwrites ? v->nwrites : 1) * LIFE_FIELD_MAX);
+
+		if (!p || !f) {
+			fprintf(stderr, "svtrace: out of memory\n");
+			exit(1);
+		}
+		l->setups = p;
+		r = &l->setups[l->nsetups++];
+		snprintf(r->mode, sizeof(r->mode), "%s", v->mode);
+		r->vm = id;
+		r->fields = f;
+		r->n = v->nwrites;
+		if (v->nwrites)
+			memcpy(r->fields, v->writes, v->nwrites * LIFE_FIELD_MAX);
+		return;
+	}
+	for (i = 0; i < r->n; i++)
+		if (!has_write(v, r->fields[i], strlen(r->fields[i])))
+			say(l, line, "setup-writes-match",
+			    "VM %u (mode=%s) entered without an ev=vmwrite of %s, which VM %u wrote before its first entry",
+			    id, v->mode, r->fields[i], r->vm);
+	if (v->nwrites > r->n)
+		say(l, line, "setup-writes-match",
+		    "VM %u (mode=%s) wrote %zu fields before its first entry, VM %u %zu",
+		    id, v->mode, v->nwrites, r->vm, r->n);
+}
+
 static void on_entry(struct life *l, long line, unsigned id, struct life_vm *v,
 		     const struct trace_event *ev)
 {
+	if (!v->entered && !l->summary_only && v->mode[0])
+		check_setup(l, line, id, v);
+	v->entered = 1;
 	pending_vmcall(l, line, id, v);
 	if (v->end_line)
 		say(l, line, "vm-end", "entry of VM %u after its ev=end at line %ld", id, v->end_line);
@@ -168,8 +223,14 @@ void life_event(struct life *l, long line, const struct trace_event *ev)
 	if (!v->first_line)
 		v->first_line = line;
 	if (strcmp(n, "create") == 0) {
+		const struct trace_token *m = trace_get(ev, "mode");
+
 		if (!v->create_line)
 			v->create_line = line;
+		if (m && m->val_len < sizeof(v->mode)) {
+			memcpy(v->mode, m->val, m->val_len);
+			v->mode[m->val_len] = '\0';
+		}
 		return;
 	}
 	if (!v->create_line && !v->reported_create) {

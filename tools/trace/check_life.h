@@ -8,7 +8,10 @@
  *   dirty-matches-writes an entry with checks=dirty lists in dirty= exactly
  *                        the fields of the VM's ev=vmwrite lines since its
  *                        previous entry
- * The last two need the per-entry events: not checked with trace=summary. */
+ *   setup-writes-match   a VM writes before its first entry the same fields
+ *                        as the first VM of its mode did (the whole-VMCS
+ *                        set-up)
+ * The last three need the per-entry events: not checked with trace=summary. */
 #ifndef SVTRACE_CHECK_LIFE_H
 #define SVTRACE_CHECK_LIFE_H
 
@@ -17,10 +20,13 @@
 typedef void (*life_report_fn)(void *ctx, long line, const char *rule, const char *msg);
 
 struct life_vm;
+struct life_setup;
 
 struct life {
 	struct life_vm *vm;     /* indexed by id */
 	size_t cap;
+	struct life_setup *setups;  /* one per guest mode */
+	size_t nsetups;
 	int summary_only;
 	life_report_fn report;
 	void *ctx;
