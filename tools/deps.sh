@@ -1,7 +1,8 @@
 #!/bin/sh
 # Install the Debian packages shadowvisor needs, in two sets:
 #   tools/deps.sh run    building the images and booting them (make run)
-#   tools/deps.sh test   the run set, plus the test tools (make test)
+#   tools/deps.sh test   the run set, plus the test tools (make test;
+#                        librsvg2-bin renders svtrace timeline in a test)
 #   tools/deps.sh        both (make deps)
 # A quick look for the commands and files each set provides comes first;
 # apt-get runs only when one of them is missing, and then installs only the
@@ -11,11 +12,11 @@
 set -eu
 RUN_PKGS="build-essential nasm gnu-efi qemu-system-x86 ovmf bochs bochsbios vgabios
           grub-pc-bin grub-common xorriso mtools"
-TEST_PKGS="libcmocka-dev clang libclang-rt-dev valgrind"
+TEST_PKGS="libcmocka-dev clang libclang-rt-dev valgrind librsvg2-bin"
 RUN_CMDS="gcc ld objcopy nasm grub-mkrescue xorriso mformat bochs qemu-system-x86_64"
 RUN_FILES="/usr/include/efi/efi.h /usr/lib/crt0-efi-x86_64.o /usr/share/bochs/BIOS-bochs-latest
            /usr/share/vgabios/vgabios.bin /usr/lib/grub/i386-pc/multiboot2.mod"
-TEST_CMDS="clang valgrind callgrind_annotate"
+TEST_CMDS="clang valgrind callgrind_annotate rsvg-convert"
 TEST_FILES="/usr/include/cmocka.h"
 
 set_=${1:-all}

@@ -167,6 +167,30 @@ if [ $rc -ne 0 ]; then fail timeline-good "exit $rc"; else svg_ok timeline-good 
 run timeline -o "$TMP/t.svg" $T/good-threshold.txt
 if [ $rc -ne 0 ] || [ -s "$TMP/out" ]; then fail timeline-output-file "exit $rc"
 else svg_ok timeline-output-file "$TMP/t.svg" 2; fi
+# The time axis: exits with tsc= place the marks in TSC ticks, with labels.
+awk '/ ev=exit /{ $0 = $0 " tsc=" 1000000 + 2500 * NR } { print }' $T/good-3vm.txt >"$TMP/tsc.txt"
+run timeline -o "$TMP/tsc.svg" "$TMP/tsc.txt"
+marks=$(grep -Ec '^vm=[0-9]+ ev=(entry|exit|pmr op=(alloc|evict|flush))' "$TMP/tsc.txt")
+if [ $rc -ne 0 ]; then fail timeline-tsc-axis "exit $rc"
+elif ! grep -q '>TSC ticks since the first VM exit<' "$TMP/tsc.svg"; then fail timeline-tsc-axis "no axis title"
+elif [ "$(grep -c 'text-anchor="middle">[0-9.]*[kMG]*</text>' "$TMP/tsc.svg")" -lt 3 ]; then fail timeline-tsc-axis "fewer than 3 tick labels"
+else pass timeline-tsc-axis; fi
+# Hover text on every mark; colours from the Okabe-Ito palette only.
+titles=$(grep -c '<title>vm=' "$TMP/tsc.svg")
+colours=$(grep -o 'fill="#[0-9A-Fa-f]*"\|stroke="#[0-9A-Fa-f]*"' "$TMP/tsc.svg" | grep -v '"#ffffff"\|"#333"\|"#ddd"' |
+	sed 's/.*"\(#.*\)"/\1/' | sort -u | grep -vxiE '#(E69F00|56B4E9|009E73|F0E442|0072B2|D55E00|CC79A7|000000|999999)' | tr '\n' ' ')
+if [ "$titles" != "$marks" ]; then fail timeline-hover-and-palette "$titles titles for $marks marks"
+elif [ -n "$colours" ]; then fail timeline-hover-and-palette "colours outside the palette: $colours"
+else pass timeline-hover-and-palette; fi
+# The legend: each entry, cache and exit class once, no empty cell.
+reasons=$(grep -o ' ev=exit .*reason=[a-z_]*' "$TMP/tsc.txt" | sed 's/.*reason=//' | sort -u | wc -l)
+items=$(sed -n '/class="legend"/,/<\/g>/p' "$TMP/tsc.svg" | grep -c '<text x="[0-9]*" y="[0-9]*">[^<]')
+if [ "$items" -ne $((6 + reasons)) ]; then fail timeline-legend "$items legend items, want $((6 + reasons))"
+else pass timeline-legend; fi
+if command -v rsvg-convert >/dev/null; then
+	if rsvg-convert -o "$TMP/tsc.png" "$TMP/tsc.svg" 2>"$TMP/err" && [ -s "$TMP/tsc.png" ]
+	then pass timeline-renders; else fail timeline-renders "rsvg-convert: $(head -c 200 "$TMP/err")"; fi
+fi
 run timeline $T/good-3vm.txt $T/good-threshold.txt
 if [ $rc -eq 2 ]; then pass timeline-one-file-only; else fail timeline-one-file-only "exit $rc"; fi
 

@@ -65,7 +65,7 @@ static const struct event_schema vm_events[] = {
 	{ "entryfail", "n=num insn=vmlaunch|vmresume status=vmfail|vmfail_invalid|entryfail ?error=num "
 		       "?reason ?qual" },
 	{ "refuse", "insn why" },
-	{ "exit", "n=num reason rip=hex ?len=num ?qual=hex" },
+	{ "exit", "n=num reason rip=hex ?len=num ?qual=hex ?tsc=num" },
 	{ "hypercall", "nr=num name ret=hex" },
 	{ "inject", "vector=num why ?error=hex" },
 	{ "disagree", "n=num shadow cpu=ok|vmfail|entryfail" },
