@@ -56,7 +56,7 @@ images: $(B)/hv.elf $(B)/hypervisor.efi ## build build/hv.elf (multiboot2) and b
 
 deps: ## install every Debian package (tools/deps.sh; run or test for one set)
 	@tools/deps.sh
-deps-test:
+deps-test: ## install the run and test packages only (tools/deps.sh test)
 	@tools/deps.sh test
 
 # --- guests ---------------------------------------------------------------
