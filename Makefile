@@ -1,19 +1,23 @@
 # shadowvisor — a minimal type-1 hypervisor on Intel VT-x.
-#
-# Targets:
-#   make run         set up, build, boot the default demo on the best machine
-#                    here (QEMU+KVM+OVMF with nested VT-x, else Bochs)
-#   make run-bochs   boot the multiboot2 image in Bochs (emulated VMX)
-#   make run-uefi    boot the UEFI application in QEMU+OVMF (KVM if usable)
-#   make test        set up, build, run every test; ends with "N passed, N failed"
-#   make unit        host unit tests only
-#   make bench       benchmarks (Bochs, deterministic instruction clock)
-#   make profile     the CPUID exit's C path under callgrind, per function
-#   make fuzz        longer fuzzing runs of the validator and trace parser
-#   make trace-doc   rewrite docs/TRACE.md's event tables from vmm/trace_events.def
-#   make deps        install the Debian packages (tools/deps.sh)
-#   make clean       remove build/
-# Variables: VMS=hello,... POLICY=first SLOTS=2 (for run targets), TIMEOUT=s
+# `make help` lists every target and variable. Targets with `## ` after
+# their prerequisites are listed by it; the variables of the run targets
+# are in tools/options.sh.
+
+# --- quiet build: V=1 shows each command, otherwise one line per file ------
+V ?= 0
+ifeq ($(V),1)
+Q   :=
+say := @true
+else
+Q   := @
+say := @printf '  %-7s %s\n'
+endif
+
+# --- version: git describe, "unknown" outside a git checkout -------------
+# build/version.txt changes only when the version does, so that only the
+# files that print it are rebuilt.
+SV_VERSION := $(shell git describe --always --dirty 2>/dev/null || echo unknown)
+VERSION_DEF := -DSV_VERSION='"$(SV_VERSION)"'
 
 B        := build
 CC       := gcc
@@ -53,81 +57,97 @@ M_RUN    := vmm/sched.c vmm/exits.c vmm/fastpath/fastpath.c vmm/fastpath/again.c
 M_RIG    := $(wildcard rig/entrycheck/*.c) $(M_MEM) $(M_NOTIFY)
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(B)/tests/%,$(wildcard tests/unit/test_*.c))
 
-.PHONY: all images run run-bochs run-uefi test unit bench profile fuzz deps clean tools trace-doc
-all: images tools
-images: $(B)/hv.elf $(B)/hypervisor.efi
+.PHONY: all images run run-bochs run-uefi test unit bench profile fuzz deps deps-test clean tools help trace-doc FORCE
+all: images tools ## build the two images and svtrace
+images: $(B)/hv.elf $(B)/hypervisor.efi ## build build/hv.elf (multiboot2) and build/hypervisor.efi (UEFI)
 
-deps:
+deps: ## install every Debian package (tools/deps.sh; run or test for one set)
 	@tools/deps.sh
+deps-test: ## install the run and test packages only (tools/deps.sh test)
+	@tools/deps.sh test
 
 # --- guests ---------------------------------------------------------------
 $(B)/guest/hypercall.inc: vmm/hypercall.h
 	@mkdir -p $(@D)
-	sed -n 's/^#define \(HC_[A-Z_]*\) \([0-9a-fx]*\).*/%define \1 \2/p' $< > $@
+	$(say) GEN $@
+	$(Q)sed -n 's/^#define \(HC_[A-Z_]*\) \([0-9a-fx]*\).*/%define \1 \2/p' $< > $@
 
 $(B)/guest/%.bin: guest/%.asm $(wildcard guest/*.inc) $(B)/guest/hypercall.inc
-	$(NASM) -f bin -I$(B)/guest/ -Iguest/ -o $@ $<
+	$(say) NASM $@
+	$(Q)$(NASM) -f bin -I$(B)/guest/ -Iguest/ -o $@ $<
 
 $(B)/guests.asm: guest/guests.def
 	@mkdir -p $(@D)
-	tools/gen-guests-asm.sh $(B)/guest > $@
+	$(say) GEN $@
+	$(Q)tools/gen-guests-asm.sh $(B)/guest > $@
 
 $(B)/asm/guests.o: $(B)/guests.asm $(GUEST_BINS)
 	@mkdir -p $(@D)
-	$(NASM) -f elf64 -o $@ $<
+	$(say) NASM $@
+	$(Q)$(NASM) -f elf64 -o $@ $<
 
 $(B)/asm/%.o: %.asm
 	@mkdir -p $(@D)
-	$(NASM) -f elf64 -o $@ $<
+	$(say) NASM $@
+	$(Q)$(NASM) -f elf64 -o $@ $<
 
 # --- multiboot2 image (GRUB, Bochs) ----------------------------------------
 $(B)/mb2/%.o: %.c
 	@mkdir -p $(@D)
-	$(CC) $(MB2FLAGS) -MMD -MP -c -o $@ $<
+	$(say) CC $@
+	$(Q)$(CC) $(MB2FLAGS) $(OBJ_DEFS) -MMD -MP -c -o $@ $<
 
 $(B)/mb2/boot/multiboot2/entry.o: boot/multiboot2/entry.asm
 	@mkdir -p $(@D)
-	$(NASM) -f elf64 -o $@ $<
+	$(say) NASM $@
+	$(Q)$(NASM) -f elf64 -o $@ $<
 
 # Link-time optimisation: arch/x86's VMREAD/VMWRITE inline into vmm/.
 LINK_MB2 = $(CC) $(MB2FLAGS) -flto=auto -nostdlib -static -no-pie -Wl,-n -Wl,-z,max-page-size=0x1000 \
 	-Wl,-z,noexecstack -Wl,--no-warn-rwx-segments -Wl,--build-id=none -Wl,-T,linker.ld -o $@
 
 $(B)/hv.elf: $(B)/mb2/boot/multiboot2/entry.o $(MB2_OBJS) $(ASM_OBJS) linker.ld
-	$(LINK_MB2) $(B)/mb2/boot/multiboot2/entry.o $(MB2_OBJS) $(ASM_OBJS)
+	$(say) LD $@
+	$(Q)$(LINK_MB2) $(B)/mb2/boot/multiboot2/entry.o $(MB2_OBJS) $(ASM_OBJS)
 
 # make bench's floor flavours: the multiboot2 image with bench/floorN.c
 # linked in place of vmm/fastpath/again.c (tools/bench.sh).
 FLOOR_OBJS = $(filter-out $(B)/mb2/vmm/fastpath/again.o,$(MB2_OBJS))
 $(B)/bench-floor%.elf: $(B)/mb2/bench/floor%.o $(B)/mb2/boot/multiboot2/entry.o $(FLOOR_OBJS) $(ASM_OBJS) linker.ld
-	$(LINK_MB2) $(B)/mb2/boot/multiboot2/entry.o $(FLOOR_OBJS) $< $(ASM_OBJS)
+	$(say) LD $@
+	$(Q)$(LINK_MB2) $(B)/mb2/boot/multiboot2/entry.o $(FLOOR_OBJS) $< $(ASM_OBJS)
 
 # --- UEFI application (gnu-efi, OVMF) ---------------------------------------
 $(B)/efi/%.o: %.c
 	@mkdir -p $(@D)
-	$(CC) $(EFIFLAGS) -MMD -MP -c -o $@ $<
+	$(say) CC $@
+	$(Q)$(CC) $(EFIFLAGS) $(OBJ_DEFS) -MMD -MP -c -o $@ $<
 
 $(B)/efi/hv.so: $(EFI_OBJS) $(ASM_OBJS)
-	$(CC) $(EFIFLAGS) -flto=auto -nostdlib -shared -Wl,-znocombreloc -Wl,-z,noexecstack -Wl,-Bsymbolic \
+	$(say) LD $@
+	$(Q)$(CC) $(EFIFLAGS) -flto=auto -nostdlib -shared -Wl,-znocombreloc -Wl,-z,noexecstack -Wl,-Bsymbolic \
 		-Wl,-T,/usr/lib/elf_x86_64_efi.lds /usr/lib/crt0-efi-x86_64.o $^ -L/usr/lib -lefi -lgnuefi -o $@
 
 $(B)/hypervisor.efi: $(B)/efi/hv.so
-	$(OBJCOPY) -j .text -j .sdata -j .data -j .dynamic -j .dynsym -j .rel -j .rela \
+	$(say) OBJCOPY $@
+	$(Q)$(OBJCOPY) -j .text -j .sdata -j .data -j .dynamic -j .dynsym -j .rel -j .rela \
 		-j '.rel.*' -j '.rela.*' -j .reloc --target efi-app-x86_64 --subsystem=10 $< $@
 
 # --- tools -----------------------------------------------------------------
 TRACE_SRCS := $(wildcard tools/trace/*.c)
-tools: $(if $(TRACE_SRCS),$(B)/tools/svtrace) $(B)/tools/trace-doc
-$(B)/tools/svtrace: $(TRACE_SRCS) $(wildcard tools/trace/*.h) vmm/trace_events.def
+tools: $(if $(TRACE_SRCS),$(B)/tools/svtrace) $(B)/tools/trace-doc ## build build/tools/svtrace, the trace reader
+$(B)/tools/svtrace: $(TRACE_SRCS) $(wildcard tools/trace/*.h) vmm/trace_events.def $(B)/version.txt
 	@mkdir -p $(@D)
-	$(CC) -std=gnu11 -O2 $(WARN) -o $@ $(TRACE_SRCS)
+	$(say) CC $@
+	$(Q)$(CC) -std=gnu11 -O2 $(WARN) $(VERSION_DEF) -o $@ $(TRACE_SRCS)
 
 # docs/TRACE.md's event tables, made from vmm/trace_events.def.
 $(B)/tools/trace-doc: tools/tracedef/gendoc.c vmm/trace_events.def
 	@mkdir -p $(@D)
-	$(CC) -std=gnu11 -O1 $(WARN) -o $@ $<
+	$(say) CC $@
+	$(Q)$(CC) -std=gnu11 -O1 $(WARN) -o $@ $<
 
-trace-doc: $(B)/tools/trace-doc
+trace-doc: $(B)/tools/trace-doc ## rewrite docs/TRACE.md's event tables from vmm/trace_events.def
 	@tools/tracedef/trace-doc.sh
 
 # --- tests -----------------------------------------------------------------
@@ -153,45 +173,72 @@ UNIT_HEADERS := $(wildcard vmm/*.h vmm/*.def vmm/*/*.h arch/*/*.h arch/x86/*.def
 .SECONDEXPANSION:
 $(B)/tests/%: tests/unit/%.c $$(UNIT_MODS_$$*) $(UNIT_HEADERS)
 	@mkdir -p $(@D)
-	$(CC) $(HOSTCFLAGS) -o $@ $< $(sort $(UNIT_MODS_$*)) -lcmocka
+	$(say) CC $@
+	$(Q)$(CC) $(HOSTCFLAGS) -o $@ $< $(sort $(UNIT_MODS_$*)) -lcmocka
 
-unit: $(UNIT_TESTS)
-	@tests/run.sh --unit-only
+# --- version stamp (see the top) -------------------------------------------
+$(B)/version.txt: FORCE
+	@mkdir -p $(@D)
+	@echo '$(SV_VERSION)' | cmp -s - $@ || echo '$(SV_VERSION)' > $@
+$(B)/mb2/vmm/main.o $(B)/efi/vmm/main.o: OBJ_DEFS := $(VERSION_DEF)
+$(B)/mb2/vmm/main.o $(B)/efi/vmm/main.o: $(B)/version.txt
+FORCE:
 
-test: deps
+# --- run and test ------------------------------------------------------------
+# The run targets install the runtime packages only when a tool is missing
+# (tools/deps.sh run), and check every variable before they build
+# (tools/run.sh --check), so that a bad value boots nothing.
+help: ## list the targets and variables
+	@tools/help.sh
+
+unit: $(UNIT_TESTS) ## host unit tests only
+	@tests/run.sh --unit-only $(if $(T),--only '$(T)')
+
+test: ## build and run every test (T=NAME: only the tests whose name has NAME)
+	@tools/deps.sh test
 	@$(MAKE) --no-print-directory all $(UNIT_TESTS)
-	@tests/run.sh
+	@tests/run.sh $(if $(T),--only '$(T)')
 
-run: deps
+run: ## boot the default demo on the best machine here (QEMU+KVM, else Bochs)
+	@tools/deps.sh run
+	@tools/run.sh --check >/dev/null
 	@$(MAKE) --no-print-directory images tools
 	@tools/run.sh auto
 
-run-bochs: deps
+run-bochs: ## boot the multiboot2 image through GRUB in Bochs (emulated VMX)
+	@tools/deps.sh run
+	@tools/run.sh --check >/dev/null
 	@$(MAKE) --no-print-directory $(B)/hv.elf tools
 	@tools/run.sh bochs
 
-run-uefi: deps
-	@$(MAKE) --no-print-directory $(B)/hypervisor.efi
+run-uefi: ## boot the UEFI application in QEMU+OVMF (KVM when usable)
+	@tools/deps.sh run
+	@tools/run.sh --check >/dev/null
+	@$(MAKE) --no-print-directory $(B)/hypervisor.efi tools
 	@tools/run.sh uefi
 
 # make profile: the CPUID exit's C path under callgrind (tools/profile.sh).
 PROFILE_SRCS := $(sort $(M_RUN))
+$(B)/tools/hotpath: | deps-test
 $(B)/tools/hotpath: tools/profile/hotpath.c $(PROFILE_SRCS) $(wildcard vmm/*.h vmm/*.def vmm/shadow/*.h arch/x86/*.h arch/x86/*.def rig/entrycheck/*.h)
 	@mkdir -p $(@D)
-	$(CC) -std=gnu11 -O2 -g -fno-omit-frame-pointer -mgeneral-regs-only -fno-builtin $(WARN) \
+	$(say) CC $@
+	$(Q)$(CC) -std=gnu11 -O2 -g -fno-omit-frame-pointer -mgeneral-regs-only -fno-builtin $(WARN) \
 		-I. -o $@ tools/profile/hotpath.c $(PROFILE_SRCS)
 
-profile: deps $(B)/tools/hotpath
+profile: $(B)/tools/hotpath ## the CPUID exit's C path under callgrind, per function
 	@tools/profile.sh
 
-bench: deps
+bench: ## benchmarks in Bochs (deterministic instruction clock)
+	@tools/deps.sh run
 	@$(MAKE) --no-print-directory all
 	@tools/bench.sh
 
-fuzz: deps
+fuzz: ## longer fuzzing runs of the validator and the trace parser
+	@tools/deps.sh test
 	@tools/fuzz.sh
 
-clean:
+clean: ## remove build/
 	rm -rf $(B)
 
 -include $(shell find $(B) -name '*.d' 2>/dev/null)

@@ -2,11 +2,25 @@
 # Run every test and count them. Each test prints "PASS name" or
 # "FAIL name: why" lines; unit tests (cmocka) are read through their TAP
 # output. Ends with "N passed, N failed"; exit status 1 if any failed.
-# Usage: tests/run.sh [--unit-only]
+# Usage: tests/run.sh [--unit-only] [--only TEXT]
+#   --only TEXT  only the tests whose name contains TEXT: a unit test
+#                binary (test_config), a system test script
+#                (test_hello_bochs), or svtrace for tests/trace/run.sh
+#                (make test T=TEXT)
 set -u
 cd "$(dirname "$0")/.."
 passed=0 failed=0
 failures=()
+unit_only=0 only=""
+while [ $# -gt 0 ]; do
+	case $1 in
+	--unit-only) unit_only=1 ;;
+	--only) [ -n "${2:-}" ] || { echo "tests/run.sh: --only needs a name" >&2; exit 2; }; only=$2; shift ;;
+	*) echo "usage: tests/run.sh [--unit-only] [--only TEXT]" >&2; exit 2 ;;
+	esac
+	shift
+done
+wanted() { [ -z "$only" ] || [[ $1 == *"$only"* ]]; }
 
 record() {   # reads PASS/FAIL lines on stdin, echoes and counts them
 	while IFS= read -r line; do
@@ -37,21 +51,26 @@ run_unit() {
 
 echo "== unit tests"
 for t in build/tests/test_*; do
-	[ -x "$t" ] && run_unit "$t"
+	[ -x "$t" ] && wanted "$(basename "$t")" && run_unit "$t"
 done > build/unit.log 2>&1
 record < build/unit.log
 
-if [ "${1:-}" != "--unit-only" ]; then
-	if [ -x tests/trace/run.sh ]; then
-		echo "== trace reader tests"
+if [ $unit_only = 0 ]; then
+	if [ -x tests/trace/run.sh ] && wanted svtrace; then
+		echo "== trace reader tests (svtrace)"
 		record < <(tests/trace/run.sh 2>&1)
 	fi
 	echo "== trace event table (vmm/trace_events.def)"
 	record < <(tools/tracedef/trace-doc.sh --check 2>&1; tools/tracedef/check-keys.sh 2>&1)
 	for s in tests/system/test_*.sh; do
+		wanted "$(basename "$s" .sh)" || continue
 		echo "== $(basename "$s" .sh)"
 		record < <(bash "$s" 2>&1)
 	done
+fi
+if [ -n "$only" ] && [ $((passed + failed)) -eq 0 ]; then
+	echo "FAIL tests/run.sh: no test matches \"$only\" (unit: build/tests/test_*, system: tests/system/test_*.sh, svtrace)"
+	failed=1 failures+=("FAIL no test matches \"$only\"")
 fi
 
 if [ $failed -gt 0 ]; then

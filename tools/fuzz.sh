@@ -14,7 +14,7 @@
 #   fuzz NAME: BUILD FAILED                                 (+ compiler output)
 # Exit status 1 if any harness crashed or failed to build, 2 on a usage error.
 # Reproduce a crash: build/fuzz/NAME ARTIFACT. FUZZ_CC picks the compiler
-# (default clang; it needs libFuzzer, Debian: libclang-rt-14-dev).
+# (default clang; it needs libFuzzer, Debian: libclang-rt-dev).
 set -u
 cd "$(dirname "$0")/.."
 B=build/fuzz

@@ -25,7 +25,7 @@ for mode in "" noreplay; do
 		"$(awk -v a="$a" -v b="$b" -v n="$n" 'BEGIN { printf "%.1f", (b - a) / n }')"
 done
 # Where they go: self cost per source file and function. Inlined code is
-# charged to the file it comes from (e.g. vmm/shadow/pmr_cache.h:sched_again
+# charged to the file it comes from (e.g. vmm/shadow/pmr_cache.h:fastpath_again_replay
 # is the cache model inlined into the scheduler's fast path).
 echo "by source file:function (self, >= 2 per exit):"
 callgrind_annotate "$out/callgrind.$n" 2>/dev/null |

@@ -10,7 +10,12 @@
 # Bochs gets relative paths (run in OUTDIR): its fortified build aborts on
 # long ones. Sound is set to dummy drivers: its ALSA mixer thread aborts
 # ("buffer overflow detected") on machines without a sound card.
+# Bochs runs in a network namespace of its own (tools/emu.sh): its rfb
+# display would otherwise listen on 0.0.0.0:5900 without a password. The
+# runner refuses to start it when no namespace can be made.
 set -u
+. "$(dirname "$0")/emu.sh"
+netns=$(emu_netns_prefix) || exit 1
 out=$1 timeout_s=$2 cmdline=$3 module=${4:-}
 root=$(cd "$(dirname "$0")/.." && pwd)
 mkdir -p "$out/iso/boot/grub"
@@ -21,11 +26,19 @@ if [ -n "$module" ]; then
 	cp "$module" "$out/iso/boot/entrycheck.txt"
 	modline="module2 /boot/entrycheck.txt entrycheck"
 fi
+# Each word of the command line in single quotes: GRUB's script syntax is
+# the shell's, where an unquoted ; $ or quote would end or change the line.
+grub_quote() { printf " '%s'" "$(printf '%s' "$1" | sed "s/'/'\\\\''/g")"; }
+grub_words=""
+read -ra words <<<"$cmdline"
+for w in "${words[@]}"; do
+	grub_words="$grub_words$(grub_quote "$w")"
+done
 cat > "$out/iso/boot/grub/grub.cfg" <<CFG
 set timeout=0
 set default=0
 menuentry "shadowvisor" {
-	multiboot2 /boot/hv.elf $cmdline
+	multiboot2 /boot/hv.elf$grub_words
 	$modline
 	boot
 }
@@ -53,7 +66,8 @@ RC
 printf 'c\nquit\n' > "$out/bochs.rc"
 rm -f "$out/serial.txt"
 cd "$out" || exit 1
-timeout -k 5 "$timeout_s" bochs -q -f "$out/bochsrc" -rc "$out/bochs.rc" </dev/null >"$out/bochs.out" 2>&1
+# shellcheck disable=SC2086
+emu_run "$timeout_s" "$out/bochs.out" $netns bochs -q -f "$out/bochsrc" -rc "$out/bochs.rc"
 rc=$?
 [ $rc -eq 124 ] && exit 124
 grep -q '^hv ev=halt' "$out/serial.txt" 2>/dev/null && exit 0

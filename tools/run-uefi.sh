@@ -5,7 +5,11 @@
 # line is \shadowvisor.cmdline beside it. Leaves OUTDIR/serial.txt.
 # Exit status: QEMU's (isa-debug-exit: (status<<1)|1, so 1 = ok, 3 = fail),
 # 124 on timeout.
+# QEMU runs in a process group that an interrupt ends (tools/emu.sh).
+# GDB=1 adds a GDB stub on 127.0.0.1:1234 and stops before the firmware's
+# first instruction (docs/debugging.md).
 set -u
+. "$(dirname "$0")/emu.sh"
 out=$1 timeout_s=$2 cmdline=$3 accel=${4:-tcg} casefile=${5:-}
 root=$(cd "$(dirname "$0")/.." && pwd)
 mkdir -p "$out/esp/EFI/BOOT"
@@ -22,11 +26,13 @@ if [ "$accel" = kvm ]; then
 else
 	accel_opts=(-accel tcg -cpu max)
 fi
+gdb_opts=()
+[ "${GDB:-}" = 1 ] && gdb_opts=(-gdb tcp:127.0.0.1:1234 -S)
 rm -f "$out/serial.txt"
-timeout -k 5 "$timeout_s" qemu-system-x86_64 -machine q35 -m 512 "${accel_opts[@]}" \
+emu_run "$timeout_s" "$out/qemu.out" qemu-system-x86_64 "${gdb_opts[@]}" -machine q35 -m 512 "${accel_opts[@]}" \
 	-drive if=pflash,format=raw,readonly=on,file="$code" \
 	-drive if=pflash,format=raw,file="$out/OVMF_VARS.fd" \
 	-drive format=raw,file=fat:rw:"$out/esp" \
 	-serial file:"$out/serial.txt" -display none -monitor none -no-reboot -nic none \
-	-device isa-debug-exit,iobase=0xf4,iosize=0x04 >"$out/qemu.out" 2>&1
+	-device isa-debug-exit,iobase=0xf4,iosize=0x04
 exit $?

@@ -1,17 +1,71 @@
 #!/bin/bash
-# make run / run-bochs / run-uefi: boot the demo and show its trace.
-# Usage: tools/run.sh auto|bochs|uefi   (env: VMS, POLICY, SLOTS, QUANTUM, TIMEOUT)
+# make run / run-bochs / run-uefi: boot the demo and show what it does.
+# Usage: tools/run.sh auto|bochs|uefi|--check
+#   env: the variables of tools/options.sh (VMS, POLICY, SLOTS, QUANTUM,
+#   TRACE, FASTPATH, ENTRYCHECK), TIMEOUT (seconds, default 300).
+# --check only checks the variables and prints the command line.
+# Every variable is checked before anything boots: a variable set but empty,
+# or set to a value the hypervisor does not accept, is an error (status 2).
+# By default the run shows the guests' output, one line per VM start and
+# end, hypervisor errors and the summary; the whole trace goes to
+# build/run/serial.txt. TRACE=all streams every trace line.
 # auto picks QEMU+KVM+OVMF when this host has a usable VT-x KVM with nested
 # VMX, else Bochs with an emulated VMX CPU, and says which and why.
 set -u
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/.." || exit 1
+. tools/options.sh
 mode=${1:-auto}
-cmdline="vms=${VMS:-hello,cpuid,yield,realmode,counter,selfexit}"
-[ -n "${POLICY:-}" ] && cmdline="$cmdline policy=$POLICY"
-[ -n "${SLOTS:-}" ] && cmdline="$cmdline slots=$SLOTS"
-[ -n "${QUANTUM:-}" ] && cmdline="$cmdline quantum=$QUANTUM"
-timeout_s=${TIMEOUT:-300}
 out=build/run
+cmdline="" casefile="" stream=0
+
+die() { echo "run: $*" >&2; exit 2; }
+
+# check_vms VALUE: every name is a guest of guest/guests.def, at most 32.
+check_vms() {
+	local known n=0 g
+	known=" $(tools/gen-guests-asm.sh --names) "
+	for g in ${1//,/ }; do
+		n=$((n + 1))
+		[[ $known == *" $g "* ]] || die "VMS: unknown guest \"$g\" (guests: $(echo $known))"
+	done
+	[ $n -le 32 ] || die "VMS: $n guests, at most 32"
+}
+
+# check_option ROW: the variable of one row of SV_OPTIONS; appends it to
+# the command line when it is set.
+check_option() {
+	local var key re help val def
+	var=$(sv_option_field "$1" 1) key=$(sv_option_field "$1" 2)
+	re=$(sv_option_field "$1" 3) help=$(sv_option_field "$1" 4)
+	if [ -z "${!var+set}" ]; then
+		def=DEFAULT_$var
+		[ -n "${!def:-}" ] && cmdline="$cmdline $key=${!def}"
+		return 0
+	fi
+	val=${!var}
+	[ -n "$val" ] || die "$var is set but empty: give it a value or leave it out ($var: $help)"
+	[[ $val =~ ^($re)$ ]] || die "$var=$(printf '%q' "$val") is not accepted ($var: $help)"
+	case $var in
+	VMS) check_vms "$val" ;;
+	TRACE) [ "$val" = all ] && stream=1 ;;
+	ENTRYCHECK)
+		if [[ $val != random:* ]]; then
+			[ -f "$val" ] || die "ENTRYCHECK: no case file $val"
+			casefile=$val val=$(basename "$val")
+		fi ;;
+	esac
+	cmdline="$cmdline $key=$val"
+}
+
+check_options() {
+	local row
+	while IFS= read -r row; do
+		check_option "$row"
+	done <<<"$SV_OPTIONS"
+	cmdline=${cmdline# }
+	timeout_s=${TIMEOUT-300}
+	[[ $timeout_s =~ ^[1-9][0-9]{0,5}$ ]] || die "TIMEOUT=$(printf '%q' "$timeout_s") is not a number of seconds"
+}
 
 # Why KVM cannot run shadowvisor here, or nothing when it can.
 kvm_problem() {
@@ -27,14 +81,69 @@ kvm_problem() {
 	fi
 }
 
-show() {   # stream the trace while the emulator runs
-	local pid=$1
-	while [ ! -f "$out/serial.txt" ] && kill -0 "$pid" 2>/dev/null; do sleep 0.2; done
-	[ -f "$out/serial.txt" ] && tail -n +1 -f --pid="$pid" "$out/serial.txt" | grep -aE --line-buffered '^(hv |vm=)'
-	wait "$pid"
+# The default view of the trace: guests' output, VM start and end, and the
+# hypervisor's own lines that matter; everything with TRACE=all.
+view() {
+	if [ $stream = 1 ]; then
+		grep -aE --line-buffered '^(hv |vm=)'
+		return
+	fi
+	awk '
+	function val(k,   m) {   # value of key k, quotes and escapes removed
+		if (!match($0, " " k "=(\"([^\"\\\\]|\\\\.)*\"|[^ ]*)")) return ""
+		m = substr($0, RSTART + length(k) + 2, RLENGTH - length(k) - 2)
+		if (m ~ /^"/) { m = substr(m, 2, length(m) - 2); gsub(/\\"/, "\"", m); gsub(/\\\\/, "\\", m) }
+		return m
+	}
+	/^vm=[0-9]+ ev=/ { id = substr($1, 4); ev = substr($2, 4) }
+	/^vm=[0-9]+ ev=create / { g[id] = val("guest"); print "vm=" id " " g[id] ": start (" val("mode") ", " val("mem") ")"; fflush(); next }
+	/^vm=[0-9]+ ev=out / { print "vm=" id " " g[id] ": " val("text"); fflush(); next }
+	/^vm=[0-9]+ ev=end / { w = val("why"); s = val("status")
+		print "vm=" id " " g[id] ": end, " (s == "stopped" ? "STOPPED" : s) (w != "" ? " (" w ")" : ""); fflush(); next }
+	/^vm=[0-9]+ ev=(refuse|entryfail|disagree|error|out_dropped) / { print; fflush(); next }
+	/^hv ev=(boot|config|error|exception|novmx|entrycheck|halt) / { print; fflush(); next }
+	/^hv ev=case .*result=(disagree|wrong|error)/ { print; fflush(); next }'
 }
 
-if [ "$mode" = auto ]; then
+show() {   # follow the trace while the runner (pid $1) lives
+	local pid=$1
+	while [ ! -f "$out/serial.txt" ] && kill -0 "$pid" 2>/dev/null; do sleep 0.2; done
+	[ -f "$out/serial.txt" ] && tail -n +1 -f --pid="$pid" "$out/serial.txt" | view
+}
+
+# Ctrl-C reaches this script, but not its runner: a job started with & by a
+# non-interactive shell ignores SIGINT. The runner ends the emulator's
+# process group on SIGTERM and says so (tools/emu.sh).
+runner_pid="" show_pid=""
+interrupted() {
+	trap - INT TERM
+	[ -n "$runner_pid" ] && kill -TERM "$runner_pid" 2>/dev/null && wait "$runner_pid"
+	[ -n "$show_pid" ] && kill -TERM "$show_pid" 2>/dev/null
+	exit 130
+}
+
+launch() {   # RUNNER ARGS...: run one boot, show it, set rc
+	"$@" &
+	runner_pid=$!
+	show "$runner_pid" &
+	show_pid=$!
+	wait "$runner_pid"
+	rc=$?
+	wait "$show_pid"
+	runner_pid="" show_pid=""
+}
+
+# last_lines N FILE: the file's last N lines, ending with a newline even
+# when the file's last line has none (a run cut off mid-line).
+last_lines() {
+	[ -s "$2" ] || return 0
+	tail -n "$1" "$2"
+	[ -z "$(tail -c 1 "$2")" ] || echo
+}
+
+pick_mode() {
+	[ "$mode" = auto ] || return 0
+	local why
 	why=$(kvm_problem)
 	if [ -z "$why" ]; then
 		echo "run: QEMU + KVM (-cpu host, nested VT-x) + OVMF: this host has a usable VT-x KVM"
@@ -43,31 +152,59 @@ if [ "$mode" = auto ]; then
 		echo "run: Bochs with an emulated VMX CPU: KVM cannot run shadowvisor here ($why)"
 		mode=bochs
 	fi
-fi
-rm -rf "$out"; mkdir -p "$out"
-case $mode in
-bochs)
-	echo "run: booting build/hv.elf through GRUB in Bochs, cmdline: $cmdline"
-	tools/run-bochs.sh "$out" "$timeout_s" "$cmdline" & show $!; rc=$? ;;
-uefi | kvm)
-	accel=tcg
-	[ "$mode" = kvm ] && accel=kvm
-	[ "$mode" = uefi ] && [ -z "$(kvm_problem)" ] && accel=kvm
-	echo "run: booting build/hypervisor.efi in QEMU ($accel) + OVMF, cmdline: $cmdline"
-	tools/run-uefi.sh "$out" "$timeout_s" "$cmdline" "$accel" & show $!; rc=$?
-	if [ "$accel" = kvm ] && ! grep -q '^hv ev=boot' "$out/serial.txt" 2>/dev/null; then
-		echo "run: QEMU with KVM did not boot (see $out/qemu.out); falling back to Bochs"
-		tools/run-bochs.sh "$out" "$timeout_s" "$cmdline" & show $!; rc=$?
-	fi ;;
-*) echo "usage: tools/run.sh auto|bochs|uefi"; exit 2 ;;
-esac
-case $rc in
-124) echo "run: timed out after ${timeout_s}s; last lines:"; tail -5 "$out/serial.txt" ;;
-esac
-echo "run: trace in $out/serial.txt"
-if [ -x build/tools/svtrace ] && grep -q '^hv ev=summary' "$out/serial.txt" 2>/dev/null; then
-	echo "run: svtrace summary of the run:"
-	build/tools/svtrace summary "$out/serial.txt"
-	build/tools/svtrace check "$out/serial.txt"
-fi
-grep -q '^hv ev=halt status=ok' "$out/serial.txt" 2>/dev/null
+}
+
+boot() {
+	case $mode in
+	bochs)
+		echo "run: booting build/hv.elf through GRUB in Bochs, cmdline: $cmdline"
+		launch tools/run-bochs.sh "$out" "$timeout_s" "$cmdline" "$casefile" ;;
+	uefi | kvm)
+		local accel=tcg
+		[ "$mode" = kvm ] && accel=kvm
+		[ "$mode" = uefi ] && [ -z "$(kvm_problem)" ] && accel=kvm
+		echo "run: booting build/hypervisor.efi in QEMU ($accel) + OVMF, cmdline: $cmdline"
+		launch tools/run-uefi.sh "$out" "$timeout_s" "$cmdline" "$accel" "$casefile"
+		if [ "$accel" = kvm ] && ! grep -q '^hv ev=boot' "$out/serial.txt" 2>/dev/null; then
+			echo "run: QEMU with KVM did not boot (see $out/qemu.out); falling back to Bochs"
+			launch tools/run-bochs.sh "$out" "$timeout_s" "$cmdline" "$casefile"
+		fi ;;
+	esac
+}
+
+report() {
+	local trace=$out/serial.txt
+	case $rc in
+	124) echo "run: timed out after ${timeout_s}s; last lines of the trace:"; last_lines 5 "$trace" ;;
+	esac
+	if [ -x build/tools/svtrace ] && grep -q '^hv ev=summary' "$trace" 2>/dev/null; then
+		echo "run: summary (svtrace summary $trace):"
+		build/tools/svtrace summary "$trace"
+		build/tools/svtrace check "$trace"
+	fi
+	local more=""
+	[ $stream = 1 ] || more="; TRACE=all streams it"
+	echo "run: the whole trace ($(wc -l <"$trace" 2>/dev/null || echo 0) lines) is in $trace$more"
+}
+
+main() {
+	case $mode in
+	auto | bochs | uefi | --check) ;;
+	*) echo "usage: tools/run.sh auto|bochs|uefi|--check" >&2; exit 2 ;;
+	esac
+	check_options
+	if [ "$mode" = --check ]; then
+		echo "$cmdline"
+		exit 0
+	fi
+	trap interrupted INT TERM
+	pick_mode
+	rm -rf "$out"; mkdir -p "$out"
+	rc=1
+	boot
+	report
+	grep -q '^hv ev=halt status=ok' "$out/serial.txt" 2>/dev/null
+}
+
+# Sourced (by a test), it only defines the functions.
+[[ ${BASH_SOURCE[0]} != "$0" ]] || main

@@ -1,5 +1,8 @@
 /* hv_main: from a filled bootinfo to VMX operation, the VMs, and off. */
 #include "vmm/bootinfo.h"
+#ifndef SV_VERSION
+#define SV_VERSION "unknown"  /* the Makefile passes git describe */
+#endif
 #include "vmm/config.h"
 #include "vmm/exits.h"
 #include "vmm/fastpath/fastpath.h"
@@ -165,9 +168,10 @@ void hv_main(const struct bootinfo *bi)
 	desc_init();
 	char quoted[300];
 	trace_quote(quoted, sizeof(quoted), bi->cmdline, strlen(bi->cmdline));
-	trace_hv(TEV_HV_boot, "path=%s mem=%lluK ranges=%u pool=%lluK casefile=%llu cmdline=%s", bi->path,
+	trace_hv(TEV_HV_boot, "path=%s mem=%lluK ranges=%u pool=%lluK casefile=%llu cmdline=%s version=%s", bi->path,
 		 (unsigned long long)(bi->usable_bytes >> 10), bi->usable_ranges,
-		 (unsigned long long)(bi->pool_size >> 10), (unsigned long long)bi->entrycheck_len, quoted);
+		 (unsigned long long)(bi->pool_size >> 10), (unsigned long long)bi->entrycheck_len, quoted,
+		 SV_VERSION);
 	char err[160];
 	if (!config_parse(bi->cmdline, guest_find, &cfg, err, sizeof(err)))
 		fatal(err);

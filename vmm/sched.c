@@ -43,25 +43,26 @@ static void outcome_why(const struct entry_result *r, char *buf, size_t size)
 
 void sched_trace_exit(struct notify *n, struct vm *vm, uint32_t reason)
 {
-	uint64_t rip = 0, len = 0;
+	uint64_t rip = 0, len = 0, tsc = vmx_now();
 	(void)notify_read(n, vm, VMCS_guest_rip, &rip);
 	unsigned r = reason & 0xffff;
 	if (r == EXIT_ept_violation) {
 		uint64_t q = 0;
 		(void)notify_read(n, vm, VMCS_exit_qualification, &q);
-		trace_vm(vm->id, TEV_VM_exit, "n=%llu reason=%s rip=0x%llx qual=0x%llx", (unsigned long long)vm->n.entries,
-			 exit_reason_name(r), (unsigned long long)rip, (unsigned long long)q);
+		trace_vm(vm->id, TEV_VM_exit, "n=%llu reason=%s rip=0x%llx qual=0x%llx tsc=%llu",
+			 (unsigned long long)vm->n.entries, exit_reason_name(r), (unsigned long long)rip,
+			 (unsigned long long)q, (unsigned long long)tsc);
 		return;
 	}
 	/* No instruction caused these: no length. */
 	if (r == EXIT_preemption_timer || r == EXIT_triple_fault || r == EXIT_exception_nmi) {
-		trace_vm(vm->id, TEV_VM_exit, "n=%llu reason=%s rip=0x%llx", (unsigned long long)vm->n.entries,
-			 exit_reason_name(r), (unsigned long long)rip);
+		trace_vm(vm->id, TEV_VM_exit, "n=%llu reason=%s rip=0x%llx tsc=%llu", (unsigned long long)vm->n.entries,
+			 exit_reason_name(r), (unsigned long long)rip, (unsigned long long)tsc);
 		return;
 	}
 	(void)notify_read(n, vm, VMCS_exit_instr_len, &len);
-	trace_vm(vm->id, TEV_VM_exit, "n=%llu reason=%s rip=0x%llx len=%llu", (unsigned long long)vm->n.entries,
-		 exit_reason_name(r), (unsigned long long)rip, (unsigned long long)len);
+	trace_vm(vm->id, TEV_VM_exit, "n=%llu reason=%s rip=0x%llx len=%llu tsc=%llu", (unsigned long long)vm->n.entries,
+		 exit_reason_name(r), (unsigned long long)rip, (unsigned long long)len, (unsigned long long)tsc);
 }
 
 /* Count and handle one VM exit. */

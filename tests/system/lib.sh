@@ -8,11 +8,16 @@ TRACE=""
 
 tail_trace() {
 	echo "    --- last lines of $TRACE ---"
-	if [ -f "$TRACE" ]; then tail -n "${1:-15}" "$TRACE" | sed 's/^/    | /'; else echo "    (no trace file)"; fi
+	# sed ends the last line with a newline, also when the trace's has none
+	if [ -f "$TRACE" ]; then tail -n "${1:-15}" "$TRACE" | sed 's/^/    | /;$a\'; else echo "    (no trace file)"; fi
 }
 
+# A test run alone (bash tests/system/test_x.sh) exits 1 if any assertion
+# failed, 0 otherwise: the EXIT trap turns the count into the status.
+FAILS=0
 pass() { echo "PASS $TEST: $1"; }
-fail() { echo "FAIL $TEST: $1"; [ -n "${2:-}" ] && echo "    $2"; tail_trace; }
+fail() { FAILS=$((FAILS + 1)); echo "FAIL $TEST: $1"; [ -n "${2:-}" ] && echo "    $2"; tail_trace; }
+trap 'rc=$?; [ "$FAILS" -gt 0 ] && rc=1; exit $rc' EXIT
 
 # boot_bochs NAME TIMEOUT CMDLINE [MODULE] — sets TRACE; asserts the run ended.
 boot_bochs() {

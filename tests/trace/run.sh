@@ -25,7 +25,8 @@ if [ -z "${SVTRACE:-}" ]; then
 	done
 	if [ $stale = 1 ]; then
 		mkdir -p build/tools
-		if ! gcc $CFLAGS -o "$BIN" tools/trace/*.c >build/tools/svtrace-build.log 2>&1; then
+		version=$(git describe --always --dirty 2>/dev/null || echo unknown)
+		if ! gcc $CFLAGS -DSV_VERSION="\"$version\"" -o "$BIN" tools/trace/*.c >build/tools/svtrace-build.log 2>&1; then
 			echo "FAIL build: gcc failed, see build/tools/svtrace-build.log"
 			exit 1
 		fi
@@ -75,8 +76,8 @@ expect_broken() {  # file
 	else pass "$name"; fi
 }
 
-expect_ok check-good-3vm $T/good-3vm.txt 60 3
-expect_ok check-good-threshold $T/good-threshold.txt 44 2
+expect_ok check-good-3vm $T/good-3vm.txt 62 3
+expect_ok check-good-threshold $T/good-threshold.txt 46 2
 expect_ok check-real-yield $T/real-yield.txt 435 3
 # trace=summary (a real fastpath=on run): no per-entry events, so only the
 # syntax and the end are checked, and the ok line says what was skipped.
@@ -97,15 +98,15 @@ then pass check-directory; else fail check-directory "exit $rc: $(cat "$TMP/err"
 
 # Standard input, "-", CRLF line ends, no final newline, several files.
 "$BIN" check <$T/good-3vm.txt >"$TMP/out" 2>"$TMP/err"; rc=$?
-if [ $rc -eq 0 ] && [ "$(cat "$TMP/out")" = "svtrace: <stdin>: ok (60 events, 3 VMs)" ]
+if [ $rc -eq 0 ] && [ "$(cat "$TMP/out")" = "svtrace: <stdin>: ok (62 events, 3 VMs)" ]
 then pass check-stdin; else fail check-stdin "exit $rc: $(cat "$TMP/out" "$TMP/err")"; fi
 "$BIN" check - <$T/good-3vm.txt >"$TMP/out" 2>"$TMP/err"; rc=$?
 if [ $rc -eq 0 ] && grep -q "<stdin>: ok" "$TMP/out"
 then pass check-dash-stdin; else fail check-dash-stdin "exit $rc"; fi
 sed 's/$/\r/' $T/good-3vm.txt >"$TMP/crlf.txt"
-expect_ok check-crlf "$TMP/crlf.txt" 60 3
+expect_ok check-crlf "$TMP/crlf.txt" 62 3
 printf '%s' "$(cat $T/good-3vm.txt)" >"$TMP/nonl.txt"
-expect_ok check-no-final-newline "$TMP/nonl.txt" 60 3
+expect_ok check-no-final-newline "$TMP/nonl.txt" 62 3
 run check $T/good-3vm.txt $T/broken-n-skip.txt
 if [ $rc -eq 1 ] && grep -q "good-3vm.txt: ok" "$TMP/out" && grep -q "broken-n-skip.txt:42: one-launch" "$TMP/err"
 then pass check-several-files; else fail check-several-files "exit $rc"; fi
@@ -125,11 +126,24 @@ elif ! grep -Eq '^total +8 +3 +5 +8 +288 +4 +3 +5 +5 +2 +3 +2 +5136' "$TMP/out";
 elif ! grep -Eq '^3 +pager +2 +1 +1 +2 +96 +0 +1 +1 +1 +0 +1 +0 +1024 +stopped: guest halted$' "$TMP/out"; then fail summary-good "wrong vm 3 row"
 elif ! grep -q 'vm=2 counter: io=1 preemption_timer=1 vmcall=1' "$TMP/out"; then fail summary-good "wrong exits by reason"
 else pass summary-good; fi
-run summary $T/broken-garbage.bin
-if crashed || [ $rc -ne 0 ]; then fail summary-garbage "exit $rc"
-elif ! grep -q '(no VMs)' "$TMP/out" || ! grep -q ':3: skipped: value of n: control byte 0x00' "$TMP/err"
-then fail summary-garbage "garbage not reported as expected"
-else pass summary-garbage; fi
+# Binary garbage or an empty file is "not a trace" for every command.
+for cmd in summary timeline compare; do
+	for f in $T/broken-garbage.bin $T/broken-empty.txt; do
+		run $cmd "$f"
+		if crashed || [ $rc -ne 1 ]; then fail "$cmd-not-a-trace-$(basename "$f")" "exit $rc, want 1"
+		elif ! grep -q "^svtrace: $f: not a shadowvisor trace: no valid event line" "$TMP/err"
+		then fail "$cmd-not-a-trace-$(basename "$f")" "no clear error: $(head -c 200 "$TMP/err")"
+		else pass "$cmd-not-a-trace-$(basename "$f")"; fi
+	done
+done
+# The config line is shown whole, however long (32 VMs).
+vms=$(printf 'hello,cpuid,yield,realmode,%.0s' 1 2 3 4 5 6 7 8 | sed 's/,$//')
+sed "s/^hv ev=config vms=[^ ]*/hv ev=config vms=$vms,selfexit/" $T/good-3vm.txt >"$TMP/long-config.txt"
+run summary "$TMP/long-config.txt"
+if [ $rc -ne 0 ]; then fail summary-long-config "exit $rc"
+elif ! grep -q "^config: vms=$vms,selfexit policy=" "$TMP/out"
+then fail summary-long-config "config line cut: $(grep '^config:' "$TMP/out" | head -c 200)"
+else pass summary-long-config; fi
 run summary $T/no-such-file.txt
 if [ $rc -eq 1 ]; then pass summary-missing-file; else fail summary-missing-file "exit $rc"; fi
 
@@ -153,12 +167,34 @@ if [ $rc -ne 0 ]; then fail timeline-good "exit $rc"; else svg_ok timeline-good 
 run timeline -o "$TMP/t.svg" $T/good-threshold.txt
 if [ $rc -ne 0 ] || [ -s "$TMP/out" ]; then fail timeline-output-file "exit $rc"
 else svg_ok timeline-output-file "$TMP/t.svg" 2; fi
-run timeline $T/broken-garbage.bin
-if crashed || [ $rc -ne 0 ]; then fail timeline-garbage "exit $rc"; else svg_ok timeline-garbage "$TMP/out" 0; fi
+# The time axis: exits with tsc= place the marks in TSC ticks, with labels.
+awk '/ ev=exit /{ $0 = $0 " tsc=" 1000000 + 2500 * NR } { print }' $T/good-3vm.txt >"$TMP/tsc.txt"
+run timeline -o "$TMP/tsc.svg" "$TMP/tsc.txt"
+marks=$(grep -Ec '^vm=[0-9]+ ev=(entry|exit|pmr op=(alloc|evict|flush))' "$TMP/tsc.txt")
+if [ $rc -ne 0 ]; then fail timeline-tsc-axis "exit $rc"
+elif ! grep -q '>TSC ticks since the first VM exit<' "$TMP/tsc.svg"; then fail timeline-tsc-axis "no axis title"
+elif [ "$(grep -c 'text-anchor="middle">[0-9.]*[kMG]*</text>' "$TMP/tsc.svg")" -lt 3 ]; then fail timeline-tsc-axis "fewer than 3 tick labels"
+else pass timeline-tsc-axis; fi
+# Hover text on every mark; colours from the Okabe-Ito palette only.
+titles=$(grep -c '<title>vm=' "$TMP/tsc.svg")
+colours=$(grep -o 'fill="#[0-9A-Fa-f]*"\|stroke="#[0-9A-Fa-f]*"' "$TMP/tsc.svg" | grep -v '"#ffffff"\|"#333"\|"#ddd"' |
+	sed 's/.*"\(#.*\)"/\1/' | sort -u | grep -vxiE '#(E69F00|56B4E9|009E73|F0E442|0072B2|D55E00|CC79A7|000000|999999)' | tr '\n' ' ')
+if [ "$titles" != "$marks" ]; then fail timeline-hover-and-palette "$titles titles for $marks marks"
+elif [ -n "$colours" ]; then fail timeline-hover-and-palette "colours outside the palette: $colours"
+else pass timeline-hover-and-palette; fi
+# The legend: each entry, cache and exit class once, no empty cell.
+reasons=$(grep -o ' ev=exit .*reason=[a-z_]*' "$TMP/tsc.txt" | sed 's/.*reason=//' | sort -u | wc -l)
+items=$(sed -n '/class="legend"/,/<\/g>/p' "$TMP/tsc.svg" | grep -c '<text x="[0-9]*" y="[0-9]*">[^<]')
+if [ "$items" -ne $((6 + reasons)) ]; then fail timeline-legend "$items legend items, want $((6 + reasons))"
+else pass timeline-legend; fi
+if command -v rsvg-convert >/dev/null; then
+	if rsvg-convert -o "$TMP/tsc.png" "$TMP/tsc.svg" 2>"$TMP/err" && [ -s "$TMP/tsc.png" ]
+	then pass timeline-renders; else fail timeline-renders "rsvg-convert: $(head -c 200 "$TMP/err")"; fi
+fi
 run timeline $T/good-3vm.txt $T/good-threshold.txt
 if [ $rc -eq 2 ]; then pass timeline-one-file-only; else fail timeline-one-file-only "exit $rc"; fi
 
-# compare: one column per file, labelled by policy.
+# compare: one column per file, labelled by file, with a policy row.
 run compare $T/good-3vm.txt $T/good-threshold.txt
 if [ $rc -ne 0 ]; then fail compare-two-policies "exit $rc"
 elif ! grep -Eq '^policy +first +threshold:2$' "$TMP/out"; then fail compare-two-policies "bad header"
@@ -166,6 +202,17 @@ elif ! grep -Eq '^hit rate % +37\.5 +16\.7$' "$TMP/out"; then fail compare-two-p
 elif ! grep -Eq '^miss bytes +5136 +5128$' "$TMP/out"; then fail compare-two-policies "bad miss bytes"
 elif ! grep -Eq '^allocs vm=3 pager +1 +-$' "$TMP/out"; then fail compare-two-policies "bad per-VM allocs"
 else pass compare-two-policies; fi
+# Two runs of one policy: the columns are told apart by their files.
+cp $T/good-3vm.txt "$TMP/again.txt"
+run compare $T/good-3vm.txt "$TMP/again.txt"
+if [ $rc -ne 0 ]; then fail compare-labels-by-file "exit $rc"
+elif ! grep -Eq '^file +good-3vm.txt +again.txt$' "$TMP/out"; then fail compare-labels-by-file "header: $(head -1 "$TMP/out")"
+elif ! grep -Eq '^policy +first +first$' "$TMP/out"; then fail compare-labels-by-file "no policy row"
+else pass compare-labels-by-file; fi
+# svtrace --version names the build.
+run --version
+if [ $rc -eq 0 ] && grep -Eq '^svtrace [^ ]+$' "$TMP/out"; then pass version
+else fail version "exit $rc: $(cat "$TMP/out" "$TMP/err")"; fi
 run compare $T/good-3vm.txt $T/no-such-file.txt
 if [ $rc -eq 1 ]; then pass compare-missing-file; else fail compare-missing-file "exit $rc"; fi
 

@@ -1,4 +1,4 @@
-/* The scheduler's own fast path (sched_again: notify's fast path with the
+/* The scheduler's own fast path (vmm/fastpath/: notify's steps with the
  * CPUID handler compiled in, and the replay of a CPUID round trip in its
  * steady state in front of it) against the slow path, on a fake CPU: two
  * VMs play the same script of exits (CPUIDs of 2, 3, 4 and 15 bytes, timer

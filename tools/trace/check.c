@@ -5,7 +5,7 @@
  *
  * Rule names: one-launch, vmptrld-before-switch, redundant-vmptrld,
  * no-entry-after-clear, vmclear-at-end, truncated, dirty-after-launch,
- * counters, malformed. A trace made with trace=summary (its hv ev=config
+ * counters, malformed, not-a-trace, and the rules of check_life.h. A trace made with trace=summary (its hv ev=config
  * says so) has no per-entry events: there the counters and the end-of-run
  * rules are skipped, and the ok line says so. */
 #include "check.h"
@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "check_life.h"
 #include "events.h"
 #include "reader.h"
 #include "stats.h"
@@ -42,9 +43,11 @@ struct checker {
 	long halt_line;
 	long last_line;
 	long violations;
+	long valid;             /* events that passed their schema */
 	/* hv ev=config trace=summary: the hypervisor left the per-entry
 	 * events out, so the rules that count them cannot be checked. */
 	int summary_only;
+	struct life life;       /* cross-checks of check_life.h */
 };
 
 static void violation(struct checker *ck, long line, const char *rule, const char *fmt, ...)
@@ -220,13 +223,14 @@ static void on_vmclear(struct checker *ck, long line, const struct trace_event *
 }
 
 /* Rules vmclear-at-end and one-launch (never launched), at the first halt. */
-static void on_halt(struct checker *ck, long line)
+static void on_halt(struct checker *ck, long line, const struct trace_event *ev)
 {
 	size_t id;
 
 	if (ck->halt_line)
 		return;
 	ck->halt_line = line;
+	life_halt(&ck->life, line, trace_is(ev, "status", "ok"));
 	if (ck->summary_only)
 		return;
 	for (id = 1; id < ck->cap; id++) {
@@ -289,8 +293,11 @@ static void on_event(struct checker *ck, long line, const struct trace_event *ev
 		stats_feed(&ck->stats, ev);
 		return;
 	}
+	ck->valid++;
 	if (!ev->is_hv)
 		vm_state(ck, ev->vm, line);
+	if (strcmp(n, "halt") != 0)
+		life_event(&ck->life, line, ev);
 	if (strcmp(n, "entry") == 0)
 		on_entry(ck, line, ev);
 	else if (strcmp(n, "entryfail") == 0)
@@ -300,7 +307,7 @@ static void on_event(struct checker *ck, long line, const struct trace_event *ev
 	else if (strcmp(n, "vmclear") == 0)
 		on_vmclear(ck, line, ev);
 	else if (strcmp(n, "halt") == 0)
-		on_halt(ck, line);
+		on_halt(ck, line, ev);
 	else if (strcmp(n, "config") == 0 && ev->is_hv)
 		ck->summary_only = trace_is(ev, "trace", "summary");
 	else if (strcmp(n, "stats") == 0 || strcmp(n, "summary") == 0)
@@ -333,6 +340,11 @@ static void visit(void *ctx, const struct trace_line *l)
 	}
 }
 
+static void life_violation(void *ctx, long line, const char *rule, const char *msg)
+{
+	violation(ctx, line, rule, "%s", msg);
+}
+
 int check_file(const char *path)
 {
 	struct checker ck;
@@ -342,8 +354,12 @@ int check_file(const char *path)
 	memset(&ck, 0, sizeof(ck));
 	ck.file = trace_display_name(path);
 	stats_init(&ck.stats);
+	life_init(&ck.life, life_violation, &ck);
 	rc = trace_read(path, visit, &ck, &res);
-	if (rc == 0 && !ck.halt_line)
+	if (rc == 0 && ck.valid == 0)
+		violation(&ck, res.lines ? res.lines : 1, "not-a-trace",
+			  "not a shadowvisor trace: no valid event line (hv ev=... or vm=N ev=...) in %ld lines", res.lines);
+	else if (rc == 0 && !ck.halt_line)
 		violation(&ck, res.lines ? res.lines : 1, "truncated",
 			  "trace ends without hv ev=halt (%ld lines)", res.lines);
 	if (rc == 0 && ck.violations == 0)
@@ -353,6 +369,7 @@ int check_file(const char *path)
 		fprintf(stderr, "svtrace: %s: %ld violation%s\n", ck.file, ck.violations,
 			ck.violations == 1 ? "" : "s");
 	stats_free(&ck.stats);
+	life_free(&ck.life);
 	free(ck.vm);
 	return rc != 0 || ck.violations != 0;
 }

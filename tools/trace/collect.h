@@ -11,7 +11,8 @@
 /* Called for each event with its index among the events (0-based). */
 typedef void (*collect_event_fn)(void *ctx, long index, const struct trace_event *ev);
 
-/* Returns 0, or -1 if the file could not be read (message printed). */
+/* Returns 0, or -1 if the file could not be read or holds no valid event
+ * (not a trace); the message is printed. */
 int collect_file(const char *path, struct trace_stats *s, struct trace_read_result *res,
 		 collect_event_fn fn, void *ctx);
 

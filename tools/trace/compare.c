@@ -1,5 +1,6 @@
 /* `svtrace compare FILE...`: runs of several policies side by side, one
- * column per file, labelled by its `hv ev=config policy=`. */
+ * column per file, labelled by the file's name (its path when two files
+ * share a name), with each run's `hv ev=config policy=` on the next row. */
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -77,17 +78,40 @@ static void print_vm_allocs(struct column *cols, int n)
 	}
 }
 
+static const char *base_name(const char *path)
+{
+	const char *name = trace_display_name(path), *slash = strrchr(name, '/');
+
+	return slash && slash[1] ? slash + 1 : name;
+}
+
+/* The file's name, or its whole path when another column has the same name. */
+static const char *column_label(const struct column *cols, int n, int i)
+{
+	int j;
+
+	for (j = 0; j < n; j++)
+		if (j != i && strcmp(base_name(cols[j].path), base_name(cols[i].path)) == 0)
+			return trace_display_name(cols[i].path);
+	return base_name(cols[i].path);
+}
+
 static void print_table(struct column *cols, int n)
 {
 	int i;
 
-	printf("%-*s", LABEL_W, "policy");
+	printf("%-*s", LABEL_W, "file");
 	for (i = 0; i < n; i++) {
-		const char *p = cols[i].s.policy[0] ? cols[i].s.policy : trace_display_name(cols[i].path);
+		const char *f = column_label(cols, n, i);
+		int w = (int)strlen(f) > (int)strlen(cols[i].s.policy) ? (int)strlen(f)
+									: (int)strlen(cols[i].s.policy);
 
-		cols[i].width = (int)strlen(p) < 12 ? 12 : (int)strlen(p);
-		printf(" %*s", cols[i].width, p);
+		cols[i].width = w < 12 ? 12 : w;
+		printf(" %*s", cols[i].width, f);
 	}
+	printf("\n%-*s", LABEL_W, "policy");
+	for (i = 0; i < n; i++)
+		printf(" %*s", cols[i].width, cols[i].s.policy[0] ? cols[i].s.policy : "?");
 	printf("\n");
 	print_row("entries", cols, n, C_entries);
 	print_row("hits", cols, n, C_pmr_hits);

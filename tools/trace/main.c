@@ -5,10 +5,16 @@
  *   svtrace timeline [-o OUT] [FILE]   SVG of entries, exits, cache decisions
  *   svtrace compare  FILE...     policies side by side
  *
+ *   svtrace --version            the build's version (git describe)
+ *
  * No FILE or "-" reads stdin. Exit status: 0 ok, 1 violation or unreadable
  * input, 2 usage error. */
 #include <stdio.h>
 #include <string.h>
+
+#ifndef SV_VERSION
+#define SV_VERSION "unknown"  /* the Makefile passes git describe */
+#endif
 
 #include "check.h"
 #include "report.h"
@@ -22,6 +28,7 @@ static int usage(const char *why)
 		"       svtrace summary [FILE...]\n"
 		"       svtrace timeline [-o OUT.svg] [FILE]\n"
 		"       svtrace compare [FILE...]\n"
+		"       svtrace --version\n"
 		"No FILE or \"-\" reads standard input.\n");
 	return 2;
 }
@@ -48,6 +55,10 @@ int main(int argc, char **argv)
 	cmd = argv[1];
 	if (strcmp(cmd, "-h") == 0 || strcmp(cmd, "--help") == 0) {
 		usage(NULL);
+		return 0;
+	}
+	if (strcmp(cmd, "--version") == 0) {
+		printf("svtrace %s\n", SV_VERSION);
 		return 0;
 	}
 	files = argv + 2;

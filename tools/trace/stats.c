@@ -138,13 +138,18 @@ static void feed_hv(struct trace_stats *s, const struct trace_event *ev)
 		t = trace_get(ev, "policy");
 		if (t)
 			stats_copy_name(s->policy, sizeof(s->policy), t->val, t->val_len);
+		/* s->config holds a whole line (TRACE_MAX_LINE), so nothing is cut. */
 		s->config[0] = '\0';
-		for (i = 1; i < ev->ntok && used + 1 < sizeof(s->config); i++) {
-			char v[64];
+		for (i = 1; i < ev->ntok; i++) {
+			const struct trace_token *k = &ev->tok[i];
+			size_t klen = strlen(k->key);
 
-			stats_copy_name(v, sizeof(v), ev->tok[i].val, ev->tok[i].val_len);
+			if (used + 1 + klen + 1 + k->val_len + 1 > sizeof(s->config))
+				break;
 			used += (size_t)snprintf(s->config + used, sizeof(s->config) - used,
-						 "%s%s=%s", used ? " " : "", ev->tok[i].key, v);
+						 "%s%s=", used ? " " : "", k->key);
+			stats_copy_name(s->config + used, sizeof(s->config) - used, k->val, k->val_len);
+			used += k->val_len;
 		}
 	} else if (strcmp(ev->name, "halt") == 0 && !s->halt[0]) {
 		t = trace_get(ev, "status");

@@ -35,7 +35,7 @@ struct trace_stats {
 	size_t nvms;
 	uint64_t total[C_COUNT];
 	char policy[STATS_NAME_MAX];    /* hv ev=config, empty if none */
-	char config[160];               /* the rest of the config line */
+	char config[TRACE_MAX_LINE + 1]; /* the rest of the config line */
 	char halt[8];                   /* halt status, empty if none */
 	int oom;
 };

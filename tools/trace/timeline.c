@@ -1,7 +1,14 @@
-/* `svtrace timeline`: an SVG with one row per VM; x is the event index.
- * Entries are bars (launch tall green, resume short blue, failed red),
- * exits ticks below them coloured by reason, and cache decisions ticks
- * above (alloc, evict, flush). Self-contained: no scripts, no fonts. */
+/* `svtrace timeline`: an SVG with one row per VM along a time axis in TSC
+ * ticks (the `tsc=` of exit lines; events between two exits are placed
+ * between them, in trace order). A trace whose exits carry no tsc= is
+ * drawn against the event number instead, and the axis says so.
+ *
+ * Each row has three bands: cache decisions on top (alloc, evict, flush),
+ * entries in the middle (launch tall, resume short, failed with a cross),
+ * exits below, coloured by reason. Colours are the Okabe-Ito palette, which
+ * colour-blind readers can tell apart; past eight exit reasons the shape
+ * changes (bar, circle, triangle). Every mark has a <title> for hover text.
+ * Self-contained: no scripts, no fonts, no links. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,45 +16,23 @@
 
 #include "collect.h"
 #include "report.h"
+#include "timeline.h"
 
-enum mark_type { M_LAUNCH, M_RESUME, M_FAILED, M_EXIT, M_ALLOC, M_EVICT, M_FLUSH };
+static void *grow(void *p, size_t *cap, size_t n, size_t size, int *oom)
+{
+	size_t c = *cap ? *cap * 2 : 256;
+	void *q;
 
-#define MAX_REASONS 10  /* coloured reasons; the rest are "other" */
-#define ROW_H 44
-#define LEFT 150
-#define TOP 30
-
-struct mark {
-	long idx;
-	unsigned vm;
-	unsigned char type;
-	unsigned char reason;
-};
-
-struct timeline {
-	struct mark *m;
-	size_t n, cap;
-	char reasons[MAX_REASONS][STATS_NAME_MAX];
-	size_t nreasons;
-	int other_reason;
-	long nevents;
-	int oom;
-};
-
-static const char *const reason_colors[MAX_REASONS + 1] = {
-	"#e6194b", "#f58231", "#ffe119", "#bfef45", "#42d4f4",
-	"#911eb4", "#f032e6", "#a9a9a9", "#9a6324", "#000075", "#808080",
-};
-
-static const struct { const char *name, *color; } mark_style[] = {
-	[M_LAUNCH] = { "launch (vmlaunch)", "#2ca02c" },
-	[M_RESUME] = { "resume (vmresume)", "#1f77b4" },
-	[M_FAILED] = { "entry failed / predicted failure", "#d62728" },
-	[M_EXIT] = { "exit", "#000000" },
-	[M_ALLOC] = { "cache alloc", "#17becf" },
-	[M_EVICT] = { "cache evict", "#8c564b" },
-	[M_FLUSH] = { "cache flush", "#ff7f0e" },
-};
+	if (n < *cap)
+		return p;
+	q = realloc(p, c * size);
+	if (!q) {
+		*oom = 1;
+		return NULL;
+	}
+	*cap = c;
+	return q;
+}
 
 static unsigned char reason_index(struct timeline *t, const struct trace_token *r)
 {
@@ -66,26 +51,44 @@ static unsigned char reason_index(struct timeline *t, const struct trace_token *
 	return (unsigned char)t->nreasons++;
 }
 
-static void add(struct timeline *t, long idx, unsigned vm, int type, unsigned char reason)
+static void add(struct timeline *t, const struct trace_event *ev, long idx, int type, unsigned char reason)
 {
-	if (t->n == t->cap) {
-		size_t cap = t->cap ? t->cap * 2 : 256;
-		struct mark *m = realloc(t->m, cap * sizeof(*m));
+	struct mark *m = grow(t->m, &t->cap, t->n, sizeof(*m), &t->oom);
+	uint64_t n = 0;
 
-		if (!m) {
-			t->oom = 1;
-			return;
-		}
-		t->m = m;
-		t->cap = cap;
-	}
-	t->m[t->n++] = (struct mark){ idx, vm, (unsigned char)type, reason };
+	if (!m)
+		return;
+	t->m = m;
+	trace_num(ev, "n", &n);
+	t->m[t->n++] = (struct mark){ idx, n, ev->vm, (unsigned char)type, reason };
+}
+
+static void add_tsc(struct timeline *t, long idx, uint64_t tsc)
+{
+	size_t cap = t->captsc;
+	long *i = grow(t->tsc_idx, &cap, t->ntsc, sizeof(*i), &t->oom);
+	uint64_t *v;
+
+	if (!i)
+		return;
+	t->tsc_idx = i;
+	cap = t->captsc;
+	v = grow(t->tsc, &cap, t->ntsc, sizeof(*v), &t->oom);
+	if (!v)
+		return;
+	t->tsc = v;
+	t->captsc = cap;
+	if (t->ntsc && tsc < t->tsc[t->ntsc - 1])
+		tsc = t->tsc[t->ntsc - 1];  /* keep the axis monotonic */
+	t->tsc_idx[t->ntsc] = idx;
+	t->tsc[t->ntsc++] = tsc;
 }
 
 static void on_event(void *ctx, long idx, const struct trace_event *ev)
 {
 	struct timeline *t = ctx;
 	const char *n = ev->name;
+	uint64_t tsc;
 
 	t->nevents = idx + 1;
 	if (ev->is_hv)
@@ -93,123 +96,118 @@ static void on_event(void *ctx, long idx, const struct trace_event *ev)
 	if (strcmp(n, "entry") == 0) {
 		int type = trace_is(ev, "insn", "vmlaunch") ? M_LAUNCH : M_RESUME;
 
-		add(t, idx, ev->vm, trace_is(ev, "verdict", "ok") ? type : M_FAILED, 0);
-	} else if (strcmp(n, "entryfail") == 0) {
-		add(t, idx, ev->vm, M_FAILED, 0);
+		add(t, ev, idx, trace_is(ev, "verdict", "ok") ? type : M_FAILED, 0);
+	} else if (strcmp(n, "entryfail") == 0 || strcmp(n, "refuse") == 0) {
+		add(t, ev, idx, M_FAILED, 0);
 	} else if (strcmp(n, "exit") == 0) {
-		add(t, idx, ev->vm, M_EXIT, reason_index(t, trace_get(ev, "reason")));
+		add(t, ev, idx, M_EXIT, reason_index(t, trace_get(ev, "reason")));
+		if (trace_num(ev, "tsc", &tsc) == 0)
+			add_tsc(t, idx, tsc);
 	} else if (strcmp(n, "pmr") == 0) {
 		if (trace_is(ev, "op", "alloc"))
-			add(t, idx, ev->vm, M_ALLOC, 0);
+			add(t, ev, idx, M_ALLOC, 0);
 		else if (trace_is(ev, "op", "evict"))
-			add(t, idx, ev->vm, M_EVICT, 0);
+			add(t, ev, idx, M_EVICT, 0);
 		else if (trace_is(ev, "op", "flush"))
-			add(t, idx, ev->vm, M_FLUSH, 0);
+			add(t, ev, idx, M_FLUSH, 0);
 	}
 }
 
-/* Text for SVG: XML-escaped; names are already printable ASCII. */
-static void xml(FILE *f, const char *s)
+/* The time of event idx: its own tsc=, or between the exits around it. */
+double time_of(const struct timeline *t, long idx)
 {
-	for (; *s; s++) {
-		switch (*s) {
-		case '&': fputs("&amp;", f); break;
-		case '<': fputs("&lt;", f); break;
-		case '>': fputs("&gt;", f); break;
-		case '"': fputs("&quot;", f); break;
-		default: fputc(*s, f);
-		}
+	size_t lo = 0, hi = t->ntsc;
+
+	if (!t->ntsc)
+		return (double)idx;
+	if (idx <= t->tsc_idx[0])
+		return (double)t->tsc[0];
+	if (idx >= t->tsc_idx[t->ntsc - 1])
+		return (double)t->tsc[t->ntsc - 1];
+	while (hi - lo > 1) {   /* tsc_idx[lo] <= idx < tsc_idx[hi] */
+		size_t mid = (lo + hi) / 2;
+
+		if (t->tsc_idx[mid] <= idx)
+			lo = mid;
+		else
+			hi = mid;
 	}
+	return (double)t->tsc[lo] + (double)(t->tsc[hi] - t->tsc[lo]) *
+		(double)(idx - t->tsc_idx[lo]) / (double)(t->tsc_idx[hi] - t->tsc_idx[lo]);
 }
 
-static void draw_mark(FILE *f, const struct mark *m, int row, double scale, double w)
+static void draw_mark(FILE *f, const struct timeline *t, const struct frame *fr, const struct mark *m,
+		      double y, const char *guest)
 {
-	double x = LEFT + (double)m->idx * scale, y = TOP + row * ROW_H;
-	const char *color = m->type == M_EXIT ? reason_colors[m->reason] : mark_style[m->type].color;
-	double top, h;
+	double when = time_of(t, m->idx);
+	const char *el = open_mark(f, m, x_of(fr, when), y);
 
-	switch (m->type) {
-	case M_LAUNCH: case M_FAILED: top = 6; h = 24; break;
-	case M_RESUME: top = 14; h = 16; break;
-	case M_EXIT: top = 32; h = 8; break;
-	default: top = 0; h = 5; break;
-	}
-	fprintf(f, "<rect x=\"%.2f\" y=\"%.0f\" width=\"%.2f\" height=\"%.0f\" fill=\"%s\"/>\n",
-		x, y + top, w, h, color);
+	fprintf(f, "><title>vm=%u ", m->vm);
+	xml(f, guest);
+	if (m->type == M_EXIT)
+		fprintf(f, ": exit n=%llu reason=%s", (unsigned long long)m->n,
+			m->reason < MAX_REASONS ? t->reasons[m->reason] : "(other)");
+	else if (m->type <= M_FAILED)
+		fprintf(f, ": %s, entry n=%llu", timeline_style[m->type].name, (unsigned long long)m->n);
+	else
+		fprintf(f, ": %s", timeline_style[m->type].name);
+	if (t->ntsc)
+		fprintf(f, "; tsc +%.0f; event %ld</title></%s>\n", when - fr->t0, m->idx + 1, el);
+	else
+		fprintf(f, "; event %ld</title></%s>\n", m->idx + 1, el);
 }
 
-static void draw_legend_item(FILE *f, double x, double y, const char *color, const char *label)
-{
-	fprintf(f, "<rect x=\"%.0f\" y=\"%.0f\" width=\"12\" height=\"12\" fill=\"%s\"/>"
-		"<text x=\"%.0f\" y=\"%.0f\">", x, y, color, x + 16, y + 11);
-	xml(f, label);
-	fputs("</text>\n", f);
-}
-
-static void draw_legend(FILE *f, const struct timeline *t, double y)
+static void draw_row(FILE *f, const struct timeline *t, const struct frame *fr, const struct vm_stats *v,
+		     size_t id, double y)
 {
 	size_t i;
 
-	fprintf(f, "<g class=\"legend\">\n");
-	for (i = 0; i < sizeof(mark_style) / sizeof(mark_style[0]); i++) {
-		if (i == M_EXIT)
-			continue;
-		draw_legend_item(f, 10 + (double)(i % 3) * 260, y + (double)(i / 3) * 18,
-				 mark_style[i].color, mark_style[i].name);
-	}
-	y += 3 * 18 + 4;
-	for (i = 0; i < t->nreasons + (size_t)t->other_reason; i++) {
-		char label[STATS_NAME_MAX + 8];
-
-		snprintf(label, sizeof(label), "exit %s", i < t->nreasons ? t->reasons[i] : "(other)");
-		draw_legend_item(f, 10 + (double)(i % 4) * 200, y + (double)(i / 4) * 18,
-				 reason_colors[i], label);
-	}
+	fprintf(f, "<g class=\"row\" id=\"vm-%zu\">\n<text x=\"10\" y=\"%.0f\">vm=%zu ", id, y + 26, id);
+	xml(f, v->guest);
+	fprintf(f, "</text>\n<line x1=\"%d\" y1=\"%.0f\" x2=\"%.0f\" y2=\"%.0f\" stroke=\"#ddd\"/>\n",
+		LEFT, y + 33, LEFT + fr->plot_w, y + 33);
+	for (i = 0; i < t->n; i++)
+		if (t->m[i].vm == id)
+			draw_mark(f, t, fr, &t->m[i], y, v->guest);
 	fprintf(f, "</g>\n");
 }
 
 static void render(FILE *f, const struct timeline *t, const struct trace_stats *s, const char *name)
 {
-	double plot_w = t->nevents * 4.0 < 400 ? 400 : t->nevents * 4.0 > 1600 ? 1600 : t->nevents * 4.0;
-	double scale = plot_w / (double)(t->nevents ? t->nevents : 1);
-	double w = scale * 0.8 < 0.5 ? 0.5 : scale * 0.8;
-	size_t nreasons = t->nreasons + (size_t)t->other_reason;
-	double legend_y = TOP + (double)s->nvms * ROW_H + 20;
-	double height = legend_y + 3 * 18 + 8 + (double)((nreasons + 3) / 4) * 18 + 10;
-	int *row = calloc(s->cap ? s->cap : 1, sizeof(*row));
-	size_t id, i;
+	struct frame fr;
+	double axis_y = TOP + (double)s->nvms * ROW_H + 6, legend_y = axis_y + AXIS_H + 14, width, height;
+	size_t id;
 	int r = 0;
 
+	fr.t0 = t->ntsc ? (double)t->tsc[0] : 0;
+	fr.t1 = t->ntsc ? (double)t->tsc[t->ntsc - 1] : (double)(t->nevents > 1 ? t->nevents - 1 : 1);
+	fr.plot_w = t->nevents * 4.0 < 600 ? 600 : t->nevents * 4.0 > 1600 ? 1600 : t->nevents * 4.0;
+	width = LEFT + fr.plot_w + 30;
+	/* The legend's height depends on its rows: draw it off-screen first. */
+	{
+		FILE *null = fopen("/dev/null", "w");
+
+		height = legend_y + (null ? draw_legend(null, t, legend_y, width - 10) : 120) + 10;
+		if (null)
+			fclose(null);
+	}
 	fprintf(f, "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%.0f\" height=\"%.0f\" "
 		"viewBox=\"0 0 %.0f %.0f\" font-family=\"sans-serif\" font-size=\"12\">\n",
-		LEFT + plot_w + 20, height, LEFT + plot_w + 20, height);
+		width, height, width, height);
 	fprintf(f, "<rect width=\"100%%\" height=\"100%%\" fill=\"white\"/>\n<text x=\"10\" y=\"18\">");
 	xml(f, name);
 	fprintf(f, " policy=");
 	xml(f, s->policy[0] ? s->policy : "?");
 	fprintf(f, " (%ld events)</text>\n", t->nevents);
 	for (id = 1; id < s->cap; id++) {
-		const struct vm_stats *v = s->vm[id];
-		double y;
-
-		if (!v)
+		if (!s->vm[id])
 			continue;
-		if (row)
-			row[id] = r;
-		y = TOP + r * ROW_H;
-		fprintf(f, "<g class=\"row\" id=\"vm-%zu\">\n<text x=\"10\" y=\"%.0f\">vm=%zu ", id, y + 24, id);
-		xml(f, v->guest);
-		fprintf(f, "</text>\n<line x1=\"%d\" y1=\"%.0f\" x2=\"%.0f\" y2=\"%.0f\" stroke=\"#ccc\"/>\n",
-			LEFT, y + 30, LEFT + plot_w, y + 30);
-		for (i = 0; row && i < t->n; i++)
-			if (t->m[i].vm == id)
-				draw_mark(f, &t->m[i], r, scale, w);
-		fprintf(f, "</g>\n");
+		draw_row(f, t, &fr, s->vm[id], id, TOP + r * ROW_H);
 		r++;
 	}
-	draw_legend(f, t, legend_y);
+	draw_axis(f, t, &fr, axis_y);
+	draw_legend(f, t, legend_y, width - 10);
 	fprintf(f, "</svg>\n");
-	free(row);
 }
 
 int timeline_main(int nfiles, char **files, const char *out_path)
@@ -239,5 +237,7 @@ int timeline_main(int nfiles, char **files, const char *out_path)
 	}
 	stats_free(&s);
 	free(t.m);
+	free(t.tsc_idx);
+	free(t.tsc);
 	return rc;
 }
