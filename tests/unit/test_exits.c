@@ -9,6 +9,7 @@
 #include <string.h>
 #include <cmocka.h>
 #include "tests/unit/baseline.h"
+#include "tests/unit/trace_capture.h"
 #include "arch/fake/fake_cpu.h"
 #include "vmm/exits.h"
 #include "vmm/hypercall.h"
@@ -24,17 +25,7 @@ static struct {
 	struct vmx_caps caps;
 	struct host_state host;
 	struct vm vm;
-	char trace[4096];
-	size_t trace_len;
 } w;
-
-static void capture(const char *s, size_t n)
-{
-	if (w.trace_len + n < sizeof(w.trace)) {
-		memcpy(w.trace + w.trace_len, s, n);
-		w.trace_len += n;
-	}
-}
 
 /* Every exit a VMCALL of 3 bytes at RIP 0x1000. */
 static void vmcall_exit(struct guest_regs *regs, struct fake_vmcs *v)
@@ -64,6 +55,7 @@ static int world_setup(void **state)
 	w.vm.ept_pa = 0x200000;
 	w.vm.vmcs_pa = 0x300000;
 	shadow_init(&w.vm.shadow);
+	forget_trace();
 	trace_set_sink(capture);
 	struct entry_result r;
 	notify_enter(&w.n, &w.vm, false, &r);
@@ -83,8 +75,7 @@ static enum exit_action vmcall(uint64_t nr, uint64_t b, uint64_t c)
 	w.vm.regs.rax = nr;
 	w.vm.regs.rbx = b;
 	w.vm.regs.rcx = c;
-	w.trace_len = 0;
-	memset(w.trace, 0, sizeof(w.trace));
+	forget_trace();
 	return exits_handle(&w.n, &w.vm, EXIT_vmcall);
 }
 
@@ -101,7 +92,7 @@ static void test_vmid_returns_the_vm_id_and_moves_past_the_vmcall(void **state)
 	assert_int_equal(vmcall(HC_VMID, 0, 0), ACT_CONTINUE);
 	assert_int_equal(w.vm.regs.rax, 1);
 	assert_int_equal(guest_rip(), 0x1003);
-	assert_non_null(strstr(w.trace, "vm=1 ev=hypercall nr=3 name=vmid ret=0x1"));
+	assert_trace_has("vm=1 ev=hypercall nr=3 name=vmid ret=0x1");
 }
 
 static void test_unknown_number_gets_enosys(void **state)
@@ -109,7 +100,7 @@ static void test_unknown_number_gets_enosys(void **state)
 	(void)state;
 	assert_int_equal(vmcall(77, 0, 0), ACT_CONTINUE);
 	assert_int_equal(w.vm.regs.rax, HC_ENOSYS);
-	assert_non_null(strstr(w.trace, "name=unknown ret=0xffffffffffffffff"));
+	assert_trace_has("name=unknown ret=0xffffffffffffffff");
 }
 
 static void test_test_vmwrite_is_unknown_without_testhc(void **state)
@@ -118,7 +109,7 @@ static void test_test_vmwrite_is_unknown_without_testhc(void **state)
 	uint64_t before = shadow_get(&w.vm.shadow, VMCS_guest_rflags);
 	assert_int_equal(vmcall(HC_TEST_VMWRITE, vmcs_field_encoding(VMCS_guest_rflags), 0), ACT_CONTINUE);
 	assert_int_equal(w.vm.regs.rax, HC_ENOSYS);
-	assert_non_null(strstr(w.trace, "nr=256 name=unknown ret=0xffffffffffffffff"));
+	assert_trace_has("nr=256 name=unknown ret=0xffffffffffffffff");
 	assert_int_equal(shadow_get(&w.vm.shadow, VMCS_guest_rflags), before);
 }
 
@@ -128,7 +119,7 @@ static void test_test_vmwrite_writes_a_guest_field_with_testhc(void **state)
 	w.vm.test_hypercalls = true;
 	assert_int_equal(vmcall(HC_TEST_VMWRITE, vmcs_field_encoding(VMCS_guest_rflags), 0x202), ACT_CONTINUE);
 	assert_int_equal(w.vm.regs.rax, HC_OK);
-	assert_non_null(strstr(w.trace, "nr=256 name=test_vmwrite ret=0x0"));
+	assert_trace_has("nr=256 name=test_vmwrite ret=0x0");
 	assert_int_equal(shadow_get(&w.vm.shadow, VMCS_guest_rflags), 0x202);
 	assert_true(shadow_dirty(&w.vm.shadow, VMCS_guest_rflags));
 }

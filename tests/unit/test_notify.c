@@ -11,6 +11,7 @@
 #include <string.h>
 #include <cmocka.h>
 #include "tests/unit/baseline.h"
+#include "tests/unit/trace_capture.h"
 #include "arch/fake/fake_cpu.h"
 #include "vmm/shadow/entry_checks.h"
 #include "vmm/notify.h"
@@ -50,38 +51,6 @@ static void scene_exit(struct guest_regs *regs, struct fake_vmcs *v)
 	*fake_field(v, VMCS_exit_qualification) = scene.exit_qual;
 	if (scene.exit_rip)
 		*fake_field(v, VMCS_guest_rip) = scene.exit_rip;
-}
-
-/* --- the trace ------------------------------------------------------------- */
-
-static char trace_buf[1 << 16];
-static size_t trace_len;
-
-static void capture(const char *s, size_t n)
-{
-	if (trace_len + n >= sizeof(trace_buf))
-		n = sizeof(trace_buf) - 1 - trace_len;
-	memcpy(trace_buf + trace_len, s, n);
-	trace_len += n;
-	trace_buf[trace_len] = '\0';
-}
-
-static void forget_trace(void)
-{
-	trace_len = 0;
-	trace_buf[0] = '\0';
-}
-
-static void assert_trace_has(const char *line_part)
-{
-	if (!strstr(trace_buf, line_part))
-		fail_msg("trace has no \"%s\"; trace:\n%s", line_part, trace_buf);
-}
-
-static void assert_trace_lacks(const char *line_part)
-{
-	if (strstr(trace_buf, line_part))
-		fail_msg("trace has \"%s\"; trace:\n%s", line_part, trace_buf);
 }
 
 /* --- the world: a notifier over the fake CPU and two VMs ------------------- */

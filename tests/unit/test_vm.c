@@ -11,6 +11,7 @@
 #include <string.h>
 #include <cmocka.h>
 #include "tests/unit/baseline.h"
+#include "tests/unit/trace_capture.h"
 #include "vmm/ept.h"
 #include "vmm/pagealloc.h"
 #include "vmm/trace.h"
@@ -29,17 +30,7 @@ static struct {
 	struct vmx_caps caps;
 	struct vm_env env;
 	struct vm vm;
-	char trace[1024];
-	size_t trace_len;
 } w;
-
-static void capture(const char *s, size_t n)
-{
-	if (w.trace_len + n < sizeof(w.trace)) {
-		memcpy(w.trace + w.trace_len, s, n);
-		w.trace_len += n;
-	}
-}
 
 static int setup(void **state)
 {
@@ -50,6 +41,7 @@ static int setup(void **state)
 	pagealloc_init(&w.pool, (uint64_t)(uintptr_t)w.mem, POOL_PAGES * PAGE_SIZE);
 	baseline_caps(&w.caps);
 	w.env = (struct vm_env){ &w.pool, &w.caps, false };
+	forget_trace();
 	trace_set_sink(capture);
 	return 0;
 }
@@ -72,7 +64,7 @@ static void test_create_copies_the_image_and_writes_the_revision_id(void **state
 	assert_int_equal(*(const uint32_t *)(uintptr_t)w.vm.vmcs_pa, vmx_revision_id(&w.caps));
 	assert_int_not_equal(w.vm.ept_pa, 0);
 	assert_false(w.vm.test_hypercalls);
-	assert_non_null(strstr(w.trace, "vm=4 ev=create guest=t32 mem=64K mode=prot32 entry=0x1000 image=3"));
+	assert_trace_has("vm=4 ev=create guest=t32 mem=64K mode=prot32 entry=0x1000 image=3");
 }
 
 static void test_build_prints_nothing_and_passes_testhc_on(void **state)
@@ -81,7 +73,7 @@ static void test_build_prints_nothing_and_passes_testhc_on(void **state)
 	w.env.test_hypercalls = true;
 	assert_null(vm_build(&w.vm, 1, &prot32, &w.env));
 	assert_true(w.vm.test_hypercalls);
-	assert_int_equal(w.trace_len, 0);
+	assert_int_equal(trace_len, 0);
 }
 
 static void test_long64_guest_gets_page_tables_mapping_low_and_high(void **state)
@@ -91,7 +83,7 @@ static void test_long64_guest_gets_page_tables_mapping_low_and_high(void **state
 	const uint64_t *pml4 = (const uint64_t *)(uintptr_t)(w.vm.mem_pa + guest_tables_gpa(w.vm.mem_size));
 	assert_int_not_equal(pml4[0] & 1, 0);
 	assert_int_equal(pml4[(GUEST_HIGH_ALIAS >> 39) & 511], pml4[0]);
-	assert_non_null(strstr(w.trace, "mode=long64"));
+	assert_trace_has("mode=long64");
 }
 
 static void test_long64_without_the_entry_control_is_refused(void **state)
@@ -103,7 +95,7 @@ static void test_long64_without_the_entry_control_is_refused(void **state)
 	assert_int_equal(w.pool.used, used);
 	assert_non_null(err);
 	assert_non_null(strstr(err, "64-bit guests"));
-	assert_null(strstr(w.trace, "ev=create"));
+	assert_trace_lacks("ev=create");
 }
 
 static void test_a_guest_larger_than_the_pool_is_refused(void **state)
