@@ -46,6 +46,18 @@ if [ "${1:-}" != "--unit-only" ]; then
 		echo "== trace reader tests"
 		record < <(tests/trace/run.sh 2>&1)
 	fi
+	# The Bochs system tests run on each machine in MACHINES (lib.sh):
+	# upstream Bochs + OVMF too when it can be built (once; then cached).
+	if [ -z "${MACHINES:-}" ]; then
+		echo "== machines"
+		if bochs=$(tools/build-bochs.sh); then
+			export MACHINES="bochs27 bochs-uefi"
+			echo "machines: bochs27 (Debian Bochs 2.7 + GRUB) and bochs-uefi (upstream Bochs + OVMF: $bochs)"
+		else
+			export MACHINES=bochs27
+			echo "machines: bochs27 only: upstream Bochs is not available (see above; docs/machines.md)"
+		fi
+	fi
 	for s in tests/system/test_*.sh; do
 		echo "== $(basename "$s" .sh)"
 		record < <(bash "$s" 2>&1)
