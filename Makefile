@@ -2,7 +2,8 @@
 #
 # Targets:
 #   make run         set up, build, boot the default demo on the best machine
-#                    here (QEMU+KVM+OVMF with nested VT-x, else Bochs)
+#                    here (KVM nested VT-x, else upstream Bochs + OVMF, else
+#                    Bochs 2.7 + GRUB); MACHINE=... picks one by name
 #   make run-bochs   boot the multiboot2 image in Bochs (emulated VMX)
 #   make run-uefi    boot the UEFI application in QEMU+OVMF (KVM if usable)
 #   make test        set up, build, run every test; ends with "N passed, N failed"
@@ -122,9 +123,12 @@ test: deps
 	@$(MAKE) --no-print-directory all $(UNIT_TESTS)
 	@tests/run.sh
 
+# make run MACHINE=kvm|bochs-uefi|bochs27|qemu-tcg picks the machine by
+# name; without MACHINE, tools/run.sh picks the best one here and says why
+# (docs/machines.md). run-bochs and run-uefi are the older names.
 run: deps
 	@$(MAKE) --no-print-directory images tools
-	@tools/run.sh auto
+	@tools/run.sh $(or $(MACHINE),auto)
 
 run-bochs: deps
 	@$(MAKE) --no-print-directory $(B)/hv.elf tools

@@ -52,7 +52,7 @@ stop() { kill -TERM -- "-$pgid" 2>/dev/null; sleep 1; kill -KILL -- "-$pgid" 2>/
 trap 'stop; exit 130' INT
 trap 'stop; exit 143' TERM
 # Running and not yet a zombie (kill -0 succeeds on a zombie too).
-alive() { [ -r "/proc/$pgid/stat" ] && ! grep -q '^[0-9]* ([^)]*) Z' "/proc/$pgid/stat"; }
+alive() { [ -r "/proc/$pgid/stat" ] && ! grep -q '^[0-9]* ([^)]*) Z' "/proc/$pgid/stat" 2>/dev/null; }
 rc=0 deadline=$((SECONDS + timeout_s))
 while alive; do
 	[ $SECONDS -ge $deadline ] && { stop; rc=124; break; }

@@ -1,8 +1,13 @@
 #!/bin/bash
 # make run / run-bochs / run-uefi: boot the demo and show its trace.
-# Usage: tools/run.sh auto|bochs|uefi   (env: VMS, POLICY, SLOTS, QUANTUM, TIMEOUT)
-# auto picks QEMU+KVM+OVMF when this host has a usable VT-x KVM with nested
-# VMX, else Bochs with an emulated VMX CPU, and says which and why.
+# Usage: tools/run.sh MACHINE   (env: VMS, POLICY, SLOTS, QUANTUM, TIMEOUT)
+# MACHINE: auto, kvm (QEMU + KVM nested VT-x + OVMF), bochs-uefi (upstream
+# Bochs + OVMF, the UEFI image), bochs27 (Debian Bochs 2.7 + GRUB, the
+# multiboot2 kernel), qemu-tcg (QEMU TCG + OVMF: no VMX, the image stops
+# with its message); bochs and uefi are the older names of bochs27 and of
+# QEMU + OVMF (KVM when usable). auto picks the first that works of kvm,
+# bochs-uefi (cached, or built now when its source is found) and bochs27,
+# and says which and why (docs/machines.md).
 set -u
 cd "$(dirname "$0")/.."
 mode=${1:-auto}
@@ -12,6 +17,7 @@ cmdline="vms=${VMS:-hello,cpuid,yield,realmode,counter,selfexit}"
 [ -n "${QUANTUM:-}" ] && cmdline="$cmdline quantum=$QUANTUM"
 timeout_s=${TIMEOUT:-300}
 out=build/run
+accel_force=""
 
 # Why KVM cannot run shadowvisor here, or nothing when it can.
 kvm_problem() {
@@ -27,8 +33,13 @@ kvm_problem() {
 	fi
 }
 
+# Ctrl-C or TERM: the runner (in the background here, so it ignores SIGINT)
+# gets TERM and kills its emulator's process group.
+runpid=""
+trap '[ -n "$runpid" ] && kill -TERM "$runpid" 2>/dev/null; wait; exit 130' INT TERM
 show() {   # stream the trace while the emulator runs
 	local pid=$1
+	runpid=$pid
 	while [ ! -f "$out/serial.txt" ] && kill -0 "$pid" 2>/dev/null; do sleep 0.2; done
 	[ -f "$out/serial.txt" ] && tail -n +1 -f --pid="$pid" "$out/serial.txt" | grep -aE --line-buffered '^(hv |vm=)'
 	wait "$pid"
@@ -37,29 +48,46 @@ show() {   # stream the trace while the emulator runs
 if [ "$mode" = auto ]; then
 	why=$(kvm_problem)
 	if [ -z "$why" ]; then
-		echo "run: QEMU + KVM (-cpu host, nested VT-x) + OVMF: this host has a usable VT-x KVM"
+		echo "run: machine kvm (QEMU + KVM nested VT-x + OVMF): this host has a usable VT-x KVM"
 		mode=kvm
 	else
-		echo "run: Bochs with an emulated VMX CPU: KVM cannot run shadowvisor here ($why)"
-		mode=bochs
+		echo "run: not kvm: KVM cannot run shadowvisor here ($why)"
+		if tools/build-bochs.sh --check; then
+			echo "run: machine bochs-uefi (upstream Bochs + OVMF, emulated VT-x): its build is cached or its source is found"
+			mode=bochs-uefi
+		else
+			echo "run: machine bochs27 (Debian Bochs 2.7 + GRUB, emulated VT-x): no upstream Bochs source (set BOCHS_SRC, docs/machines.md)"
+			mode=bochs27
+		fi
 	fi
+fi
+case $mode in
+bochs) mode=bochs27 ;;
+qemu-tcg) mode=uefi accel_force=tcg ;;
+esac
+if [ "$mode" = bochs-uefi ] && ! tools/build-bochs.sh --print-path >/dev/null 2>&1; then
+	echo "run: building upstream Bochs first (once; it is cached afterwards)"
+	tools/build-bochs.sh >/dev/null || { echo "run: upstream Bochs could not be built (see above)"; exit 1; }
 fi
 rm -rf "$out"; mkdir -p "$out"
 case $mode in
-bochs)
-	echo "run: booting build/hv.elf through GRUB in Bochs, cmdline: $cmdline"
+bochs27)
+	echo "run: booting build/hv.elf through GRUB in Bochs 2.7, cmdline: $cmdline"
 	tools/run-bochs.sh "$out" "$timeout_s" "$cmdline" & show $!; rc=$? ;;
+bochs-uefi)
+	echo "run: booting build/hypervisor.efi with OVMF in upstream Bochs, cmdline: $cmdline"
+	tools/run-uefi-bochs.sh "$out" "$timeout_s" "$cmdline" & show $!; rc=$? ;;
 uefi | kvm)
 	accel=tcg
 	[ "$mode" = kvm ] && accel=kvm
-	[ "$mode" = uefi ] && [ -z "$(kvm_problem)" ] && accel=kvm
+	[ "$mode" = uefi ] && [ -z "${accel_force:-}" ] && [ -z "$(kvm_problem)" ] && accel=kvm
 	echo "run: booting build/hypervisor.efi in QEMU ($accel) + OVMF, cmdline: $cmdline"
 	tools/run-uefi.sh "$out" "$timeout_s" "$cmdline" "$accel" & show $!; rc=$?
 	if [ "$accel" = kvm ] && ! grep -q '^hv ev=boot' "$out/serial.txt" 2>/dev/null; then
 		echo "run: QEMU with KVM did not boot (see $out/qemu.out); falling back to Bochs"
 		tools/run-bochs.sh "$out" "$timeout_s" "$cmdline" & show $!; rc=$?
 	fi ;;
-*) echo "usage: tools/run.sh auto|bochs|uefi"; exit 2 ;;
+*) echo "usage: tools/run.sh auto|kvm|bochs-uefi|bochs27|qemu-tcg (or bochs, uefi)"; exit 2 ;;
 esac
 case $rc in
 124) echo "run: timed out after ${timeout_s}s; last lines:"; tail -5 "$out/serial.txt" ;;
