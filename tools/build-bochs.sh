@@ -57,6 +57,7 @@ no_source_help() {
 	say "  BOCHS_SRC=\$HOME/src/Bochs/bochs make test"
 }
 
+[ -z "${BOCHS_SRC:-}" ] || [ -e "$BOCHS_SRC" ] || die "BOCHS_SRC=$BOCHS_SRC does not exist"
 src=$(find_src) || src=""
 if [ -z "$src" ]; then
 	# Without a source, any complete build in the cache still serves.
