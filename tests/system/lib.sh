@@ -23,7 +23,7 @@ if [[ $TEST == *_bochs ]]; then
 		for m in $MACHINES; do MACHINE=$m bash "$0" "$@" || rc=1; done
 		exit $rc
 	fi
-	TEST="$TEST[$MACHINE]"
+	TEST="${TEST}[$MACHINE]"
 fi
 
 tail_trace() {
