@@ -67,7 +67,11 @@ qemu-tcg) mode=uefi accel_force=tcg ;;
 esac
 if [ "$mode" = bochs-uefi ] && ! tools/build-bochs.sh --print-path >/dev/null 2>&1; then
 	echo "run: building upstream Bochs first (once; it is cached afterwards)"
-	tools/build-bochs.sh >/dev/null || { echo "run: upstream Bochs could not be built (see above)"; exit 1; }
+	if ! tools/build-bochs.sh >/dev/null; then
+		[ "${1:-auto}" = auto ] || { echo "run: upstream Bochs could not be built (see above)"; exit 1; }
+		echo "run: machine bochs27 (Debian Bochs 2.7 + GRUB): upstream Bochs could not be built (see above)"
+		mode=bochs27
+	fi
 fi
 rm -rf "$out"; mkdir -p "$out"
 case $mode in
