@@ -165,6 +165,7 @@ UNIT_MODS_test_notify         := $(M_RUN)
 UNIT_MODS_test_replay_arm     := $(M_RUN)
 UNIT_MODS_test_sched_fast     := $(M_RUN)
 UNIT_MODS_test_exits          := $(M_RUN)
+UNIT_MODS_test_casefile       := rig/entrycheck/casefile.c $(M_SHADOW)
 UNIT_MODS_test_vm             := vmm/vm.c $(M_MEM) $(M_SHADOW)
 # The event table's two readers: the emitter (vmm/trace.c) and svtrace.
 UNIT_MODS_test_trace_events   := $(M_TRACE) tools/trace/events.c tools/trace/parse.c
@@ -199,11 +200,14 @@ test: ## build and run every test (T=NAME: only the tests whose name has NAME)
 	@$(MAKE) --no-print-directory all $(UNIT_TESTS)
 	@tests/run.sh $(if $(T),--only '$(T)')
 
-run: ## boot the default demo on the best machine here (QEMU+KVM, else Bochs)
+# make run MACHINE=kvm|bochs-uefi|bochs27|qemu-tcg picks the machine by
+# name; without MACHINE, tools/run.sh picks the best one here and says why
+# (docs/machines.md). run-bochs and run-uefi are the older names.
+run: ## boot the demo on the best machine here (KVM, else upstream Bochs + OVMF, else Bochs 2.7); MACHINE= picks
 	@tools/deps.sh run
 	@tools/run.sh --check >/dev/null
 	@$(MAKE) --no-print-directory images tools
-	@tools/run.sh auto
+	@tools/run.sh $(or $(MACHINE),auto)
 
 run-bochs: ## boot the multiboot2 image through GRUB in Bochs (emulated VMX)
 	@tools/deps.sh run

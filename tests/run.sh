@@ -62,6 +62,18 @@ if [ $unit_only = 0 ]; then
 	fi
 	echo "== trace event table (vmm/trace_events.def)"
 	record < <(tools/tracedef/trace-doc.sh --check 2>&1; tools/tracedef/check-keys.sh 2>&1)
+	# The Bochs system tests run on each machine in MACHINES (lib.sh):
+	# upstream Bochs + OVMF too when it can be built (once; then cached).
+	if [ -z "${MACHINES:-}" ]; then
+		echo "== machines"
+		if bochs=$(tools/build-bochs.sh); then
+			export MACHINES="bochs27 bochs-uefi"
+			echo "machines: bochs27 (Debian Bochs 2.7 + GRUB) and bochs-uefi (upstream Bochs + OVMF: $bochs)"
+		else
+			export MACHINES=bochs27
+			echo "machines: bochs27 only: upstream Bochs is not available (see above; docs/machines.md)"
+		fi
+	fi
 	for s in tests/system/test_*.sh; do
 		wanted "$(basename "$s" .sh)" || continue
 		echo "== $(basename "$s" .sh)"

@@ -168,3 +168,7 @@ done
 	printf '%s\n' "${rows[@]}"
 } > "$md"
 echo "bench: wrote $md and $csv"
+
+# The figures that compare the machines, one column each (Bochs 2.7 + GRUB,
+# upstream Bochs + OVMF): tools/bench-machines.sh.
+tools/bench-machines.sh

@@ -17,6 +17,7 @@ echo "  (VMS unset runs the demo: $DEFAULT_VMS)"
 echo
 echo "Other variables:"
 printf '  %-11s %s\n' \
+	"MACHINE=" "run: kvm, bochs-uefi, bochs27 or qemu-tcg instead of the best one here (docs/machines.md)" \
 	"TIMEOUT=" "seconds before a run is stopped (default 300)" \
 	"GDB=1" "run-uefi: QEMU waits for GDB on 127.0.0.1:1234 (docs/debugging.md)" \
 	"T=" "test and unit: run only the tests whose name contains this text" \

@@ -1,6 +1,13 @@
 #!/bin/bash
 # make run / run-bochs / run-uefi: boot the demo and show what it does.
-# Usage: tools/run.sh auto|bochs|uefi|--check
+# Usage: tools/run.sh MACHINE|--check
+# MACHINE: auto, kvm (QEMU + KVM nested VT-x + OVMF), bochs-uefi (upstream
+# Bochs + OVMF, the UEFI image), bochs27 (Debian Bochs 2.7 + GRUB, the
+# multiboot2 kernel), qemu-tcg (QEMU TCG + OVMF: no VMX, the image stops
+# with its message); bochs and uefi are the older names of bochs27 and of
+# QEMU + OVMF (KVM when usable). auto picks the first that works of kvm,
+# bochs-uefi (cached, or built now when its source is found) and bochs27,
+# and says which and why (docs/machines.md).
 #   env: the variables of tools/options.sh (VMS, POLICY, SLOTS, QUANTUM,
 #   TRACE, FASTPATH, ENTRYCHECK), TIMEOUT (seconds, default 300).
 # --check only checks the variables and prints the command line.
@@ -9,12 +16,10 @@
 # By default the run shows the guests' output, one line per VM start and
 # end, hypervisor errors and the summary; the whole trace goes to
 # build/run/serial.txt. TRACE=all streams every trace line.
-# auto picks QEMU+KVM+OVMF when this host has a usable VT-x KVM with nested
-# VMX, else Bochs with an emulated VMX CPU, and says which and why.
 set -u
 cd "$(dirname "$0")/.." || exit 1
 . tools/options.sh
-mode=${1:-auto}
+mode=${1:-auto} asked=${1:-auto} accel_force=""
 out=build/run
 cmdline="" casefile="" stream=0
 
@@ -63,6 +68,13 @@ check_options() {
 		check_option "$row"
 	done <<<"$SV_OPTIONS"
 	cmdline=${cmdline# }
+	if [ -n "${MACHINE+set}" ]; then
+		case $MACHINE in
+		kvm | bochs-uefi | bochs27 | qemu-tcg) ;;
+		"") die "MACHINE is set but empty: give it a value or leave it out (kvm, bochs-uefi, bochs27, qemu-tcg)" ;;
+		*) die "MACHINE=$(printf '%q' "$MACHINE") is not a machine (kvm, bochs-uefi, bochs27, qemu-tcg)" ;;
+		esac
+	fi
 	timeout_s=${TIMEOUT-300}
 	[[ $timeout_s =~ ^[1-9][0-9]{0,5}$ ]] || die "TIMEOUT=$(printf '%q' "$timeout_s") is not a number of seconds"
 }
@@ -142,31 +154,53 @@ last_lines() {
 }
 
 pick_mode() {
-	[ "$mode" = auto ] || return 0
 	local why
-	why=$(kvm_problem)
-	if [ -z "$why" ]; then
-		echo "run: QEMU + KVM (-cpu host, nested VT-x) + OVMF: this host has a usable VT-x KVM"
-		mode=kvm
-	else
-		echo "run: Bochs with an emulated VMX CPU: KVM cannot run shadowvisor here ($why)"
-		mode=bochs
+	if [ "$mode" = auto ]; then
+		why=$(kvm_problem)
+		if [ -z "$why" ]; then
+			echo "run: machine kvm (QEMU + KVM nested VT-x + OVMF): this host has a usable VT-x KVM"
+			mode=kvm
+		else
+			echo "run: not kvm: KVM cannot run shadowvisor here ($why)"
+			if tools/build-bochs.sh --check; then
+				echo "run: machine bochs-uefi (upstream Bochs + OVMF, emulated VT-x): its build is cached or its source is found"
+				mode=bochs-uefi
+			else
+				echo "run: machine bochs27 (Debian Bochs 2.7 + GRUB, emulated VT-x): no upstream Bochs source (set BOCHS_SRC, docs/machines.md)"
+				mode=bochs27
+			fi
+		fi
+	fi
+	case $mode in
+	bochs) mode=bochs27 ;;
+	qemu-tcg) mode=uefi accel_force=tcg ;;
+	esac
+	if [ "$mode" = bochs-uefi ] && ! tools/build-bochs.sh --print-path >/dev/null 2>&1; then
+		echo "run: building upstream Bochs first (once; it is cached afterwards)"
+		if ! tools/build-bochs.sh >/dev/null; then
+			[ "$asked" = auto ] || { echo "run: upstream Bochs could not be built (see above)"; exit 1; }
+			echo "run: machine bochs27 (Debian Bochs 2.7 + GRUB): upstream Bochs could not be built (see above)"
+			mode=bochs27
+		fi
 	fi
 }
 
 boot() {
 	case $mode in
-	bochs)
-		echo "run: booting build/hv.elf through GRUB in Bochs, cmdline: $cmdline"
+	bochs27)
+		echo "run: booting build/hv.elf through GRUB in Bochs 2.7, cmdline: $cmdline"
 		launch tools/run-bochs.sh "$out" "$timeout_s" "$cmdline" "$casefile" ;;
+	bochs-uefi)
+		echo "run: booting build/hypervisor.efi with OVMF in upstream Bochs, cmdline: $cmdline"
+		launch tools/run-uefi-bochs.sh "$out" "$timeout_s" "$cmdline" "$casefile" ;;
 	uefi | kvm)
 		local accel=tcg
 		[ "$mode" = kvm ] && accel=kvm
-		[ "$mode" = uefi ] && [ -z "$(kvm_problem)" ] && accel=kvm
+		[ "$mode" = uefi ] && [ -z "$accel_force" ] && [ -z "$(kvm_problem)" ] && accel=kvm
 		echo "run: booting build/hypervisor.efi in QEMU ($accel) + OVMF, cmdline: $cmdline"
 		launch tools/run-uefi.sh "$out" "$timeout_s" "$cmdline" "$accel" "$casefile"
 		if [ "$accel" = kvm ] && ! grep -q '^hv ev=boot' "$out/serial.txt" 2>/dev/null; then
-			echo "run: QEMU with KVM did not boot (see $out/qemu.out); falling back to Bochs"
+			echo "run: QEMU with KVM did not boot (see $out/qemu.out); falling back to Bochs 2.7"
 			launch tools/run-bochs.sh "$out" "$timeout_s" "$cmdline" "$casefile"
 		fi ;;
 	esac
@@ -189,8 +223,8 @@ report() {
 
 main() {
 	case $mode in
-	auto | bochs | uefi | --check) ;;
-	*) echo "usage: tools/run.sh auto|bochs|uefi|--check" >&2; exit 2 ;;
+	auto | kvm | bochs-uefi | bochs27 | qemu-tcg | bochs | uefi | --check) ;;
+	*) echo "usage: tools/run.sh auto|kvm|bochs-uefi|bochs27|qemu-tcg|--check (MACHINE=$mode is not a machine)" >&2; exit 2 ;;
 	esac
 	check_options
 	if [ "$mode" = --check ]; then

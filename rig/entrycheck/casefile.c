@@ -1,6 +1,8 @@
 /* Parsing of differential-mode case lines. */
 #include "rig/entrycheck/casefile.h"
 #include "vmm/fmt.h"
+#include "vmm/shadow/vmcs_shadow.h"
+#include "arch/x86/vmx_caps.h"
 #include <stddef.h>
 #include <string.h>
 
@@ -184,6 +186,12 @@ static enum case_parse parse_token(const char *t, size_t len, struct ec_case *c,
 		*has_expect = true;
 		return CASE_OK;
 	}
+	if (klen == 9 && !memcmp(t, "ifallowed", 9)) {
+		if (c->has_if_allowed || !parse_outcome(v, vlen, &c->if_allowed))
+			return bad(err, errlen, "bad ifallowed", v, vlen);
+		c->has_if_allowed = true;
+		return CASE_OK;
+	}
 	if (klen == 9 && !memcmp(t, "departure", 9)) {
 		if (!vlen || vlen >= sizeof(c->departure))
 			return bad(err, errlen, "bad departure", v, vlen);
@@ -296,4 +304,20 @@ uint64_t case_apply(enum case_op op, uint64_t old, uint64_t v)
 	case CASE_XOR: return old ^ v;
 	default:       return v;
 	}
+}
+
+/* Whether the capability MSRs allow every control this VMCS leaves set
+ * (ifallowed= cases: their expectation depends on the CPU model). */
+static bool ctl_allowed(struct vmx_ctl_cap cap, uint64_t v)
+{
+	return (v & cap.must_be_1) == cap.must_be_1 && !(v & ~(uint64_t)cap.may_be_1);
+}
+
+bool case_controls_allowed(const struct vmx_caps *caps, const struct vmcs_shadow *s)
+{
+	uint64_t proc = shadow_get(s, VMCS_proc_controls);
+	return ctl_allowed(caps->pin, shadow_get(s, VMCS_pin_controls)) && ctl_allowed(caps->proc, proc) &&
+	       (!(proc & (1ull << 31)) || ctl_allowed(caps->proc2, shadow_get(s, VMCS_proc_controls2))) &&
+	       ctl_allowed(caps->exit, shadow_get(s, VMCS_exit_controls)) &&
+	       ctl_allowed(caps->entry, shadow_get(s, VMCS_entry_controls));
 }

@@ -1,9 +1,13 @@
 /* Differential-mode case lines (docs: README "Differential mode"):
  *   FIELD OP VALUE [...] expect=OUTCOME [departure=SDM-SECTION]
  *                        [entry=launch|resume] [probe=prot32|long64|real16]
+ *                        [ifallowed=OUTCOME]
  *   op=LIFECYCLE-OP expect=OUTCOME
  * FIELD is a vmcs_fields.def name or a 0xNNNN encoding; OP is = |= &= ^=;
  * OUTCOME is ok, vmfail:N, vmfail_invalid, entryfail:N or entryfail:N:Q.
+ * ifallowed=OUTCOME: the expectation depends on the CPU model; when its
+ * capability MSRs allow every VM-execution, VM-exit and VM-entry control
+ * the case leaves set, the SDM expects OUTCOME instead of expect=.
  * '#' starts a comment. Pure C. */
 #ifndef RIG_CASEFILE_H
 #define RIG_CASEFILE_H
@@ -93,6 +97,8 @@ struct ec_case {
 	unsigned nw;
 	enum life_op life;
 	struct outcome expect;
+	struct outcome if_allowed;   /* ifallowed=, when has_if_allowed */
+	bool has_if_allowed;
 	char departure[32];   /* SDM section of a known emulator departure, or "" */
 	bool resume;          /* entry=resume: the writes after a VM exit, then VMRESUME */
 	enum case_probe probe;
@@ -115,5 +121,12 @@ const char *life_op_name(enum life_op op);
 const char *case_probe_name(enum case_probe p);
 const char *case_link_name(enum case_link l);
 const char *case_pdpt_name(enum case_pdpt p);
+
+/* Whether the capabilities allow every pin-based, processor-based (and,
+ * when activated, secondary), VM-exit and VM-entry control the VMCS holds
+ * (ifallowed=). */
+struct vmx_caps;
+struct vmcs_shadow;
+bool case_controls_allowed(const struct vmx_caps *caps, const struct vmcs_shadow *s);
 
 #endif

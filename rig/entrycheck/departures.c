@@ -1,6 +1,8 @@
 /* Known departures of Bochs 2.7 (Debian 2.7+dfsg-4, corei7_skylake_x) from
  * the SDM, found by the differential mode and checked against the Bochs 2.7
- * source (bochs/cpu/vmx.cc, tag REL_2_7_FINAL) and the SDM text. */
+ * source (bochs/cpu/vmx.cc, tag REL_2_7_FINAL) and the SDM text. Upstream
+ * Bochs (3.0.devel) shows most of them too; docs/machines.md lists which,
+ * per version. */
 #include "rig/entrycheck/departures.h"
 #include "vmm/shadow/entry_checks.h"
 #include <string.h>

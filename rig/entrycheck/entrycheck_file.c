@@ -166,6 +166,8 @@ void entrycheck_file(struct ec_env *e, const char *text, size_t len, struct ec_t
 			fmt(what, sizeof(what), "%s%swrites=%s", words, msrs, desc);
 			/* A case marked as a departure counts as one only when a known
 			 * departure row explains what the CPU did. */
+			if (c.has_if_allowed && case_controls_allowed(e->n->caps, &before))
+				c.expect = c.if_allowed;
 			if (c.departure[0] && !outcome_equal(&shadow, &cpu))
 				d = departure_find(&before, &r.predicted, &cpu);
 		}

@@ -38,7 +38,7 @@ ends_cleanly() {
 		{ echo "last lines: $(events | tail -2)"; return 1; }
 }
 
-expect "boot line names the path and the memory found" has '^hv ev=boot path=multiboot2 mem=[1-9][0-9]*K'
+expect "boot line names the path and the memory found" has "^hv ev=boot path=$(boot_path) mem=[1-9][0-9]*K"
 expect "capability report shows VMX, EPT and unrestricted guest" has '^hv ev=cpu vendor=GenuineIntel vmx=1 .*ept=1 ug=1'
 expect "VMXON succeeds" has '^hv ev=vmxon status=ok'
 expect "the inline VMREAD/VMWRITE classify failures as the SDM says (unsupported encoding 12, no current VMCS)" \
