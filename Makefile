@@ -224,7 +224,7 @@ run-uefi: ## boot the UEFI application in QEMU+OVMF (KVM when usable)
 # make profile: the CPUID exit's C path under callgrind (tools/profile.sh).
 PROFILE_SRCS := $(sort $(M_RUN))
 $(B)/tools/hotpath: | deps-test
-$(B)/tools/hotpath: tools/profile/hotpath.c $(PROFILE_SRCS) $(wildcard vmm/*.h vmm/*.def vmm/shadow/*.h arch/x86/*.h arch/x86/*.def rig/entrycheck/*.h)
+$(B)/tools/hotpath: tools/profile/hotpath.c $(PROFILE_SRCS) $(UNIT_HEADERS)
 	@mkdir -p $(@D)
 	$(say) CC $@
 	$(Q)$(CC) -std=gnu11 -O2 -g -fno-omit-frame-pointer -mgeneral-regs-only -fno-builtin $(WARN) \

@@ -12,7 +12,7 @@
 #include <stdint.h>
 #include "arch/x86/vmx.h"
 
-enum fake_insn { F_VMCLEAR, F_VMPTRLD, F_VMREAD, F_VMWRITE, F_VMLAUNCH, F_VMRESUME, F_INSN_COUNT };
+enum fake_insn { F_VMCLEAR, F_VMPTRLD, F_VMREAD, F_VMWRITE, F_VMLAUNCH, F_VMRESUME, F_INVEPT, F_INSN_COUNT };
 
 struct fake_call {
 	enum fake_insn insn;
@@ -38,6 +38,11 @@ struct fake_cpu {
 	struct fake_call log[FAKE_LOG];
 	unsigned nlog;
 	bool log_full;              /* more instructions than FAKE_LOG: the rest not logged */
+	/* Failures nobody asked for (fail/on_enter did not say so): a VMREAD,
+	 * VMWRITE or entry with no current VMCS, an unsupported encoding, an
+	 * unknown region. A test's teardown asserts it stayed 0, so a lost
+	 * VMPTRLD or a wrong encoding cannot pass as a value. */
+	unsigned unexpected;
 	/* The k-th VMREAD (insn F_VMREAD) or VMWRITE of this encoding (k
 	 * from 1) returns what this says; VMX_OK lets it go through. */
 	struct vmx_result (*fail)(enum fake_insn insn, uint32_t encoding, uint64_t k);

@@ -3,11 +3,13 @@
  * host's C library instead. memcpy and memset are string instructions
  * moving 8 bytes per step (a byte loop cost several instructions per byte
  * and showed in the per-exit cost); they are weak, so that the UEFI
- * image takes gnu-efi's where libefi brings them. */
+ * image takes gnu-efi's where libefi brings them, and kept (used) through
+ * link-time optimisation, which may emit calls to them after it has
+ * decided what is referenced. */
 #include <stddef.h>
 #include <stdint.h>
 
-__attribute__((weak)) void *memcpy(void *d, const void *s, size_t n)
+__attribute__((weak, used)) void *memcpy(void *d, const void *s, size_t n)
 {
 	void *ret = d;
 	size_t q = n / 8, r = n % 8;
@@ -16,7 +18,7 @@ __attribute__((weak)) void *memcpy(void *d, const void *s, size_t n)
 	return ret;
 }
 
-__attribute__((weak)) void *memset(void *d, int c, size_t n)
+__attribute__((weak, used)) void *memset(void *d, int c, size_t n)
 {
 	void *ret = d;
 	uint64_t v = 0x0101010101010101ull * (uint8_t)c;

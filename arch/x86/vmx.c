@@ -24,19 +24,26 @@ static struct vmx_ctl_cap ctl_cap(uint32_t msr)
 	return (struct vmx_ctl_cap){ (uint32_t)v, (uint32_t)(v >> 32) };
 }
 
-/* CPUID's part of the capabilities: vendor, VMX, the address widths, RTM,
- * CET and the PMU's IA32_PERF_GLOBAL_CTRL bits. */
-static void caps_cpuid(struct vmx_caps *c)
+/* CPUID's answer to "is there VMX at all": the vendor and CPUID.1:ECX.VMX. */
+static void caps_vendor(struct vmx_caps *c)
 {
 	struct cpuid_regs r;
 	cpuid(0, 0, &r);
-	uint32_t max_leaf = r.eax;
 	*(uint32_t *)&c->vendor[0] = r.ebx;
 	*(uint32_t *)&c->vendor[4] = r.edx;
 	*(uint32_t *)&c->vendor[8] = r.ecx;
 	c->vendor[12] = 0;
 	cpuid(1, 0, &r);
 	c->vmx = (r.ecx >> 5) & 1;
+}
+
+/* CPUID's part of what VMX may use: the address widths, RTM, CET and the
+ * PMU's IA32_PERF_GLOBAL_CTRL bits. */
+static void caps_cpuid(struct vmx_caps *c)
+{
+	struct cpuid_regs r;
+	cpuid(0, 0, &r);
+	uint32_t max_leaf = r.eax;
 	cpuid(0x80000000, 0, &r);
 	if (r.eax >= 0x80000008) {
 		cpuid(0x80000008, 0, &r);
@@ -81,15 +88,20 @@ static void caps_msrs(struct vmx_caps *c)
 	c->vmfunc = (c->proc2.may_be_1 & PROC2_VMFUNC) ? rdmsr(MSR_IA32_VMX_VMFUNC) : 0;
 }
 
+/* The VMX MSRs and the rest of CPUID only when VMX is there and
+ * IA32_FEATURE_CONTROL allows it: otherwise the hypervisor stops, and its
+ * cpu line shows them as 0. */
 void vmx_caps_read(struct vmx_caps *c)
 {
-	caps_cpuid(c);
+	caps_vendor(c);
 	if (!c->vmx)
 		return;
 	c->feature_control = rdmsr(MSR_IA32_FEATURE_CONTROL);
 	c->feature_locked_off = (c->feature_control & FC_LOCK) && !(c->feature_control & FC_VMX_OUTSIDE_SMX);
-	if (!c->feature_locked_off)
-		caps_msrs(c);
+	if (c->feature_locked_off)
+		return;
+	caps_msrs(c);
+	caps_cpuid(c);
 }
 
 /* Decode RFLAGS after a VMX instruction (SDM Vol. 3C 31.2). */
@@ -151,9 +163,9 @@ struct vmx_result vmx_ptrld(uint64_t vmcs_pa)
 static __attribute__((cold, noinline)) struct vmx_result read_checked(uint32_t encoding, uint64_t *value)
 {
 	uint8_t cf, zf;
-	uint64_t v = 0;
+	uint64_t v = 0;      /* a failed VMREAD leaves it alone: 0, never the encoding */
 	__asm__ volatile("vmread %3, %0; setc %1; setz %2"
-			 : "=r"(v), "=qm"(cf), "=qm"(zf)
+			 : "+r"(v), "=qm"(cf), "=qm"(zf)
 			 : "r"((uint64_t)encoding)
 			 : "cc");
 	*value = v;

@@ -65,6 +65,7 @@ static int world_setup(void **state)
 
 static int world_teardown(void **state)
 {
+	assert_int_equal(fake_cpu.unexpected, 0);
 	(void)state;
 	trace_set_sink(NULL);
 	return 0;

@@ -100,6 +100,7 @@ static int world_setup(void **state)
 
 static int world_teardown(void **state)
 {
+	assert_int_equal(fake_cpu.unexpected, 0);   /* no VMX failure the test did not ask for */
 	(void)state;
 	trace_set_sink(NULL);
 	trace_set_detail(true);

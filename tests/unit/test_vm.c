@@ -11,6 +11,7 @@
 #include <string.h>
 #include <cmocka.h>
 #include "tests/unit/baseline.h"
+#include "arch/fake/fake_cpu.h"
 #include "tests/unit/trace_capture.h"
 #include "vmm/ept.h"
 #include "vmm/pagealloc.h"
@@ -36,6 +37,7 @@ static int setup(void **state)
 {
 	(void)state;
 	memset(&w, 0, sizeof(w));
+	fake_cpu_reset();
 	w.mem = aligned_alloc(PAGE_SIZE, POOL_PAGES * PAGE_SIZE);
 	assert_non_null(w.mem);
 	pagealloc_init(&w.pool, (uint64_t)(uintptr_t)w.mem, POOL_PAGES * PAGE_SIZE);
@@ -117,6 +119,7 @@ static void test_release_gives_every_page_back(void **state)
 	vm_release(&w.vm, &w.pool);
 	assert_int_equal(w.pool.used, used);
 	assert_int_equal(w.vm.mem_pa | w.vm.ept_pa | w.vm.vmcs_pa, 0);
+	assert_int_equal(fake_cpu.count[F_INVEPT], 1);   /* its EPT's translations go first */
 	vm_release(&w.vm, &w.pool);            /* twice: nothing more to give */
 	assert_int_equal(w.pool.used, used);
 }
