@@ -31,7 +31,7 @@ KCFLAGS  := -std=gnu11 -O2 -g -ffreestanding -mno-red-zone -mgeneral-regs-only \
             -flto $(WARN) -I. $(EXTRA_KCFLAGS)
 MB2FLAGS := $(KCFLAGS) -fno-pie -mcmodel=small
 EFIINC   := -I/usr/include/efi -I/usr/include/efi/x86_64
-EFIFLAGS := $(KCFLAGS) -fpic -fshort-wchar -maccumulate-outgoing-args -DGNU_EFI_USE_MS_ABI $(EFIINC)
+EFIFLAGS := $(KCFLAGS) -fpic -fno-semantic-interposition -fshort-wchar -maccumulate-outgoing-args -DGNU_EFI_USE_MS_ABI $(EFIINC)
 HOSTCFLAGS := -std=gnu11 -O1 -g $(WARN) -I.
 
 # The core: everything below boot/, compiled once per boot path; the
