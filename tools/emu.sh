@@ -1,4 +1,4 @@
-# Sourced by the runners (run-bochs.sh, run-uefi.sh): start an emulator
+# Sourced by the runners (run-bochs.sh, run-uefi-bochs.sh, run-uefi.sh): start an emulator
 # under a timeout in a process group of its own, and end that whole group
 # when the runner is interrupted (Ctrl-C: SIGINT to make's process group,
 # which the emulator is not in), terminated, or exits.
@@ -10,6 +10,9 @@
 #                      /dev/null and its output to LOG, waits, and returns
 #                      its status (124 on timeout). The caller's own output
 #                      stays free for the interrupt message.
+#   emu_bochsrc_common prints the bochsrc lines both Bochs machines share:
+#                      COM1 to serial.txt, time that follows instructions,
+#                      the log, and what ends a run.
 
 emu_pgid=""
 
@@ -60,4 +63,16 @@ emu_run() {
 	# the trap has run by then and exited.
 	emu_pgid=""
 	return $rc
+}
+
+emu_bochsrc_common() {
+	cat <<RC
+com1: enabled=1, mode=file, dev=serial.txt
+clock: sync=none, time0=local
+log: bochs.log
+panic: action=fatal
+error: action=report
+info: action=report
+debug: action=ignore
+RC
 }

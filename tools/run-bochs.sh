@@ -45,7 +45,7 @@ menuentry "shadowvisor" {
 CFG
 grub-mkrescue -o "$out/hv.iso" "$out/iso" >"$out/grub-mkrescue.log" 2>&1 || {
 	echo "run-bochs: grub-mkrescue failed:"; tail -5 "$out/grub-mkrescue.log"; exit 1; }
-cat > "$out/bochsrc" <<RC
+{ cat <<RC
 megs: 256
 cpu: model=corei7_skylake_x, count=1, ips=${BOCHS_IPS:-10000000}, reset_on_triple_fault=0
 romimage: file=/usr/share/bochs/BIOS-bochs-latest
@@ -53,16 +53,10 @@ vgaromimage: file=/usr/share/vgabios/vgabios.bin
 display_library: rfb, options="timeout=0"
 ata0-master: type=cdrom, path=hv.iso, status=inserted
 boot: cdrom
-com1: enabled=1, mode=file, dev=serial.txt
-clock: sync=none, time0=local
-log: bochs.log
-panic: action=fatal
-error: action=report
-info: action=report
-debug: action=ignore
 sound: waveoutdrv=dummy, waveindrv=dummy, midioutdrv=dummy
 speaker: enabled=1, mode=dummy
 RC
+emu_bochsrc_common; } > "$out/bochsrc"
 printf 'c\nquit\n' > "$out/bochs.rc"
 rm -f "$out/serial.txt"
 cd "$out" || exit 1

@@ -12,9 +12,10 @@
 # Env: BOCHS (the binary; default: tools/build-bochs.sh --print-path),
 # BOCHS_IPS (instructions per emulated second, default 10,000,000),
 # CPUS (cpu count, default 1), HV_EFI (another image).
-# Bochs runs in its own process group (setsid); a timeout, Ctrl-C or TERM
-# kills that whole group. With display_library nogui it opens no socket.
+# Bochs runs in its own process group (tools/emu.sh); a timeout, Ctrl-C or
+# TERM ends that whole group. With display_library nogui it opens no socket.
 set -u
+. "$(dirname "$0")/emu.sh"
 out=$1 timeout_s=$2 cmdline=$3 casefile=${4:-}
 root=$(cd "$(dirname "$0")/.." && pwd)
 bochs=${BOCHS:-$("$root/tools/build-bochs.sh" --print-path)} ||
@@ -28,7 +29,7 @@ printf '%s\n' "$cmdline" > "$out/esp/shadowvisor.cmdline"
 [ -n "$casefile" ] && { cp "$casefile" "$out/esp/$(basename "$casefile")" || exit 1; }
 # One 4 MiB flash image, variables first, mapped at 0xffc00000.
 cat "$vars" "$code" > "$out/OVMF_4M.fd"
-cat > "$out/bochsrc" <<RC
+{ cat <<RC
 megs: 512
 cpu: model=corei7_skylake_x, count=${CPUS:-1}, ips=${BOCHS_IPS:-10000000}, reset_on_triple_fault=0
 romimage: file=OVMF_4M.fd, address=0xffc00000
@@ -36,30 +37,12 @@ fw_cfg: enabled=1
 display_library: nogui
 ata0-master: type=disk, path=esp, mode=vvfat, journal=vvfat.redolog
 boot: disk
-com1: enabled=1, mode=file, dev=serial.txt
-clock: sync=none, time0=local
-log: bochs.log
-panic: action=fatal
-error: action=report
-info: action=report
-debug: action=ignore
 RC
+emu_bochsrc_common; } > "$out/bochsrc"
 rm -f "$out/serial.txt" "$out/vvfat.redolog"
 cd "$out" || exit 1
-setsid "$bochs" -q -f bochsrc </dev/null >bochs.out 2>&1 &
-pgid=$!
-stop() { kill -TERM -- "-$pgid" 2>/dev/null; sleep 1; kill -KILL -- "-$pgid" 2>/dev/null; }
-trap 'stop; exit 130' INT
-trap 'stop; exit 143' TERM
-# Running and not yet a zombie (kill -0 succeeds on a zombie too).
-alive() { [ -r "/proc/$pgid/stat" ] && ! grep -q '^[0-9]* ([^)]*) Z' "/proc/$pgid/stat" 2>/dev/null; }
-rc=0 deadline=$((SECONDS + timeout_s))
-while alive; do
-	[ $SECONDS -ge $deadline ] && { stop; rc=124; break; }
-	sleep 0.5
-done
-wait "$pgid" 2>/dev/null
-kill -KILL -- "-$pgid" 2>/dev/null   # anything Bochs left in its group
+emu_run "$timeout_s" bochs.out "$bochs" -q -f bochsrc
+rc=$?
 [ $rc -eq 124 ] && exit 124
 grep -q '^hv ev=halt status=ok' serial.txt 2>/dev/null && exit 0
 exit 1
