@@ -61,6 +61,7 @@ static inline __attribute__((always_inline)) void
 notify_entry_checks(struct notify *n, struct vm *vm, enum entry_insn insn, struct entry_result *r)
 {
 	n->cc.s = &vm->shadow;
+	n->cc.memo = &vm->memo;
 	uint64_t t0 = vmx_now();
 	unsigned ran = insn == INSN_VMLAUNCH ? validate_full(&n->cc, &r->predicted)
 					     : validate_dirty(&n->cc, &r->predicted);

@@ -7,6 +7,7 @@
 #include "arch/x86/vmx_types.h"
 #include "arch/x86/exit_reasons.h"
 #include "vmm/shadow/vmcs_shadow.h"
+#include "vmm/shadow/validate.h"
 
 #define VM_MAX 32
 
@@ -70,6 +71,7 @@ struct vm {
 	struct guest_regs regs;
 	struct vmcs_shadow shadow;
 	uint64_t pending[SHADOW_WORDS]; /* written while not current */
+	struct validate_memos memo;  /* its dirty sets' checks (validate_dirty) */
 	struct vm_counters n;
 	uint64_t slice_exits;
 	uint32_t slices;            /* time slices used (CPU budget, vmm/sched.c) */

@@ -24,7 +24,7 @@ static struct vm vm;
  * so a check on another dirty field may fail: the memo is built anyway). */
 static enum verdict_kind validate_now(void)
 {
-	struct check_ctx c = { .s = &vm.shadow, .caps = &caps, .no_audit = true };
+	struct check_ctx c = { .s = &vm.shadow, .caps = &caps, .no_audit = true, .memo = &vm.memo };
 	struct verdict v;
 	(void)validate_dirty(&c, &v);
 	return v.kind;

@@ -82,6 +82,51 @@ static void test_dirty_stops_at_first_failure(void **state)
 	assert_int_equal(v.value, 1ull << 32);
 }
 
+/* One dirty set's validation: the same set again builds nothing. */
+static unsigned dirty_set(struct check_ctx *c, struct vmcs_shadow *s, enum vmcs_field a, enum vmcs_field b)
+{
+	struct verdict v;
+	shadow_on_entry_ok(s);
+	shadow_write(s, a, shadow_get(s, a));
+	if (b != VMCS_FIELD_NONE)
+		shadow_write(s, b, shadow_get(s, b));
+	unsigned ran = validate_dirty(c, &v);
+	assert_int_equal(v.kind, VERDICT_OK);
+	return ran;
+}
+
+/* Each VM has its own memos, a few dirty sets each: alternating sets and
+ * switching VMs rebuild nothing after each set's first time, and the
+ * checks run are the same as with a fresh list. */
+static void test_memos_per_vm_and_dirty_set(void **state)
+{
+	(void)state;
+	struct vmcs_shadow s[2];
+	struct vmx_caps caps;
+	struct check_ctx c[2];
+	struct validate_memos m[2];
+	memset(m, 0, sizeof(m));
+	for (int k = 0; k < 2; k++) {
+		baseline_ctx(&c[k], &s[k], &caps);
+		c[k].memo = &m[k];
+	}
+	unsigned rip = count_readers(VMCS_guest_rip);
+	for (int round = 0; round < 3; round++)
+		for (int k = 0; k < 2; k++) {
+			assert_int_equal(dirty_set(&c[k], &s[k], VMCS_guest_rip, VMCS_FIELD_NONE), rip);
+			assert_true(dirty_set(&c[k], &s[k], VMCS_guest_rip, VMCS_preemption_timer) >= rip);
+			assert_true(dirty_set(&c[k], &s[k], VMCS_guest_rip, VMCS_guest_rflags) > rip);
+		}
+	assert_int_equal(m[0].rebuilds, 3);
+	assert_int_equal(m[1].rebuilds, 3);
+	/* A fifth set replaces the oldest: that one is built again later. */
+	dirty_set(&c[0], &s[0], VMCS_guest_cr0, VMCS_FIELD_NONE);
+	dirty_set(&c[0], &s[0], VMCS_guest_cr4, VMCS_FIELD_NONE);
+	assert_int_equal(m[0].rebuilds, 5);
+	assert_int_equal(dirty_set(&c[0], &s[0], VMCS_guest_rip, VMCS_FIELD_NONE), rip);
+	assert_int_equal(m[0].rebuilds, 6);
+}
+
 static void test_full_reports_controls_before_host_before_guest(void **state)
 {
 	(void)state;
@@ -304,6 +349,7 @@ int main(void)
 		cmocka_unit_test(test_undeclared_read_is_flagged),
 		cmocka_unit_test(test_verdict_format),
 		cmocka_unit_test(test_dirty_verdict_equals_full_verdict),
+		cmocka_unit_test(test_memos_per_vm_and_dirty_set),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

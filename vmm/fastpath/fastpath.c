@@ -53,7 +53,7 @@ void fastpath_attach(struct fastpath *fp, struct notify *n, fastpath_handler_fn 
 bool fastpath_replay_arm(struct fastpath *fp, struct vm *vm)
 {
 	if (!fp->replay_on || !shadow_replay_steady(&vm->shadow) ||
-	    !validate_memo_only(VMCS_guest_rip, entry_check_guest_rip) || !pmr_holds_clean_slot(fp->n->pmr, vm->id))
+	    !validate_memo_only(&vm->memo, VMCS_guest_rip, entry_check_guest_rip) || !pmr_holds_clean_slot(fp->n->pmr, vm->id))
 		return false;
 	fp->replay = vm;
 	return true;

@@ -38,7 +38,7 @@ bool validate_fail(struct check_ctx *c, const struct entry_check *chk, struct ve
  * table's reads[] lists, built once. VMRESUME's validation then costs a
  * few instructions per dirty field instead of a walk over every check. */
 static uint64_t readers[VMCS_FIELD_COUNT][CHECK_WORDS];
-static const struct entry_check *rows[VALIDATE_MAX_CHECKS];   /* the table, flat */
+const struct entry_check *validate_rows[VALIDATE_MAX_CHECKS];   /* the table, flat */
 static bool readers_built;
 
 static void build_readers(void)
@@ -46,7 +46,7 @@ static void build_readers(void)
 	unsigned n = entry_check_count();
 	for (unsigned i = 0; i < n && i < VALIDATE_MAX_CHECKS; i++) {
 		const struct entry_check *chk = entry_check_at(i);
-		rows[i] = chk;
+		validate_rows[i] = chk;
 		for (unsigned r = 0; r < ENTRY_CHECK_MAX_READS && chk->reads[r] != VMCS_FIELD_NONE; r++)
 			readers[chk->reads[r]][i / 64] |= 1ull << (i % 64);
 	}
@@ -65,27 +65,42 @@ unsigned validate_full(struct check_ctx *c, struct verdict *v)
 	return ran;
 }
 
-struct validate_memo validate_memo;   /* starts empty: no dirty field, no check */
+struct validate_memos validate_memo_shared;   /* every set empty: consistent */
 
-unsigned validate_dirty_slow(struct check_ctx *c, struct verdict *v)
+/* The list of the checks that read at least one field of dirty, in table
+ * order: the first failing check wins, as in full validation. */
+static void build_list(struct validate_memo *m, const uint64_t dirty[SHADOW_WORDS])
 {
-	struct validate_memo *m = &validate_memo;
 	uint64_t sel[CHECK_WORDS] = { 0 };
 	if (!readers_built)
 		build_readers();
 	for (unsigned w = 0; w < SHADOW_WORDS; w++) {
-		m->dirty[w] = c->s->dirty[w];
-		for (uint64_t d = c->s->dirty[w]; d; d &= d - 1) {
+		m->dirty[w] = dirty[w];
+		for (uint64_t d = dirty[w]; d; d &= d - 1) {
 			unsigned f = w * 64 + (unsigned)__builtin_ctzll(d);
 			for (unsigned k = 0; k < CHECK_WORDS; k++)
 				sel[k] |= readers[f][k];
 		}
 	}
-	/* Table order: the first failing check wins, as in full validation. */
 	m->len = 0;
 	for (unsigned k = 0; k < CHECK_WORDS; k++)
 		for (uint64_t b = sel[k]; b; b &= b - 1)
-			m->list[m->len++] = rows[k * 64 + (unsigned)__builtin_ctzll(b)];
+			m->idx[m->len++] = (uint8_t)(k * 64 + (unsigned)__builtin_ctzll(b));
+}
+
+unsigned validate_dirty_slow(struct check_ctx *c, struct validate_memos *ms, struct verdict *v)
+{
+	unsigned i;
+	for (i = 0; i < VALIDATE_MEMO_SETS; i++)
+		if (validate_memo_is(&ms->set[i], c->s->dirty))
+			break;
+	if (i == VALIDATE_MEMO_SETS) {      /* a new set replaces the oldest built */
+		i = ms->next;
+		ms->next = (uint8_t)((i + 1) % VALIDATE_MEMO_SETS);
+		build_list(&ms->set[i], c->s->dirty);
+		ms->rebuilds++;
+	}
+	ms->last = (uint8_t)i;
 	return validate_dirty(c, v);
 }
 

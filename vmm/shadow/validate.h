@@ -42,6 +42,9 @@ struct check_ctx {
 	/* Skip the undeclared-read audit (the hypervisor's entries: the
 	 * unit tests and fuzzers audit every check on every mutation). */
 	bool no_audit;
+	/* The VM's memos of dirty-field validation (validate_dirty); NULL:
+	 * validate_memo_shared. */
+	struct validate_memos *memo;
 };
 
 /* The only way predicates read fields: fetches and shadow_fill()s unknown
@@ -86,18 +89,31 @@ bool validate_fail(struct check_ctx *c, const struct entry_check *chk, struct ve
  * Returns the number of checks run. */
 unsigned validate_full(struct check_ctx *c, struct verdict *v);
 
-/* The checks of the last dirty set seen, in table order: a VM that keeps
- * writing the same fields between entries (RIP after every CPUID) reuses
- * the list. It starts empty, for an empty dirty set: consistent. */
+/* The checks of a dirty set, in table order (indices into validate_rows):
+ * a VM that keeps writing the same fields between entries (RIP after every
+ * CPUID; RIP and the preemption timer at a slice's start; RIP and RAX after
+ * a hypercall) reuses the list. Each VM has its own few (struct
+ * validate_memos, in struct vm), so switching VMs or alternating dirty sets
+ * rebuilds nothing. A zeroed memo is the empty dirty set's: consistent. */
 #define VALIDATE_MAX_CHECKS 256
+#define VALIDATE_MEMO_SETS 4
 struct validate_memo {
 	uint64_t dirty[SHADOW_WORDS];
-	const struct entry_check *list[VALIDATE_MAX_CHECKS];
-	unsigned len;
+	uint16_t len;
+	uint8_t idx[VALIDATE_MAX_CHECKS];
 };
-extern struct validate_memo validate_memo;
-/* Rebuild the list for a new dirty set, then validate. */
-unsigned validate_dirty_slow(struct check_ctx *c, struct verdict *v);
+struct validate_memos {
+	struct validate_memo set[VALIDATE_MEMO_SETS];
+	uint8_t last;               /* the set the last validation used */
+	uint8_t next;               /* the set a new dirty set replaces */
+	uint32_t rebuilds;          /* lists built (make bench) */
+};
+/* Where check_ctx.memo is NULL (tests, fuzzers, the differential mode). */
+extern struct validate_memos validate_memo_shared;
+/* The entry-check table, flat, as the memos index it. */
+extern const struct entry_check *validate_rows[VALIDATE_MAX_CHECKS];
+/* Find or build the list for the shadow's dirty set, then validate. */
+unsigned validate_dirty_slow(struct check_ctx *c, struct validate_memos *m, struct verdict *v);
 /* validate_dirty itself (only the checks that read at least one dirty
  * field, same order and stopping rule as validate_full) is inline in
  * validate_dirty.h. */
