@@ -197,7 +197,8 @@ void hv_main(const struct bootinfo *bi)
 	} else {
 		for (unsigned i = 0; i < cfg.nvms; i++)
 			create(&vms[i], i + 1, cfg.vms[i]);
-		struct sched s = { &notifier, vms, cfg.nvms, cfg.quantum, host.ptimer, 0, release };
+		struct sched s = { .n = &notifier, .vms = vms, .count = cfg.nvms, .quantum = cfg.quantum,
+				   .ptimer = host.ptimer, .release = release };
 		if (!cfg.fastpath_off)
 			fastpath_attach_sched(&fast, &notifier, &s, !cfg.replay_off);
 		sched_run(&s);

@@ -69,11 +69,11 @@ void sched_trace_exit(struct notify *n, struct vm *vm, uint32_t reason)
 static enum exit_action on_exit(struct sched *s, struct vm *vm, uint32_t reason)
 {
 	sched_count_exit(s, vm, reason);
-	return sched_slice_end(vm, exits_handle(s->n, vm, reason));
+	return sched_slice_end(s, vm, exits_handle(s->n, vm, reason));
 }
 
-/* Run vm until its slice ends. */
-static void run_slice(struct sched *s, struct vm *vm)
+/* Run vm until its slice ends; others: another VM is runnable. */
+static void run_slice(struct sched *s, struct vm *vm, bool others)
 {
 	if (vm->slices >= SCHED_VM_SLICES) {
 		fmt(vm->why, sizeof(vm->why), "cpu budget exhausted: %u slices", SCHED_VM_SLICES);
@@ -82,6 +82,7 @@ static void run_slice(struct sched *s, struct vm *vm)
 	}
 	vm->slices++;
 	vm->slice_exits = 0;
+	s->slice_max = others ? SCHED_SLICE_EXITS : SCHED_SLICE_ALONE;
 	if (vm->launch == VMCS_LAUNCHED && s->ptimer)
 		(void)notify_write(s->n, vm, VMCS_preemption_timer, s->quantum);
 	for (;;) {
@@ -115,15 +116,18 @@ void sched_run(struct sched *s)
 	unsigned next = 0;
 	for (;;) {
 		struct vm *vm = NULL;
-		for (unsigned k = 0; k < s->count && !vm; k++) {
+		unsigned runnable = 0;
+		for (unsigned k = 0; k < s->count; k++) {
 			struct vm *c = &s->vms[(next + k) % s->count];
-			if (c->state == VM_RUNNABLE) {
+			if (c->state != VM_RUNNABLE)
+				continue;
+			runnable++;
+			if (!vm)
 				vm = c;
-				next = (unsigned)(c - s->vms) + 1;
-			}
 		}
 		if (!vm)
 			return;
-		run_slice(s, vm);
+		next = (unsigned)(vm - s->vms) + 1;
+		run_slice(s, vm, runnable > 1);
 	}
 }

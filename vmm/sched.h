@@ -1,7 +1,9 @@
 /* Round-robin scheduler over the runnable VMs. A time slice ends when the
- * VMX-preemption timer fires, the guest yields (VMCALL), or after
- * SCHED_SLICE_EXITS exits (the fallback when the timer is not saved across
- * exits). */
+ * VMX-preemption timer fires, the guest yields (VMCALL), or, while another
+ * VM is runnable, after SCHED_SLICE_EXITS exits: the timer counts guest
+ * time only, so a guest that exits often would otherwise keep the CPU for
+ * long in host time. A VM alone has nobody to yield to: its slice ends at
+ * the timer only, and the exit-count rule costs it nothing. */
 #ifndef VMM_SCHED_H
 #define VMM_SCHED_H
 #include "vmm/notify.h"
@@ -10,6 +12,7 @@
 #include "vmm/trace.h"
 
 #define SCHED_SLICE_EXITS 64
+#define SCHED_SLICE_ALONE UINT64_MAX   /* never reached */
 #define SCHED_MAX_ENTRIES 400000   /* whole run: a hang becomes an error */
 /* CPU budget of one VM: at most this many time slices in a run. A guest
  * that spins without ending (cli; jmp $) is stopped after it, so the run
@@ -24,6 +27,9 @@ struct sched {
 	uint32_t quantum;
 	bool ptimer;
 	uint64_t entries;
+	/* Exits after which the running slice ends: SCHED_SLICE_EXITS while
+	 * another VM is runnable, else SCHED_SLICE_ALONE (set per slice). */
+	uint64_t slice_max;
 	/* Memory of a finished VM goes back here. */
 	void (*release)(struct vm *vm);
 };
@@ -62,19 +68,43 @@ static inline void sched_count_exit(struct sched *s, struct vm *vm, uint32_t rea
 }
 
 /* Does the slice go on after one more exit the handler continues? */
-static inline bool sched_slice_left(const struct vm *vm)
+static inline bool sched_slice_left(const struct sched *s, const struct vm *vm)
 {
-	return vm->slice_exits + 1 < SCHED_SLICE_EXITS;
+	return vm->slice_exits + 1 < s->slice_max;
 }
 
 /* The handler's verdict, and ACT_YIELD also when the slice is used up. */
-static inline enum exit_action sched_slice_end(struct vm *vm, enum exit_action act)
+static inline enum exit_action sched_slice_end(struct sched *s, struct vm *vm, enum exit_action act)
 {
 	if (act != ACT_CONTINUE)
 		return act;
-	bool left = sched_slice_left(vm);
+	bool left = sched_slice_left(s, vm);
 	vm->slice_exits++;
 	return left ? ACT_CONTINUE : ACT_YIELD;
+}
+
+/* How many more exits vm may have, each handled and continued, before
+ * its slice or the run's entry budget ends: the fast path's replay counts
+ * its round trips as one number and stops at this one (vmm/fastpath/).
+ * 0 while per-exit lines are printed: each exit needs its own then. */
+static inline uint64_t sched_exits_room(const struct sched *s, const struct vm *vm)
+{
+	if (trace_detail_on())
+		return 0;
+	uint64_t slice = s->slice_max - 1 > vm->slice_exits ? s->slice_max - 1 - vm->slice_exits : 0;
+	uint64_t budget = s->entries < SCHED_MAX_ENTRIES ? SCHED_MAX_ENTRIES - s->entries : 0;
+	return slice < budget ? slice : budget;
+}
+
+/* The same k exits' accounting at once: what sched_count_exit,
+ * sched_slice_end and sched_entry_budget did for each, when none of them
+ * ended the slice or printed a line. */
+static inline void sched_count_exits(struct sched *s, struct vm *vm, uint32_t reason, uint64_t k)
+{
+	vm->n.exits += k;
+	vm->n.by_reason[reason & (EXIT_REASON_LIMIT - 1)] += k;
+	vm->slice_exits += k;
+	s->entries += k;
 }
 
 #endif

@@ -146,6 +146,35 @@ struct vmx_result vmx_write(uint32_t encoding, uint64_t value)
 	return r;
 }
 
+/* One instruction each: try issues it, why returns what it gave. */
+static struct vmx_result tried;
+
+bool vmx_read_try(uint32_t encoding, uint64_t *value)
+{
+	tried = vmx_read(encoding, value);
+	return tried.status == VMX_OK;
+}
+
+struct vmx_result vmx_read_why(uint32_t encoding, uint64_t *value)
+{
+	(void)encoding;
+	*value = 0;
+	return tried;
+}
+
+bool vmx_write_try(uint32_t encoding, uint64_t value)
+{
+	tried = vmx_write(encoding, value);
+	return tried.status == VMX_OK;
+}
+
+struct vmx_result vmx_write_why(uint32_t encoding, uint64_t value)
+{
+	(void)encoding;
+	(void)value;
+	return tried;
+}
+
 struct vmx_result vmx_invept_global(void)
 {
 	record(F_INVEPT, 0, 0);

@@ -215,6 +215,32 @@ struct vmx_result vmx_write(uint32_t encoding, uint64_t value)
 	return (struct vmx_result){ VMX_OK, 0 };
 }
 
+bool vmx_read_try(uint32_t encoding, uint64_t *value)
+{
+	uint64_t v;
+	_Bool bad;
+	__asm__ volatile("vmread %2, %0" : "=r"(v), "=@ccbe"(bad) : "r"((uint64_t)encoding) : "cc");
+	*value = v;
+	return !bad;
+}
+
+struct vmx_result vmx_read_why(uint32_t encoding, uint64_t *value)
+{
+	return read_checked(encoding, value);
+}
+
+bool vmx_write_try(uint32_t encoding, uint64_t value)
+{
+	_Bool bad;
+	__asm__ volatile("vmwrite %1, %2" : "=@ccbe"(bad) : "r"(value), "r"((uint64_t)encoding) : "cc");
+	return !bad;
+}
+
+struct vmx_result vmx_write_why(uint32_t encoding, uint64_t value)
+{
+	return write_checked(encoding, value);
+}
+
 uint64_t vmx_now(void)
 {
 	return rdtsc();

@@ -35,6 +35,16 @@ struct vmx_result vmx_ptrld(uint64_t vmcs_pa) MUST_CHECK;
 struct vmx_result vmx_read(uint32_t encoding, uint64_t *value) MUST_CHECK;
 struct vmx_result vmx_write(uint32_t encoding, uint64_t value) MUST_CHECK;
 struct vmx_result vmx_invept_global(void) MUST_CHECK;
+/* The two halves of vmx_read and vmx_write, for a hot path that must make
+ * no call when they succeed (vmm/fastpath/): try issues the instruction
+ * and tells success; after a false try, why gives the result vmx_read or
+ * vmx_write would have returned (on x86 by issuing it again through the
+ * checking form, which a failed VMREAD or VMWRITE allows: it changed
+ * nothing, SDM Vol. 3C 31.2, 31.4), and a read's value 0. */
+bool vmx_read_try(uint32_t encoding, uint64_t *value) MUST_CHECK;
+struct vmx_result vmx_read_why(uint32_t encoding, uint64_t *value) MUST_CHECK;
+bool vmx_write_try(uint32_t encoding, uint64_t value) MUST_CHECK;
+struct vmx_result vmx_write_why(uint32_t encoding, uint64_t value) MUST_CHECK;
 /* The time stamp counter (RDTSC): what the costs are measured in. */
 uint64_t vmx_now(void);
 
@@ -64,6 +74,26 @@ static inline MUST_CHECK struct vmx_result vmcs_read(enum vmcs_field f, uint64_t
 static inline MUST_CHECK struct vmx_result vmcs_write(enum vmcs_field f, uint64_t value)
 {
 	return vmx_write(vmcs_field_encoding(f), value & vmcs_field_mask(f));
+}
+
+static inline MUST_CHECK bool vmcs_read_try(enum vmcs_field f, uint64_t *value)
+{
+	return vmx_read_try(vmcs_field_encoding(f), value);
+}
+
+static inline MUST_CHECK bool vmcs_write_try(enum vmcs_field f, uint64_t value)
+{
+	return vmx_write_try(vmcs_field_encoding(f), value & vmcs_field_mask(f));
+}
+
+static inline MUST_CHECK struct vmx_result vmcs_read_why(enum vmcs_field f, uint64_t *value)
+{
+	return vmx_read_why(vmcs_field_encoding(f), value);
+}
+
+static inline MUST_CHECK struct vmx_result vmcs_write_why(enum vmcs_field f, uint64_t value)
+{
+	return vmx_write_why(vmcs_field_encoding(f), value & vmcs_field_mask(f));
 }
 
 #endif

@@ -60,7 +60,7 @@ static void steady(const char *policy)
 
 static void assert_not_armed(void)
 {
-	assert_false(fastpath_replay_arm(&fp, &vm));
+	assert_false(fastpath_replay_arm(&fp, &vm, 1000));
 	assert_null(fp.replay);
 }
 
@@ -70,7 +70,7 @@ static void test_steady_state_arms_under_every_policy(void **state)
 	(void)state;
 	for (unsigned i = 0; i < 3; i++) {
 		steady(policy[i]);
-		assert_true(fastpath_replay_arm(&fp, &vm));
+		assert_true(fastpath_replay_arm(&fp, &vm, 1000));
 		assert_ptr_equal(fp.replay, &vm);
 		fastpath_replay_end(&fp);
 		assert_null(fp.replay);
@@ -124,7 +124,7 @@ static void test_arms_in_any_mode_below_4_gib(void **state)
 	steady("first");
 	assert_false(shadow_known(&vm.shadow, VMCS_entry_controls));
 	assert_false(shadow_known(&vm.shadow, VMCS_guest_cs_ar));
-	assert_true(fastpath_replay_arm(&fp, &vm));
+	assert_true(fastpath_replay_arm(&fp, &vm, 1000));
 	fastpath_replay_end(&fp);
 }
 

@@ -85,7 +85,7 @@ static inline __attribute__((always_inline)) int fastpath_sched_exit(void *ctx, 
 	if (reason != EXIT_cpuid)
 		return FASTPATH_DECLINE;
 	sched_count_exit(s, vm, reason);
-	enum exit_action act = sched_slice_end(vm, exits_cpuid(s->n, vm));
+	enum exit_action act = sched_slice_end(s, vm, exits_cpuid(s->n, vm));
 	if (act == ACT_CONTINUE && !sched_entry_budget(s, vm))
 		act = ACT_STOP;
 	return (int)act;
@@ -98,7 +98,7 @@ bool fastpath_again_replay(void *hook);
 bool fastpath_again_plain(void *hook);
 
 /* The replay's bookkeeping (fastpath.c). */
-bool fastpath_replay_arm(struct fastpath *fp, struct vm *vm);
+bool fastpath_replay_arm(struct fastpath *fp, struct vm *vm, uint64_t room);
 void fastpath_replay_end(struct fastpath *fp);
 
 #endif

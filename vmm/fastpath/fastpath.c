@@ -47,21 +47,26 @@ void fastpath_attach(struct fastpath *fp, struct notify *n, fastpath_handler_fn 
  * exit field but the reason and the length, the VM holding a clean cache
  * slot? Then arm the replay: the next round trip needs only what changes
  * (RIP's and the length's values and the row's rule on the new RIP), and
- * its counts are all the same, so they are kept as one number (replay_k)
- * and added by fastpath_replay_end, which whatever ends the replay calls
- * first. */
-bool fastpath_replay_arm(struct fastpath *fp, struct vm *vm)
+ * its counts are all the same, so they are kept as one number (replay_k,
+ * at most room: what the slice and the run's budget leave,
+ * sched_exits_room) and added by fastpath_replay_end, which whatever ends
+ * the replay calls first. */
+bool fastpath_replay_arm(struct fastpath *fp, struct vm *vm, uint64_t room)
 {
-	if (!fp->replay_on || !shadow_replay_steady(&vm->shadow) ||
+	if (!fp->replay_on || !room || !shadow_replay_steady(&vm->shadow) ||
 	    !validate_memo_only(&vm->memo, VMCS_guest_rip, entry_check_guest_rip) || !pmr_holds_clean_slot(fp->n->pmr, vm->id))
 		return false;
 	fp->replay = vm;
+	fp->replay_max = room;
 	return true;
 }
 
-/* What each replayed round trip did, k times, into the counters. */
+/* What each replayed round trip did, k times, into the counters: the
+ * scheduler's (the replay runs only with fastpath_attach_sched's) and
+ * notify's. */
 static __attribute__((noinline)) void replay_count(struct fastpath *fp, struct vm *vm, uint64_t k)
 {
+	sched_count_exits(fp->ctx, vm, EXIT_cpuid, k);
 	notify_replayed(fp->n, vm, k);
 	fp->entries += k;
 	fp->replay_entries += k;

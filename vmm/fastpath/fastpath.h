@@ -33,6 +33,7 @@ struct fastpath {
 	bool replay_on;
 	struct vm *replay;
 	uint64_t replay_k;          /* round trips replayed, not yet counted */
+	uint64_t replay_max;        /* ...at most: the slice's and the budget's room */
 	/* From caps, once, for the replay's RIP rule (entry_rip_passes_unread). */
 	bool lma_saved;
 	unsigned char rip_shift;
