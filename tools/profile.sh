@@ -12,24 +12,33 @@ if ! command -v valgrind >/dev/null || ! command -v callgrind_annotate >/dev/nul
 	echo "profile: needs valgrind (tools/deps.sh installs it)" >&2
 	exit 1
 fi
-total() {  # exits [noreplay] -> instructions of the whole run
-	valgrind --tool=callgrind --callgrind-out-file="$out/callgrind.$1${2:-}" build/tools/hotpath "$@" >/dev/null 2>&1 || exit 1
+# Only the fast path's own instructions are collected: callgrind's
+# collection toggles on entering the again functions (every exit is handled
+# there) and off again inside the fake CPU's VMREAD and VMWRITE.
+toggles="--collect-atstart=no --toggle-collect=fastpath_again_replay --toggle-collect=fastpath_again_plain"
+toggles="$toggles --toggle-collect=vmx_read --toggle-collect=vmx_write"
+total() {  # exits [noreplay|mix] -> instructions of the whole run
+	valgrind --tool=callgrind $toggles --callgrind-out-file="$out/callgrind.$1${2:-}" build/tools/hotpath "$@" >/dev/null 2>&1 || exit 1
 	callgrind_annotate "$out/callgrind.$1${2:-}" 2>/dev/null | awk '/PROGRAM TOTALS/ { gsub(",", "", $1); print $1 }'
 }
 # Two runs, n and 2n exits: the difference is n exits' worth, without the
-# set-up and the first entry. With the replay (the default) and without.
-for mode in "" noreplay; do
+# set-up and the first entry. With the replay (the default), without it,
+# and mixbench's exits.
+for mode in "" noreplay mix; do
 	a=$(total "$n" $mode)
 	b=$(total $((2 * n)) $mode)
-	echo "instructions per CPUID exit on the fast path${mode:+ ($mode)} (C only; ($b - $a) / $n):" \
+	what="CPUID exit"; [ "$mode" = mix ] && what="exit of mixbench's loop"
+	echo "instructions per $what on the fast path${mode:+ ($mode)} (C only; ($b - $a) / $n):" \
 		"$(awk -v a="$a" -v b="$b" -v n="$n" 'BEGIN { printf "%.1f", (b - a) / n }')"
 done
 # Where they go: self cost per source file and function. Inlined code is
 # charged to the file it comes from (e.g. vmm/shadow/pmr_cache.h:fastpath_again_replay
 # is the cache model inlined into the scheduler's fast path).
-echo "by source file:function (self, >= 2 per exit):"
-callgrind_annotate "$out/callgrind.$n" 2>/dev/null |
+for mode in "" mix; do
+echo "by source file:function (self, >= 2 per exit)${mode:+, $mode}:"
+callgrind_annotate "$out/callgrind.$n$mode" 2>/dev/null |
 	grep -E '^ *[0-9,]+ +\( *[0-9.]+%\) +[^ ]+:[^ ]+' |
 	sed -E 's/,//g; s/\( *[0-9.]+%\)//; s/ \[.*\]$//; s|'"$PWD"'/||; s|^( *[0-9]+ +)\./|\1|' |
 	awk -v n="$n" '$2 != "PROGRAM" { v = $1 / n; if (v >= 2) printf "%8.1f  %s\n", v, $2 }' |
-	grep -Ev ':(main|\(below main\)|cpuid_exit)$|^ *[0-9.]+  arch/fake/' | head -24
+	grep -Ev ':(main|\(below main\)|cpuid_exit|mix_exit)$|^ *[0-9.]+  arch/fake/' | head -24
+done

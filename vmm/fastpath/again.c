@@ -5,13 +5,17 @@
 #include "vmm/shadow/entry_checks.h"
 
 /* The fast path with the scheduler's handler compiled in, for an exit the
- * replay does not take (pre: what it read, or NULL when it was not armed);
- * it arms the replay when a CPUID round trip left the steady state. */
+ * replay does not take (pre: what it read, or NULL when it was not armed).
+ * The second CPUID round trip in a row that left the steady state arms the
+ * replay: a lone CPUID among other exits (mixbench) would pay for arming
+ * and leaving it and gain nothing. */
 static __attribute__((noinline)) bool again_fast(struct fastpath *fp, struct vm *vm, const struct fastpath_pre *pre)
 {
 	bool go = fastpath_round_trip(fp, fastpath_sched_exit, fp->ctx, pre, true);
-	if (go && fp->hook.r->exit_reason == EXIT_cpuid)
+	bool cpuid = go && fp->hook.r->exit_reason == EXIT_cpuid;
+	if (cpuid && fp->cpuid_before)
 		(void)fastpath_replay_arm(fp, vm, sched_exits_room(fp->ctx, vm));
+	fp->cpuid_before = cpuid;
 	return go;
 }
 

@@ -75,17 +75,18 @@ fastpath_round_trip(struct fastpath *fp, fastpath_handler_fn handler, void *ctx,
 	return true;
 }
 
-/* The scheduler's handler: the exits it names (CPUID) handled right at
- * the exit, with the same accounting as run_slice's loop and the same
- * handler as exits_handle's; when the VM goes on, its next entry is
- * counted here. Any other exit is declined. */
+/* The scheduler's handler: every exit handled right at the exit, with the
+ * same accounting as run_slice's loop and the same handlers as
+ * exits_handle's (CPUID's inline); when the VM goes on, its next entry is
+ * counted here. An exit that ends the slice or the VM is handed back with
+ * its verdict (entry_result.handled), so the scheduler acts on it as if
+ * its own loop had handled it. */
 static inline __attribute__((always_inline)) int fastpath_sched_exit(void *ctx, struct vm *vm, uint32_t reason)
 {
 	struct sched *s = ctx;
-	if (reason != EXIT_cpuid)
-		return FASTPATH_DECLINE;
 	sched_count_exit(s, vm, reason);
-	enum exit_action act = sched_slice_end(s, vm, exits_cpuid(s->n, vm));
+	enum exit_action act = reason == EXIT_cpuid ? exits_cpuid(s->n, vm) : exits_handle(s->n, vm, reason);
+	act = sched_slice_end(s, vm, act);
 	if (act == ACT_CONTINUE && !sched_entry_budget(s, vm))
 		act = ACT_STOP;
 	return (int)act;

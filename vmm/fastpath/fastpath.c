@@ -7,6 +7,7 @@
 static void after(void *hook)
 {
 	fastpath_replay_end(fastpath_of(hook));
+	fastpath_of(hook)->cpuid_before = false;
 }
 
 /* The generic again: the handler through its pointer. */

@@ -34,6 +34,7 @@ struct fastpath {
 	struct vm *replay;
 	uint64_t replay_k;          /* round trips replayed, not yet counted */
 	uint64_t replay_max;        /* ...at most: the slice's and the budget's room */
+	bool cpuid_before;          /* the last exit in this stub loop was a CPUID continued */
 	/* From caps, once, for the replay's RIP rule (entry_rip_passes_unread). */
 	bool lma_saved;
 	unsigned char rip_shift;
