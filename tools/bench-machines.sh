@@ -35,13 +35,16 @@ boot() {  # machine name cmdline -> trace path
 key() { grep -m1 "$2" "$1" | grep -o " $3=[0-9a-fx]*" | head -1 | cut -d= -f2; }
 div() { awk -v a="$1" -v b="$2" 'BEGIN { if (b == "" || b == 0 || a == "") print "n/a"; else printf "%.1f", a / b }'; }
 rt_of() { div "$(( $(grep -m1 'ev=out text="cpuid round trips' "$1" | grep -o 'tsc=0x[0-9a-f]*' | cut -d= -f2) ))" 10000; }
+mix_of() { div "$(( $(grep -m1 'ev=out text="mixbench exits' "$1" | grep -o 'tsc=0x[0-9a-f]*' | cut -d= -f2) ))" 10000; }
 
 F_RT="CPUID exit round trip, mean of 10,000, default (fast path with replay)"
 F_RTOFF="CPUID exit round trip, mean of 10,000, fastpath=off"
+F_MIX="mixbench: mean exit round trip (CPUID, VMCALL, IN, OUT), default"
+F_MIXOFF="mixbench: mean exit round trip, fastpath=off"
 F_LAUNCH="validation time per VMLAUNCH (demo)"
 F_RESUME="validation time per VMRESUME not replayed (demo)"
 F_BOOT="boot to first VM entry, from the firmware hand-off (GRUB: multiboot2 entry; OVMF: efi_main)"
-figs=("$F_RT" "$F_RTOFF" "$F_LAUNCH" "$F_RESUME" "$F_BOOT")
+figs=("$F_RT" "$F_RTOFF" "$F_MIX" "$F_MIXOFF" "$F_LAUNCH" "$F_RESUME" "$F_BOOT")
 for m in $MACHINES; do
 	t0=$SECONDS
 	t=$(boot "$m" cpuid "vms=cpuidbench trace=summary")
@@ -49,6 +52,8 @@ for m in $MACHINES; do
 	fig "$m" "$F_BOOT" "$(key "$t" 'ev=timing' boot_to_first_entry)"
 	t=$(boot "$m" cpuid-off "vms=cpuidbench trace=summary fastpath=off")
 	fig "$m" "$F_RTOFF" "$(rt_of "$t")"
+	fig "$m" "$F_MIX" "$(mix_of "$(boot "$m" mix "vms=mixbench trace=summary")")"
+	fig "$m" "$F_MIXOFF" "$(mix_of "$(boot "$m" mix-off "vms=mixbench trace=summary fastpath=off")")"
 	t=$(boot "$m" demo "vms=hello,cpuid,yield,realmode,counter,selfexit trace=summary")
 	l=$(key "$t" 'ev=summary' launches); r=$(key "$t" 'ev=summary' resumes)
 	fig "$m" "$F_LAUNCH" "$(div "$(key "$t" 'ev=timing' validate_full_tsc)" "$l")"

@@ -59,7 +59,7 @@ row "validation of the dirty fields per VMRESUME not replayed (a replay's one ch
 	"$(div "$(key "$t" 'ev=timing' validate_dirty_tsc)" "$(not_replayed "$t")")" "TSC ticks"
 ex=$(key "$t" 'ev=costs reason=cpuid' exits); rd=$(key "$t" 'ev=costs reason=cpuid' vmreads); wr=$(key "$t" 'ev=costs reason=cpuid' vmwrites)
 row "VMREAD per CPUID exit (exit reason, guest RIP, instruction length)" "$(div "$rd" "$ex")" "instructions"
-row "VMWRITE per CPUID exit (guest RIP; plus one preemption-timer reload per 64-exit slice)" "$(div "$wr" "$ex")" "instructions"
+row "VMWRITE per CPUID exit (guest RIP; plus a preemption-timer reload per time slice: a VM alone gets one each time the timer fires)" "$(div "$wr" "$ex")" "instructions"
 row "time from firmware hand-off (GRUB) to the first VM entry" "$(key "$t" 'ev=timing' boot_to_first_entry)" "TSC ticks"
 t=$(boot cpuid1-noreplay "vms=cpuidbench trace=summary fastpath=noreplay")
 rt_noreplay=$(rt_of "$t")
@@ -69,6 +69,31 @@ t=$(boot cpuid1-slow "vms=cpuidbench trace=summary fastpath=off")
 rt=$(rt_of "$t")
 row "CPUID exit round trip, fastpath=off (through the scheduler loop)" "$rt" "TSC ticks"
 row "host instructions per CPUID exit handled, fastpath=off" "$(awk -v r="$rt" 'BEGIN { printf "%.1f", r - 4 }')" "instructions"
+# The steady replay apart from the time slices: the same run with a quantum
+# the guest never uses up (no preemption-timer exit, no timer reload).
+t=$(boot cpuid1-steady "vms=cpuidbench trace=summary quantum=4000000000")
+rt_steady=$(rt_of "$t")
+row "CPUID exit round trip, steady replay (quantum=4000000000: no time slice ends during the loop)" "$rt_steady" "TSC ticks"
+row "time-slice overhead per CPUID round trip, amortised (default minus steady replay)" \
+	"$(awk -v a="$rt_fast" -v b="$rt_steady" 'BEGIN { printf "%.1f", a - b }')" "TSC ticks"
+# What a user of a default make run gets: trace=all prints a line per
+# exit and per VMX instruction on the serial port, so no exit takes the
+# fast path and the serial port's emulation is in the figure.
+t=$(boot cpuid1-traced "vms=cpuidbench")
+row "CPUID exit round trip with make run's defaults (trace=all: per-exit lines on the serial port, slow path)" "$(rt_of "$t")" "TSC ticks"
+# 1c. mixbench: 10,000 exits of four kinds in a loop (guest/mixbench.asm),
+# the mean round trip as the guest sees it, with 2.5 guest instructions per
+# exit of its own.
+mix_of() { div "$(( $(grep -m1 'ev=out text="mixbench exits' "$1" | tsc_of) ))" 10000; }
+for o in default noreplay off; do
+	opt=""; [ $o != default ] && opt="fastpath=$o"
+	t=$(boot "mix-$o" "vms=mixbench trace=summary $opt")
+	[ $o = default ] && t_mix=$t
+	row "mixbench: mean exit round trip (CPUID, VMCALL HC_VMID, IN 0x3fd, OUT 0x80 in turn), ${opt:-default (fast path with replay)}" \
+		"$(mix_of "$t")" "TSC ticks"
+done
+row "mixbench: validation time per VMRESUME (the dirty fields' checks from the VM's memo), default" \
+	"$(div "$(key "$t_mix" 'ev=timing' validate_dirty_tsc)" "$(not_replayed "$t_mix")")" "TSC ticks"
 # 1a. The same loop in a 64-bit guest (IA-32e, the VMM's paging): below
 # 4 GiB, and at the guest's alias above 4 GiB, where a 64-bit kernel's
 # code usually is and the entry check on RIP reads the mode.
@@ -88,17 +113,20 @@ done
 # (validation, cache model, entry counters); level 2 handles the CPUID exit
 # with bare VMX instructions (exit reason, RIP, length, RIP write) and
 # nothing else.
-boot_floor() {  # level -> trace path
+boot_floor() {  # level [options] -> trace path
 	make --no-print-directory -s build/bench-floor$1.elf >/dev/null || echo "bench: floor build $1 failed" >&2
-	HV_ELF=build/bench-floor$1.elf boot "floor$1" "vms=cpuidbench trace=summary"
+	HV_ELF=build/bench-floor$1.elf boot "floor$1${2:+-steady}" "vms=cpuidbench trace=summary ${2:-}"
 }
 f1=$(rt_of "$(boot_floor 1)")
 f2=$(rt_of "$(boot_floor 2)")
+f2_steady=$(rt_of "$(boot_floor 2 quantum=4000000000)")
 row "CPUID exit round trip, floor build 1: the next entry without the shadow's work" "$f1" "TSC ticks"
 row "CPUID exit round trip, floor build 2: bare handler (4 VMX instructions + CPUID, no shadow, no counters)" "$f2" "TSC ticks"
 row "host instructions per CPUID exit, bare handler (floor 2 minus the guest's loop)" \
 	"$(awk -v r="$f2" 'BEGIN { printf "%.1f", r - 4 }')" "instructions"
-row "the shadow's and the counters' work per replayed CPUID exit (fast path with replay minus floor 2)" "$(awk -v a="$rt_fast" -v b="$f2" 'BEGIN { printf "%.1f", a - b }')" "instructions"
+row "CPUID exit round trip, floor build 2 with the steady replay's quantum (quantum=4000000000)" "$f2_steady" "TSC ticks"
+row "the shadow's and the counters' work per replayed CPUID exit, like for like (steady replay minus floor 2, both with quantum=4000000000)" \
+	"$(awk -v a="$rt_steady" -v b="$f2_steady" 'BEGIN { printf "%.1f", a - b }')" "instructions"
 row "fastpath=noreplay: the shadow's work at the next entry (noreplay minus floor 1)" "$(awk -v a="$rt_noreplay" -v b="$f1" 'BEGIN { printf "%.1f", a - b }')" "instructions"
 row "fastpath=noreplay: the shadow's and the counters' work at the exit (floor 1 minus floor 2)" "$(awk -v a="$f1" -v b="$f2" 'BEGIN { printf "%.1f", a - b }')" "instructions"
 

@@ -60,6 +60,8 @@ struct scenario {
 	uint64_t jump_to;
 	bool no_lma_save;
 	unsigned hc_at;     /* VM 1's exit number hc_at is an HC_VMID with upper halves set */
+	unsigned vm1_len;   /* VM 1's script ends after this many exits (0: SCRIPT_LEN) */
+	bool no_timer;      /* no preemption-timer exits in the scripts */
 };
 
 static struct {
@@ -128,11 +130,12 @@ static void script_exit(struct fake_vmcs *v)
 	unsigned k = cpu.script[vm_index(v)].step++;
 	uint32_t reason = EXIT_cpuid;
 	uint64_t len = lens[k % 4], qual = 0;
-	if (k >= SCRIPT_LEN)
+	unsigned end = vm_index(v) == 0 && cpu.sc->vm1_len ? cpu.sc->vm1_len : SCRIPT_LEN;
+	if (k >= end)
 		reason = EXIT_hlt, len = 1;
 	else if (cpu.sc->seed)
 		reason = random_exit(v, &len, &qual);
-	else if (k % 50 == 49)
+	else if (k % 50 == 49 && !cpu.sc->no_timer)
 		reason = EXIT_preemption_timer, len = 0;
 	else if (k % 37 == 36)
 		reason = EXIT_io, len = 1, qual = 0x3f8ull << 16;   /* out dx, al to COM1 */
@@ -202,6 +205,7 @@ struct outcome {
 	struct guest_regs regs[NVMS];
 	uint64_t rip[NVMS];
 	enum vm_state state[NVMS];
+	uint32_t slices[NVMS];
 	struct pmr_counters pmr[NVMS];
 	struct vmcs_shadow shadow[NVMS];
 	struct pmr_cache cache;
@@ -277,6 +281,7 @@ static void run(enum mode mode, const struct scenario *sc, struct outcome *o)
 		o->regs[i] = vms[i].regs;
 		o->rip[i] = *fake_field(&fake_cpu.vmcs[i], VMCS_guest_rip);
 		o->state[i] = vms[i].state;
+		o->slices[i] = vms[i].slices;
 		o->pmr[i] = *pmr_vm_counters(&pmr, i + 1);
 		o->shadow[i] = vms[i].shadow;
 		memcpy(o->why[i], vms[i].why, sizeof(o->why[i]));
@@ -315,6 +320,7 @@ static void assert_same_as_slow(const char *what, const struct outcome *f)
 	assert_int_equal(f->resumes, slow_run.resumes);
 	for (unsigned i = 0; i < NVMS; i++) {
 		assert_int_equal(f->state[i], slow_run.state[i]);
+		assert_int_equal(f->slices[i], slow_run.slices[i]);
 		assert_string_equal(f->why[i], slow_run.why[i]);
 		assert_memory_equal(&f->n[i], &slow_run.n[i], sizeof(f->n[i]));
 		assert_memory_equal(&f->regs[i], &slow_run.regs[i], sizeof(f->regs[i]));
@@ -386,6 +392,22 @@ static void run_three(const struct scenario *sc)
 	run(FAST_NOREPLAY, sc, &noreplay_run);
 	run(SLOW, sc, &slow_run);
 	assert_same_runs(sc->name);
+}
+
+/* A slice ends after SCHED_SLICE_EXITS exits only while another VM is
+ * runnable. Without timer exits, VM 1 (70 exits) and VM 2 alternate in
+ * slices of 64 exits until VM 1 ends in its second; VM 2, alone from then
+ * on, runs its remaining 236 exits in one slice, on all three paths. */
+static void test_a_vm_alone_keeps_its_slice(void **state)
+{
+	(void)state;
+	static const struct scenario alone = { .name = "alone", .vm1_len = 70, .no_timer = true };
+	run_three(&alone);
+	assert_int_equal(slow_run.state[0], VM_DONE);
+	assert_int_equal(slow_run.state[1], VM_DONE);
+	assert_int_equal(slow_run.slices[0], 2);
+	assert_int_equal(slow_run.slices[1], 2);
+	assert_true(fast_run.replay_entries > 200);
 }
 
 /* The replay's ways out, each mid-slice while a replay is armed: a RIP
@@ -569,6 +591,7 @@ int main(void)
 		cmocka_unit_test(test_both_paths_run_the_script_to_the_end),
 		cmocka_unit_test(test_fast_and_slow_paths_leave_the_same_state),
 		cmocka_unit_test(test_eip_wraps_at_4_gib),
+		cmocka_unit_test(test_a_vm_alone_keeps_its_slice),
 		cmocka_unit_test(test_long64_replays_above_4_gib),
 		cmocka_unit_test(test_long64_without_lma_save_reads_the_control),
 		cmocka_unit_test(test_long64_refuses_rip_bits_63_48_differing),
