@@ -4,19 +4,29 @@
 #include "vmm/fastpath/again.h"
 #include "vmm/shadow/entry_checks.h"
 
-/* The fast path with the scheduler's handler compiled in, for an exit the
- * replay does not take (pre: what it read, or NULL when it was not armed).
- * The second CPUID round trip in a row that left the steady state arms the
- * replay: a lone CPUID among other exits (mixbench) would pay for arming
- * and leaving it and gain nothing. */
-static __attribute__((noinline)) bool again_fast(struct fastpath *fp, struct vm *vm, const struct fastpath_pre *pre)
+/* The second CPUID round trip in a row that left the steady state arms
+ * the replay: a lone CPUID among other exits (mixbench) would pay for
+ * arming and leaving it and gain nothing. */
+static inline __attribute__((always_inline)) bool arm_after(struct fastpath *fp, struct vm *vm, bool go)
 {
-	bool go = fastpath_round_trip(fp, fastpath_sched_exit, fp->ctx, pre, true);
 	bool cpuid = go && fp->hook.r->exit_reason == EXIT_cpuid;
 	if (cpuid && fp->cpuid_before)
 		(void)fastpath_replay_arm(fp, vm, sched_exits_room(fp->ctx, vm));
 	fp->cpuid_before = cpuid;
 	return go;
+}
+
+/* The fast path with the scheduler's handler compiled in, for an exit the
+ * replay was not armed for: nothing read yet. */
+static __attribute__((noinline)) bool again_fresh(struct fastpath *fp, struct vm *vm)
+{
+	return arm_after(fp, vm, fastpath_round_trip(fp, fastpath_sched_exit, fp->ctx, NULL, true));
+}
+
+/* The same for an exit the replay declined, with what it read (pre). */
+static __attribute__((noinline)) bool again_fast(struct fastpath *fp, struct vm *vm, const struct fastpath_pre *pre)
+{
+	return arm_after(fp, vm, fastpath_round_trip(fp, fastpath_sched_exit, fp->ctx, pre, true));
 }
 
 /* The replay's ways out, cold and out of line, so that its hot path makes
@@ -111,7 +121,7 @@ bool fastpath_again_replay(void *hook)
 	struct fastpath *fp = fastpath_of(hook);
 	struct vm *vm = fp->hook.vm;
 	if (fp->replay != vm)
-		return again_fast(fp, vm, NULL);     /* not armed (nothing to count) */
+		return again_fresh(fp, vm);          /* not armed (nothing to count) */
 	uint64_t reason, rip, len;
 	if (!vmcs_read_try(VMCS_exit_reason, &reason))
 		return replay_reason_failed(fp);
