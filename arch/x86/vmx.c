@@ -7,7 +7,7 @@
 #include "arch/x86/vmx_controls.h"
 
 
-extern int vmx_enter_raw(struct guest_regs *regs, int launch, bool (*again)(void *), void *ctx);
+extern int vmx_enter_raw(struct guest_regs *regs, int launch, bool (*again)(void *), void *ctx, uint64_t exit_top);
 extern char vmx_exit_stub[];
 extern char vmx_exit_stack_top[];
 
@@ -271,12 +271,12 @@ static struct vmx_result enter_result(int rc)
 
 struct vmx_result vmx_enter(struct guest_regs *regs, bool launch, bool (*again)(void *), void *ctx)
 {
-	return enter_result(vmx_enter_raw(regs, launch, again, ctx));
+	return enter_result(vmx_enter_raw(regs, launch, again, ctx, vmx_exit_rsp()));
 }
 
 struct vmx_result vmx_enter_after_movss(struct guest_regs *regs, bool launch)
 {
-	return enter_result(vmx_enter_raw(regs, launch ? 3 : 2, 0, 0));
+	return enter_result(vmx_enter_raw(regs, launch ? 3 : 2, 0, 0, vmx_exit_rsp()));
 }
 
 uint64_t vmx_exit_rip(void)

@@ -61,7 +61,10 @@ struct vmx_result vmx_enter(struct guest_regs *regs, bool launch, bool (*again)(
 struct vmx_result vmx_enter_after_movss(struct guest_regs *regs, bool launch) MUST_CHECK;
 /* HOST_RIP for every VMCS. */
 uint64_t vmx_exit_rip(void);
-/* HOST_RSP for every VMCS: top of the exit stack. */
+/* HOST_RSP for every VMCS this CPU enters: the top of its exit stack,
+ * 16-byte aligned, with VMX_EXIT_BLOCK bytes above it that the entry stub
+ * keeps the entry in progress in (arch/x86/vmx_entry.asm). */
+#define VMX_EXIT_BLOCK 48
 uint64_t vmx_exit_rsp(void);
 
 /* The accessors the VMM uses: a field of the table (its encoding and

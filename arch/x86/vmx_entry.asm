@@ -1,8 +1,12 @@
 ; VM entry and VM exit glue.
 ;
-; vmx_enter_raw(regs, launch, again, ctx) saves the host's callee-saved
-; registers and stack pointer, loads the guest's general-purpose registers
-; and executes VMLAUNCH or VMRESUME. If the instruction fails it falls
+; vmx_enter_raw(regs, launch, again, ctx, exit_top) saves the host's
+; callee-saved registers and stack pointer, moves to the exit stack whose
+; top is exit_top (this CPU's HOST_RSP), loads the guest's general-purpose
+; registers and executes VMLAUNCH or VMRESUME. What the stub needs at a VM
+; exit lies just above that top (struc exit_block), so it finds it from
+; RSP alone: each processor has its own exit stack and block, and the same
+; code serves them all. If the instruction fails it falls
 ; through and returns the failure (1 = VMfailValid, 2 = VMfailInvalid). If
 ; the guest runs, the next VM exit lands in vmx_exit_stub (HOST_RIP) on the
 ; exit stack (HOST_RSP); the stub stores the guest registers back into regs.
@@ -74,16 +78,23 @@ endstruc
 %endif
 %endmacro
 
+; Above an exit stack's top (HOST_RSP, 16-byte aligned): the entry in
+; progress. VMX_EXIT_BLOCK in arch/x86/vmx.h is its size.
+struc exit_block
+	.host_rsp: resq 1
+	.regs:     resq 1
+	.again:    resq 1
+	.ctx:      resq 1
+	.ss:       resq 1                 ; the MOV SS before a test entry
+	.pad:      resq 1
+endstruc
+
 section .bss
 align 16
-exit_stack: resb 16384                  ; the fast path's C code runs here
+exit_stack: resb 16384                  ; the boot CPU's; the fast path's C code runs here
 global vmx_exit_stack_top
 vmx_exit_stack_top:
-saved_host_rsp: resq 1
-saved_regs: resq 1
-saved_again: resq 1
-saved_ctx: resq 1
-saved_ss: resw 1                        ; the MOV SS before a test entry
+	resb exit_block_size
 
 section .text
 global vmx_enter_raw
@@ -101,10 +112,11 @@ vmx_enter_raw:
 	push r13
 	push r14
 	push r15
-	mov [saved_host_rsp], rsp
-	mov [saved_regs], rdi
-	mov [saved_again], rdx
-	mov [saved_ctx], rcx
+	mov [r8 + exit_block.host_rsp], rsp
+	mov [r8 + exit_block.regs], rdi
+	mov [r8 + exit_block.again], rdx
+	mov [r8 + exit_block.ctx], rcx
+	mov rsp, r8                     ; from here on RSP is the block's address
 	test esi, 2
 	jnz .movss
 	cmp esi, 0                      ; flags survive the movs below
@@ -117,19 +129,19 @@ vmx_enter_raw:
 	vmlaunch
 	jmp entry_failed
 .movss:
-	mov [rel saved_ss], ss
+	mov [rsp + exit_block.ss], ss
 	cmp esi, 2
 	GUEST_KEPT load, rdi
 	LOAD_GUEST_VOLATILE
 	jne .movss_launch
-	mov ss, [rel saved_ss]          ; nothing between it and the VMX instruction
+	mov ss, [rsp + exit_block.ss]   ; nothing between it and the VMX instruction
 	vmresume
 	jmp entry_failed
 .movss_launch:
-	mov ss, [rel saved_ss]
+	mov ss, [rsp + exit_block.ss]
 	vmlaunch
-entry_failed:
-	mov rax, [saved_regs]           ; RBP, R12-R15 hold the guest's values:
+entry_failed:                           ; RSP: the block (entry or exit stub alike)
+	mov rax, [rsp + exit_block.regs] ; RBP, R12-R15 hold the guest's values:
 	GUEST_KEPT store, rax           ; into regs (the movs keep the flags)
 	mov eax, 2                      ; CF=1: VMfailInvalid
 	jc .out
@@ -137,7 +149,7 @@ entry_failed:
 	jz .out
 	mov eax, 3                      ; neither: cannot happen
 .out:
-	mov rsp, [saved_host_rsp]
+	mov rsp, [rsp + exit_block.host_rsp]
 	pop r15
 	pop r14
 	pop r13
@@ -146,9 +158,9 @@ entry_failed:
 	pop rbp
 	ret
 
-vmx_exit_stub:
+vmx_exit_stub:                          ; RSP: HOST_RSP, this CPU's block
 	push rdi
-	mov rdi, [saved_regs]
+	mov rdi, [rsp + 8 + exit_block.regs]
 	mov [rdi + regs.rax], rax
 	mov [rdi + regs.rcx], rcx
 	mov [rdi + regs.rdx], rdx
@@ -160,21 +172,21 @@ vmx_exit_stub:
 	mov [rdi + regs.r11], r11
 	pop rax
 	mov [rdi + regs.rdi], rax
-	mov rax, [saved_again]
+	mov rax, [rsp + exit_block.again]
 	test rax, rax
 	jz .unwind
-	mov rdi, [saved_ctx]
+	mov rdi, [rsp + exit_block.ctx]
 	call rax                        ; rsp is HOST_RSP: 16-byte aligned
 	test al, al
 	jz .unwind
-	mov rdi, [saved_regs]
+	mov rdi, [rsp + exit_block.regs]
 	LOAD_GUEST_VOLATILE             ; RBP, R12-R15: again() kept the guest's
 	vmresume
 	jmp entry_failed                ; reported as the C caller's entry failure
 .unwind:
-	mov rax, [saved_regs]
+	mov rax, [rsp + exit_block.regs]
 	GUEST_KEPT store, rax
-	mov rsp, [saved_host_rsp]
+	mov rsp, [rsp + exit_block.host_rsp]
 	pop r15
 	pop r14
 	pop r13
