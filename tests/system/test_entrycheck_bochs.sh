@@ -26,16 +26,16 @@ expect "valid variations enter on both" cases_with ok 10
 expect "VMCS link pointer failure carries qualification 4" has '^hv ev=case .*result=agree shadow=entryfail:33:4 .*hw=entryfail:33:4 '
 for op in vmlaunch_launched:4 vmresume_clear:5 vmclear_unaligned:2 vmclear_beyond_maxphyaddr:2 vmclear_vmxon:3 \
 	vmptrld_unaligned:9 vmptrld_beyond_maxphyaddr:9 vmptrld_vmxon:10 vmptrld_bad_revision:11 vmlaunch_movss:26 vmresume_movss:26; do
-	expect "life cycle: ${op%:*} fails with error ${op#*:} on both" has "^hv ev=case line=[0-9]+ result=agree shadow=vmfail:${op#*:} hw=vmfail:${op#*:} .*op=${op%:*}$"
+	expect "life cycle: ${op%:*} fails with error ${op#*:} on both" has "^hv ev=case line=[0-9]+ result=agree shadow=vmfail:${op#*:} hw=vmfail:${op#*:} .*op=${op%:*} cpu=[0-9][0-9]*$"
 done
 expect "after a VM exit (entry=resume) the VMRESUME cases agree, dirty fields only" bash -c \
 	"[ \$(grep -c '^hv ev=case .*result=agree .* entry=resume ' '$TRACE') -ge 12 ]"
 expect "the 64-bit probe resumed above 4 GiB: a canonical RIP enters on both, the mode taken from the exit" \
-	has '^hv ev=case line=[0-9]+ result=agree shadow=ok hw=ok expect=ok entry=resume probe=long64 writes=guest_rip=0xffff800000001000$'
+	has '^hv ev=case line=[0-9]+ result=agree shadow=ok hw=ok expect=ok entry=resume probe=long64 writes=guest_rip=0xffff800000001000 cpu=[0-9][0-9]*$'
 expect "the 64-bit probe: a CS.L = 0 the VMM writes counts over the saved RIP, on both" \
-	has '^hv ev=case line=[0-9]+ result=agree shadow=entryfail:33 check=guest.rip.high sdm=27.3.1.4 hw=entryfail:33 expect=entryfail:33 entry=resume probe=long64 writes=guest_cs_ar=0xc09b$'
+	has '^hv ev=case line=[0-9]+ result=agree shadow=entryfail:33 check=guest.rip.high sdm=27.3.1.4 hw=entryfail:33 expect=entryfail:33 entry=resume probe=long64 writes=guest_cs_ar=0xc09b cpu=[0-9][0-9]*$'
 expect "a RIP that is not canonical but has bits 63:48 identical enters on both (SDM 27.3.1.4: bits 63:N)" \
-	has '^hv ev=case line=[0-9]+ result=agree shadow=ok hw=ok expect=ok entry=resume probe=long64 writes=guest_rip=0x0*800000000000$'
+	has '^hv ev=case line=[0-9]+ result=agree shadow=ok hw=ok expect=ok entry=resume probe=long64 writes=guest_rip=0x0*800000000000 cpu=[0-9][0-9]*$'
 expect "Bochs enters 64-bit mode with RIP bits 63:48 differing: a known departure, twice" bash -c \
 	"[ \$(grep -c '^hv ev=case .*result=departure .*departure=bochs27.rip_high_bits ' '$TRACE') = 2 ]"
 expect "known departures are listed, each with its SDM section" departures_named
@@ -66,7 +66,7 @@ else
 	expect "upstream Bochs follows the SDM on a conforming CS's RPL, a type-11 DS's DPL and virtual-NMI blocking" bash -c \
 		"for l in 172 256 347; do grep -q \"^hv ev=case line=\$l result=agree \" '$TRACE' || exit 1; done"
 	expect "exit control bit 30 is allowed here: the capability-aware case expects ok, and both enter" \
-		has '^hv ev=case line=58 result=agree shadow=ok hw=ok expect=ok writes=exit_controls=0x40436ffb$'
+		has '^hv ev=case line=58 result=agree shadow=ok hw=ok expect=ok writes=exit_controls=0x40436ffb cpu=[0-9][0-9]*$'
 fi
 expect "the audit's new rows agree with the CPU: RTM bit, #CP error code, PML, VMCS shadowing, #VE, VM functions" bash -c \
 	"[ \$(grep -Ec '^hv ev=case .*result=agree shadow=(vmfail:7|entryfail:33) check=(guest.pending_dbg.rtm|ctl.pml.addr|ctl.vmcs_shadowing.bitmaps|ctl.ept_ve.info_addr|ctl.vmfunc.reserved|ctl.vmfunc.eptp_switching) ' '$TRACE') = 7 ] &&
@@ -82,7 +82,7 @@ expect "loading MSRs: the first bad entry fails with exit reason 34 and its numb
 	 grep -q '^hv ev=case .*result=agree shadow=entryfail:34:3 check=msrload.entry sdm=27.4 hw=entryfail:34:3 .*msrs=0x174:0x10,0x174:0x10,0x808:0x0 ' '$TRACE' &&
 	 [ \$(grep -c '^hv ev=case .*result=agree .*msrs=' '$TRACE') = 7 ] &&
 	 grep -q '^hv ev=case .*result=departure .*departure=bochs27.msr_load_smm msrs=0x9b:0x0 ' '$TRACE'"
-expect "the run ends cleanly" has '^hv ev=halt status=ok$'
+expect "the run ends cleanly" has '^hv ev=halt status=ok cpu=[0-9][0-9]*$'
 expect "svtrace check accepts the trace" build/tools/svtrace check "$TRACE"
 
 boot_bochs malformed 60 "entrycheck=malformed.txt" tests/entrycheck/malformed.txt || true
