@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
 #include "tests/unit/baseline.h"
@@ -16,6 +17,7 @@
 #include "vmm/notify.h"
 #include "vmm/trace.h"
 #include "vmm/vmcs_setup.h"
+#include "tools/trace/check.h"
 
 #define EXIT_CPUID 10
 #define NCPU 2
@@ -269,6 +271,34 @@ static void test_fake_cpu_counts_vmptrld_of_vmcs_active_elsewhere(void **state)
 	fake_cpu.unexpected = 0;
 }
 
+/* The trace of a move, as the emitter prints it, read by svtrace check:
+ * the VM's create and end and the halt are printed here, the rest by
+ * notify on the two processors. */
+static void test_move_trace_passes_svtrace_check(void **state)
+{
+	(void)state;
+	char path[] = "/tmp/test_smp_move.XXXXXX";
+	trace_vm(1, TEV_VM_create, "guest=t mem=64K mode=prot32 entry=0x1000 image=0");
+	struct entry_result r;
+	enter_on(0, &r);
+	enter_on(0, &r);
+	enter_on(1, &r);
+	enter_on(1, &r);
+	assert_true(notify_last(&w.n[1], &w.vm));
+	trace_vm(1, TEV_VM_end, "status=done");
+	trace_hv(TEV_HV_halt, "status=ok");
+	int fd = mkstemp(path);
+	assert_true(fd >= 0);
+	FILE *f = fdopen(fd, "w");
+	assert_non_null(f);
+	fputs(trace_buf, f);
+	fclose(f);
+	int bad = check_file(path);
+	remove(path);
+	if (bad)
+		fail_msg("svtrace check failed (see above); trace:\n%s", trace_buf);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -284,6 +314,7 @@ int main(void)
 						world_setup, world_teardown),
 		cmocka_unit_test_setup_teardown(test_fake_cpu_counts_vmptrld_of_vmcs_active_elsewhere,
 						world_setup, world_teardown),
+		cmocka_unit_test_setup_teardown(test_move_trace_passes_svtrace_check, world_setup, world_teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
