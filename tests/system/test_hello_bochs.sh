@@ -34,7 +34,7 @@ rip_advances() {
 }
 
 ends_cleanly() {
-	events | tail -2 | tr '\n' ' ' | grep -Eq '^hv ev=vmxoff status=ok hv ev=halt status=ok' ||
+	events | tail -2 | tr '\n' ' ' | grep -Eq '^hv ev=vmxoff status=ok cpu=[0-9]+ hv ev=halt status=ok cpu=[0-9]+ $' ||
 		{ echo "last lines: $(events | tail -2)"; return 1; }
 }
 
