@@ -183,9 +183,10 @@ void smp_event(struct smp *m, long line, const struct trace_event *ev, const str
 {
 	const char *n = ev->name;
 
+	/* trace=summary: no vmclear, vmptrld or entry lines to hold a move to. */
+	if (m->summary_only)
+		return;
 	if (ev->is_hv) {
-		if (m->summary_only)
-			return;
 		if (strcmp(n, "cpu_stats") == 0)
 			on_cpu_stats(m, line, ev, st);
 		else if (strcmp(n, "summary") == 0)

@@ -13,7 +13,7 @@
  *   cpu-counters      each hv ev=cpu_stats of=N counts what the lines of
  *                     processor N show, and the cpu_stats lines add up to
  *                     hv ev=summary
- * The counters are not checked with trace=summary. */
+ * None is checked with trace=summary: it has no per-entry lines. */
 #ifndef SVTRACE_CHECK_CPU_H
 #define SVTRACE_CHECK_CPU_H
 
