@@ -177,6 +177,30 @@ static void test_move_is_vmclear_on_old_cpu_then_vmptrld_and_vmlaunch_on_new(voi
 	assert_trace_has("vm=1 ev=entry n=4 kind=subsequent insn=vmresume");
 }
 
+/* A write asked for on the new processor before the move (the VMCS not
+ * current there) is issued there after the VMPTRLD, and checked with the
+ * rest at the VMLAUNCH. */
+static void test_write_deferred_on_new_cpu_is_issued_after_the_move(void **state)
+{
+	(void)state;
+	run_on_cpu0();
+	fake_cpu_set_current(1);
+	assert_true(notify_write(&w.n[1], &w.vm, VMCS_guest_rip, 0x1234));
+	assert_int_equal(fake_cpu.nlog, 0);   /* deferred: nothing issued yet */
+	struct entry_result r;
+	enter_on(1, &r);
+	assert_int_equal(r.insn, INSN_VMLAUNCH);
+	int load = logged_on(F_VMPTRLD, 1, 0);
+	assert_true(load >= 0);
+	for (unsigned i = (unsigned)load; i < fake_cpu.nlog; i++)
+		if (fake_cpu.log[i].insn == F_VMWRITE && fake_cpu.log[i].arg == vmcs_field_encoding(VMCS_guest_rip)) {
+			assert_int_equal(fake_cpu.log[i].cpu, 1);
+			assert_int_equal(fake_cpu.log[i].value, 0x1234);
+			return;
+		}
+	fail_msg("no VMWRITE of guest_rip on cpu 1 after the VMPTRLD");
+}
+
 static void test_vmptrld_of_vmcs_active_on_another_cpu_is_refused(void **state)
 {
 	(void)state;
@@ -303,6 +327,8 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_move_is_vmclear_on_old_cpu_then_vmptrld_and_vmlaunch_on_new,
+						world_setup, world_teardown),
+		cmocka_unit_test_setup_teardown(test_write_deferred_on_new_cpu_is_issued_after_the_move,
 						world_setup, world_teardown),
 		cmocka_unit_test_setup_teardown(test_vmptrld_of_vmcs_active_on_another_cpu_is_refused,
 						world_setup, world_teardown),
