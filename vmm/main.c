@@ -202,7 +202,8 @@ void hv_main(const struct bootinfo *bi)
 		if (!cfg.fastpath_off)
 			fastpath_attach_sched(&fast, &notifier, &s, !cfg.replay_off);
 		sched_run(&s);
-		report_summary(vms, cfg.nvms, &pmr);
+		struct notify *const cpus[] = { &notifier };   /* one processor runs VMs */
+		report_summary(vms, cfg.nvms, cpus, 1);
 		report_costs(&notifier.costs, vms, cfg.nvms, boot->tsc_boot, &fast);
 	}
 	r = vmx_off();

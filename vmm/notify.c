@@ -156,6 +156,7 @@ bool notify_clear(struct notify *n, struct vm *vm, const char *kind)
 	if (n->current == vm)
 		n->current = NULL;   /* SDM: VMCLEAR of the current VMCS invalidates the pointer */
 	vm->launch = VMCS_CLEAR;
+	vm->where.active = false;   /* SDM 25.11.3: not active on any processor */
 	return true;
 }
 
@@ -168,6 +169,7 @@ static bool do_vmptrld(struct notify *n, struct vm *vm, const char *why)
 	if (r.status != VMX_OK)
 		return false;
 	n->current = vm;
+	vm->where = (struct vmcs_where){ true, n->smp.cpu };
 	return true;
 }
 
@@ -199,11 +201,13 @@ static bool prepare(struct notify *n, struct vm *vm, enum entry_insn insn)
 	if (insn == INSN_VMLAUNCH) {
 		if (vm->launch == VMCS_UNINIT && !notify_clear(n, vm, "first"))
 			return false;
-		if (n->current != vm && !do_vmptrld(n, vm, "first"))
+		if (n->current != vm && !do_vmptrld(n, vm, vm->moved ? "move" : "first"))
 			return false;
 		if (!vm->setup_done && !setup_keeping_pending(n, vm))
 			return false;
 		vm->setup_done = true;
+		if (vm->moved && n->smp.host_percpu && !n->smp.host_percpu(n, vm))
+			return false;
 		return flush_pending(n, vm);
 	}
 	if (n->current != vm && !do_vmptrld(n, vm, "switch"))
@@ -213,7 +217,8 @@ static bool prepare(struct notify *n, struct vm *vm, enum entry_insn insn)
 
 bool notify_prepare(struct notify *n, struct vm *vm)
 {
-	return !vm->dead && prepare(n, vm, notify_next_insn(vm));
+	struct entry_result r;
+	return !vm->dead && notify_claim(n, vm, &r) && prepare(n, vm, notify_next_insn(vm));
 }
 
 static void dirty_list(const struct vm *vm, char *buf, size_t size)
@@ -260,7 +265,8 @@ void notify_trace_entry(struct notify *n, struct vm *vm, enum entry_insn insn,
 		dirty_list(vm, dirty, sizeof(dirty));
 	verdict_format(&r->predicted, verdict, sizeof(verdict));
 	trace_vm(vm->id, TEV_VM_entry, "n=%llu kind=%s insn=%s checks=%s ran=%u%s verdict=%s pmr=%s load=%u",
-		 (unsigned long long)vm->n.entries + 1, insn == INSN_VMLAUNCH ? "first" : "subsequent",
+		 (unsigned long long)vm->n.entries + 1,
+		 insn == INSN_VMRESUME ? "subsequent" : vm->moved ? "moved" : "first",
 		 insn_name[insn], insn == INSN_VMLAUNCH ? "all" : "dirty", ran, dirty, verdict,
 		 po->hit ? "hit" : "miss", po->load_bytes);
 }
@@ -280,18 +286,22 @@ void notify_replayed(struct notify *n, struct vm *vm, uint64_t k)
 void notify_enter(struct notify *n, struct vm *vm, bool force, struct entry_result *r)
 {
 	memset(r, 0, sizeof(*r));
-	enum entry_insn insn = notify_next_insn(vm);
-	r->insn = insn;
+	r->insn = notify_next_insn(vm);
 	if (vm->dead) {
 		r->outcome = ENTRY_REFUSED;
-		NTRACE(vm->id, TEV_VM_refuse, "insn=%s why=\"VMCS was cleared for the last time\"", insn_name[insn]);
+		NTRACE(vm->id, TEV_VM_refuse, "insn=%s why=\"VMCS was cleared for the last time\"", insn_name[r->insn]);
 		return;
 	}
+	if (!notify_claim(n, vm, r))
+		return;
+	enum entry_insn insn = notify_next_insn(vm);   /* a move made it a VMLAUNCH */
+	r->insn = insn;
 	if (!prepare(n, vm, insn)) {
 		r->outcome = ENTRY_SETUP_FAILED;
 		return;
 	}
 	notify_entry_checks(n, vm, insn, r);
+	vm->moved = false;
 	if (r->predicted.kind != VERDICT_OK && !force) {
 		r->outcome = ENTRY_PREDICTED_FAIL;
 		return;
@@ -307,7 +317,7 @@ void notify_enter(struct notify *n, struct vm *vm, bool force, struct entry_resu
 	if (!r->agree) {
 		char verdict[32];
 		verdict_format(&r->predicted, verdict, sizeof(verdict));
-		NTRACE(vm->id, TEV_VM_disagree, "n=%llu shadow=%s cpu=%s", (unsigned long long)vm->n.entries, verdict,
+		NTRACE(vm->id, TEV_VM_disagree, "n=%llu shadow=%s hw=%s", (unsigned long long)vm->n.entries, verdict,
 			 r->outcome == ENTRY_EXITED ? "ok" : r->outcome == ENTRY_VMFAIL ? "vmfail" : "entryfail");
 	}
 }
@@ -365,6 +375,11 @@ bool notify_last(struct notify *n, struct vm *vm)
 {
 	if (vm->dead)
 		return true;
+	if (vm->where.active && vm->where.cpu != n->smp.cpu) {
+		NTRACE(vm->id, TEV_VM_refuse, "insn=vmclear why=\"vmcs active on cpu %u: VMCLEAR it there\" sdm=%s",
+		       vm->where.cpu, LIFE_SDM_ONE_PROCESSOR);
+		return false;
+	}
 	bool ok = vm->launch == VMCS_UNINIT || notify_clear(n, vm, "last");
 	vm->dead = true;
 	return ok;

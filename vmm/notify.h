@@ -67,6 +67,26 @@ struct notify_hook {
 /* Writes the whole VMCS of a VM through notify_write (vmcs_setup.c). */
 typedef bool (*vmcs_setup_fn)(struct notify *n, struct vm *vm);
 
+/* The move protocol (docs/smp-moves.md): ask logical processor cpu, where
+ * vm's VMCS is active, to VMCLEAR it (notify_release on that processor's
+ * notify) and wait until it has; true when it did. The product sends an IPI
+ * or a mailbox message; host tests call the other notify directly. */
+typedef bool (*notify_ask_clear_fn)(void *ctx, unsigned cpu, struct vm *vm);
+
+/* One notify speaks for one logical processor: its current VMCS, its cache
+ * model (pmr), its costs are that processor's. What it needs to take a VM
+ * over from another processor: */
+struct notify_smp {
+	unsigned cpu;                   /* the processor this notify speaks for */
+	notify_ask_clear_fn ask_clear;  /* NULL: a VMCS active elsewhere is refused */
+	void *ask_ctx;
+	/* Writes (through notify_write) the host-state fields that differ per
+	 * processor (GDTR, IDTR, TR, FS and GS bases, the exit stack) before a
+	 * moved VM's VMLAUNCH here; NULL: none differ. */
+	vmcs_setup_fn host_percpu;
+	uint64_t moves_in, moves_out;   /* VMs taken over here, handed away */
+};
+
 struct notify {
 	const struct vmx_caps *caps;
 	struct pmr_cache *pmr;
@@ -82,6 +102,7 @@ struct notify {
 	/* The VMM's own pages (its page pool), [own_lo, own_hi): the only
 	 * memory the link-pointer and PDPTE rows read. 0, 0: none. */
 	uint64_t own_lo, own_hi;
+	struct notify_smp smp;
 };
 
 void notify_init(struct notify *n, const struct vmx_caps *caps,
@@ -205,7 +226,24 @@ bool notify_prepare(struct notify *n, struct vm *vm);
 /* VMCLEAR (traced with kind=first|last|...), flush+free the cache slot. */
 bool notify_clear(struct notify *n, struct vm *vm, const char *kind);
 
-/* The VM will never run again: VMCLEAR (kind=last), free its cache slot. */
+/* The VM will never run again: VMCLEAR (kind=last), free its cache slot.
+ * Refused (false, a trace line) when its VMCS is active on another
+ * processor: the VM ends where it last ran. */
 bool notify_last(struct notify *n, struct vm *vm);
+
+/* The move protocol (notify_move.c, docs/smp-moves.md). */
+
+/* n speaks for processor cpu; ask and host_percpu as in struct notify_smp. */
+void notify_set_cpu(struct notify *n, unsigned cpu, notify_ask_clear_fn ask, void *ask_ctx,
+		    vmcs_setup_fn host_percpu);
+/* On the processor where vm's VMCS is active: VMCLEAR it (kind=move), its
+ * cache slot flushed and freed, so that another processor may load it. True
+ * when it is active nowhere afterwards. */
+bool notify_release(struct notify *n, struct vm *vm);
+/* Before n's processor makes vm's VMCS current: when it is active on
+ * another processor, ask that one to clear it (a move, traced ev=move);
+ * without ask_clear, or when the clear did not happen, refuse (ENTRY_REFUSED
+ * in r, the reason traced with sdm=25.11.1) before any instruction. */
+bool notify_claim(struct notify *n, struct vm *vm, struct entry_result *r);
 
 #endif

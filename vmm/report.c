@@ -36,34 +36,68 @@ void report_selftest(const struct vmx_selftest *t)
 		 none, t->ok ? "ok" : "fail");
 }
 
-void report_summary(const struct vm *vms, unsigned count, struct pmr_cache *pmr)
+/* A VM's cache-model counters: the sum over the processors' models (a VM
+ * that moved has counts in more than one). */
+static struct pmr_counters vm_pmr(struct notify *const *cpus, unsigned ncpus, unsigned id)
+{
+	struct pmr_counters t = { 0 };
+	for (unsigned c = 0; c < ncpus; c++) {
+		const struct pmr_counters *p = pmr_vm_counters(cpus[c]->pmr, id);
+		t.hits += p->hits, t.misses += p->misses, t.allocs += p->allocs, t.evicts += p->evicts;
+		t.flushes += p->flushes, t.invalidates += p->invalidates, t.miss_bytes += p->miss_bytes;
+	}
+	return t;
+}
+
+/* One line per processor: the entries it made (its cache model sees each
+ * one as a hit or a miss), its model's counters, the VMs moved in and out. */
+static void report_cpus(struct notify *const *cpus, unsigned ncpus, struct pmr_counters *t)
+{
+	for (unsigned c = 0; c < ncpus; c++) {
+		const struct pmr_counters *p = pmr_total(cpus[c]->pmr);
+		trace_hv(TEV_HV_cpu_stats, "of=%u entries=%llu moves_in=%llu moves_out=%llu pmr_hits=%llu "
+			 "pmr_misses=%llu pmr_allocs=%llu pmr_evicts=%llu pmr_flushes=%llu pmr_invalidates=%llu "
+			 "pmr_miss_bytes=%llu",
+			 cpus[c]->smp.cpu, (unsigned long long)(p->hits + p->misses),
+			 (unsigned long long)cpus[c]->smp.moves_in, (unsigned long long)cpus[c]->smp.moves_out,
+			 (unsigned long long)p->hits, (unsigned long long)p->misses,
+			 (unsigned long long)p->allocs, (unsigned long long)p->evicts,
+			 (unsigned long long)p->flushes, (unsigned long long)p->invalidates,
+			 (unsigned long long)p->miss_bytes);
+		t->hits += p->hits, t->misses += p->misses, t->allocs += p->allocs, t->evicts += p->evicts;
+		t->flushes += p->flushes, t->invalidates += p->invalidates, t->miss_bytes += p->miss_bytes;
+	}
+}
+
+void report_summary(const struct vm *vms, unsigned count, struct notify *const *cpus, unsigned ncpus)
 {
 	uint64_t t[6] = { 0 };
 	for (unsigned i = 0; i < count; i++) {
 		const struct vm *vm = &vms[i];
-		const struct pmr_counters *p = pmr_vm_counters(pmr, vm->id);
+		const struct pmr_counters p = vm_pmr(cpus, ncpus, vm->id);
 		trace_vm(vm->id, TEV_VM_stats, "entries=%llu launches=%llu resumes=%llu exits=%llu checks_full=%llu "
 			 "checks_dirty=%llu pmr_hits=%llu pmr_misses=%llu pmr_allocs=%llu pmr_evicts=%llu "
 			 "pmr_flushes=%llu pmr_invalidates=%llu pmr_miss_bytes=%llu",
 			 (unsigned long long)vm->n.entries, (unsigned long long)vm->n.launches,
 			 (unsigned long long)vm->n.resumes, (unsigned long long)vm->n.exits,
 			 (unsigned long long)vm->n.checks_full, (unsigned long long)vm->n.checks_dirty,
-			 (unsigned long long)p->hits, (unsigned long long)p->misses,
-			 (unsigned long long)p->allocs, (unsigned long long)p->evicts,
-			 (unsigned long long)p->flushes, (unsigned long long)p->invalidates,
-			 (unsigned long long)p->miss_bytes);
+			 (unsigned long long)p.hits, (unsigned long long)p.misses,
+			 (unsigned long long)p.allocs, (unsigned long long)p.evicts,
+			 (unsigned long long)p.flushes, (unsigned long long)p.invalidates,
+			 (unsigned long long)p.miss_bytes);
 		t[0] += vm->n.entries, t[1] += vm->n.launches, t[2] += vm->n.resumes;
 		t[3] += vm->n.exits, t[4] += vm->n.checks_full, t[5] += vm->n.checks_dirty;
 	}
-	const struct pmr_counters *p = pmr_total(pmr);
+	struct pmr_counters p = { 0 };
+	report_cpus(cpus, ncpus, &p);
 	trace_hv(TEV_HV_summary, "vms=%u entries=%llu launches=%llu resumes=%llu exits=%llu checks_full=%llu "
 		 "checks_dirty=%llu pmr_hits=%llu pmr_misses=%llu pmr_allocs=%llu pmr_evicts=%llu "
 		 "pmr_flushes=%llu pmr_invalidates=%llu pmr_miss_bytes=%llu",
 		 count, (unsigned long long)t[0], (unsigned long long)t[1], (unsigned long long)t[2],
 		 (unsigned long long)t[3], (unsigned long long)t[4], (unsigned long long)t[5],
-		 (unsigned long long)p->hits, (unsigned long long)p->misses, (unsigned long long)p->allocs,
-		 (unsigned long long)p->evicts, (unsigned long long)p->flushes,
-		 (unsigned long long)p->invalidates, (unsigned long long)p->miss_bytes);
+		 (unsigned long long)p.hits, (unsigned long long)p.misses, (unsigned long long)p.allocs,
+		 (unsigned long long)p.evicts, (unsigned long long)p.flushes,
+		 (unsigned long long)p.invalidates, (unsigned long long)p.miss_bytes);
 }
 
 /* What VMX work each exit reason cost, and where time went (make bench). */

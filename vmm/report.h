@@ -11,7 +11,9 @@
 
 void report_config(const struct config *cfg);
 void report_selftest(const struct vmx_selftest *t);
-void report_summary(const struct vm *vms, unsigned count, struct pmr_cache *pmr);
+/* Per VM, per logical processor (cpus: each processor's notify, with its
+ * own cache model), then the totals. */
+void report_summary(const struct vm *vms, unsigned count, struct notify *const *cpus, unsigned ncpus);
 /* tsc_boot: the firmware's hand-off, for boot_to_first_entry. */
 void report_costs(const struct notify_costs *c, const struct vm *vms, unsigned count, uint64_t tsc_boot,
 		  const struct fastpath *fast);

@@ -7,6 +7,7 @@
 #define TRACE_LINE_MAX 1024
 
 static trace_sink_fn trace_sink;
+static trace_cpu_fn trace_cpu;
 bool trace_detail = true;
 
 #define TRACE_NAME_hv_hv(name) [TEV_HV_##name] = #name,
@@ -42,11 +43,21 @@ void trace_set_sink(trace_sink_fn sink)
 	trace_sink = sink;
 }
 
+void trace_set_cpu_source(trace_cpu_fn cpu)
+{
+	trace_cpu = cpu;
+}
+
+/* Room kept at the end of a line for " cpu=4294967295\n". */
+#define TRACE_CPU_ROOM 18
+
+/* The line is built whole and handed to the sink in one call. */
 static void trace_emit(const char *prefix, const char *f, va_list ap)
 {
 	char line[TRACE_LINE_MAX];
 	size_t n = fmt(line, sizeof(line), "%s", prefix);
-	n += vfmt(line + n, sizeof(line) - n - 1, f, ap);
+	n += vfmt(line + n, sizeof(line) - n - TRACE_CPU_ROOM, f, ap);
+	n += fmt(line + n, sizeof(line) - n - 1, " cpu=%u", trace_cpu ? trace_cpu() : 0);
 	line[n++] = '\n';
 	if (trace_sink)
 		trace_sink(line, n);

@@ -1,5 +1,7 @@
 /* The one place that formats serial trace lines (docs/TRACE.md).
- * A line is written whole, ending in '\n'. The sink is the serial port in
+ * A line is written whole, ending in " cpu=N\n" (the logical processor that
+ * printed it), in one call to the sink, so a lock around the sink keeps
+ * lines of several processors apart. The sink is the serial port in
  * the hypervisor and a capture buffer in host unit tests. */
 #ifndef VMM_TRACE_H
 #define VMM_TRACE_H
@@ -8,8 +10,13 @@
 #include <stdint.h>
 
 typedef void (*trace_sink_fn)(const char *s, size_t n);
+/* Which logical processor is printing: every line ends in cpu=N. */
+typedef unsigned (*trace_cpu_fn)(void);
 
 void trace_set_sink(trace_sink_fn sink);
+/* Where cpu= comes from; NULL (the default) says cpu=0. The composition
+ * names the per-CPU data's own query; host tests the fake CPU's. */
+void trace_set_cpu_source(trace_cpu_fn cpu);
 /* trace=summary: drop the per-instruction and per-exit VM events (entry,
  * exit, vmwrite, vmptrld, vmclear, pmr, hypercall, inject), keep the rest.
  * For benchmarks, where the serial port would dominate what is measured. */

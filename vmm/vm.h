@@ -8,6 +8,7 @@
 #include "arch/x86/exit_reasons.h"
 #include "vmm/shadow/vmcs_shadow.h"
 #include "vmm/shadow/validate.h"
+#include "vmm/shadow/vmcs_life.h"
 
 #define VM_MAX 32
 
@@ -61,6 +62,9 @@ struct vm {
 	const struct guest_image *image;
 	enum vm_state state;
 	enum vmcs_launch launch;
+	struct vmcs_where where;    /* the processor its VMCS is active on, if any */
+	bool moved;                 /* cleared on another processor for a move: the
+	                               next entry is its VMLAUNCH here */
 	bool dead;                  /* got its last VMCLEAR: never runs again */
 	bool setup_done;            /* the whole VMCS was written since its first VMCLEAR */
 	bool test_hypercalls;       /* HC_TEST_VMWRITE answered (testhc=on), else HC_ENOSYS */

@@ -75,6 +75,21 @@ static bool setup_host(struct notify *n, struct vm *vm, const struct host_state 
 	return true;
 }
 
+/* What a VMCS must say anew when its VM moves to another logical
+ * processor: each processor has its own GDT, IDT, TSS, per-CPU base and
+ * exit stack; the control registers, selectors and exit stub are shared. */
+bool vmcs_setup_host_percpu(struct notify *n, struct vm *vm)
+{
+	const struct host_state *h = n->setup_ctx;
+	W(host_fs_base, h->fs_base);
+	W(host_gs_base, h->gs_base);
+	W(host_tr_base, h->tr_base);
+	W(host_gdtr_base, h->gdt_base);
+	W(host_idtr_base, h->idt_base);
+	W(host_rsp, h->rsp);
+	return true;
+}
+
 /* Flat 4 GiB segments for prot32 guests, the same with a 64-bit code
  * segment (L = 1, D = 0) for long64 guests; 64 KiB real-mode segments at
  * 0 for real16 guests. No descriptor tables exist in guest memory: VM

@@ -17,6 +17,11 @@ struct host_state {
 
 /* vmcs_setup_fn for notify: n->setup_ctx points to a struct host_state. */
 bool vmcs_setup(struct notify *n, struct vm *vm);
+/* vmcs_setup_fn for a move (notify_smp.host_percpu): the host-state
+ * fields that differ per logical processor, from n->setup_ctx (that
+ * processor's struct host_state): FS, GS, TR, GDTR and IDTR bases and the
+ * exit stack. Unchanged values cost no VMWRITE (notify_write). */
+bool vmcs_setup_host_percpu(struct notify *n, struct vm *vm);
 /* EPTP for a 4-level write-back EPT rooted at pml4_pa (SDM 25.6.11). */
 uint64_t vmcs_eptp(uint64_t pml4_pa);
 

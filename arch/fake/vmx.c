@@ -24,7 +24,7 @@ static void record(enum fake_insn insn, uint64_t arg, uint64_t value)
 		fake_cpu.log_full = true;
 		return;
 	}
-	fake_cpu.log[fake_cpu.nlog++] = (struct fake_call){ insn, arg, value };
+	fake_cpu.log[fake_cpu.nlog++] = (struct fake_call){ insn, arg, value, fake_cpu.cpu };
 }
 
 /* A failure the processor would report though the test did not ask for it. */
@@ -68,6 +68,53 @@ int fake_find_call(enum fake_insn insn, unsigned from)
 	return -1;
 }
 
+unsigned fake_count_calls_on(enum fake_insn insn, unsigned cpu)
+{
+	unsigned k = 0;
+	for (unsigned i = 0; i < fake_cpu.nlog; i++)
+		k += fake_cpu.log[i].insn == insn && fake_cpu.log[i].cpu == cpu;
+	return k;
+}
+
+void fake_cpu_set_current(unsigned cpu)
+{
+	if (cpu >= FAKE_CPUS) {
+		fake_cpu.unexpected++;
+		return;
+	}
+	fake_cpu.current_of[fake_cpu.cpu] = fake_cpu.current;
+	fake_cpu.cpu = cpu;
+	fake_cpu.current = fake_cpu.current_of[cpu];
+}
+
+unsigned fake_cpu_this(void)
+{
+	return fake_cpu.cpu;
+}
+
+bool fake_active_on(uint64_t pa, unsigned cpu)
+{
+	for (unsigned i = 0; i < FAKE_VMCS_MAX; i++)
+		if (fake_cpu.vmcs[i].pa == pa)
+			return cpu < FAKE_CPUS && (fake_cpu.vmcs[i].active >> cpu) & 1;
+	return false;
+}
+
+struct fake_vmcs *fake_current_of(unsigned cpu)
+{
+	if (cpu >= FAKE_CPUS)
+		return NULL;
+	return cpu == fake_cpu.cpu ? fake_cpu.current : fake_cpu.current_of[cpu];
+}
+
+/* Active on a processor other than this one: the SDM forbids VMPTRLD and
+ * VMCLEAR of it here until it is cleared there (25.11.1); a real processor
+ * would not notice, and the two copies of its data would part ways. */
+static bool active_elsewhere(const struct fake_vmcs *v)
+{
+	return (v->active & ~(1u << fake_cpu.cpu)) != 0;
+}
+
 void fake_forget_calls(void)
 {
 	fake_cpu.nlog = 0;
@@ -101,6 +148,10 @@ struct vmx_result vmx_clear(uint64_t vmcs_pa)
 	struct fake_vmcs *v = fake_region(vmcs_pa);
 	if (!v)
 		return unexpected((struct vmx_result){ VMX_FAIL_INVALID, 0 });
+	if (active_elsewhere(v))
+		fake_cpu.unexpected++;
+	/* SDM 31.3 VMCLEAR: launch state clear, not active, not current here. */
+	v->active &= ~(1u << fake_cpu.cpu);
 	if (fake_cpu.current == v)
 		fake_cpu.current = NULL;
 	return ok;
@@ -112,6 +163,9 @@ struct vmx_result vmx_ptrld(uint64_t vmcs_pa)
 	struct fake_vmcs *v = fake_region(vmcs_pa);
 	if (!v)
 		return unexpected((struct vmx_result){ VMX_FAIL_INVALID, 0 });
+	if (active_elsewhere(v))
+		fake_cpu.unexpected++;
+	v->active |= 1u << fake_cpu.cpu;
 	fake_cpu.current = v;
 	return ok;
 }

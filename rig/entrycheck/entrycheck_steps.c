@@ -153,6 +153,6 @@ void trace_case(unsigned line, const char *what, const struct outcome *shadow,
 		outcome_format(expect, x, sizeof(x));
 	if (r && r->predicted.check)
 		fmt(chk, sizeof(chk), " check=%s sdm=%s", r->predicted.check->id, r->predicted.check->sdm);
-	trace_hv(TEV_HV_case, "line=%u result=%s shadow=%s%s cpu=%s expect=%s%s%s %s", line, result, s, chk, c, x,
+	trace_hv(TEV_HV_case, "line=%u result=%s shadow=%s%s hw=%s expect=%s%s%s %s", line, result, s, chk, c, x,
 		 dep[0] ? " departure=" : "", dep, what);
 }

@@ -11,7 +11,7 @@ declare -A T
 for f in on noreplay off; do
 	boot_bochs "fastpath-$f" 120 "$MIX fastpath=$f" || true
 	T[$f]=$TRACE
-	expect "fastpath=$f: the config line says so" has "^hv ev=config .* fastpath=$f\$"
+	expect "fastpath=$f: the config line says so" has "^hv ev=config .* fastpath=$f cpu=[0-9][0-9]*\$"
 	expect "fastpath=$f: every VM finished" bash -c "[ \$(grep -c ' ev=end status=done' '$TRACE') = 5 ]"
 	expect "fastpath=$f: svtrace check accepts the trace" build/tools/svtrace check "$TRACE"
 done
@@ -66,15 +66,15 @@ expect "cpuidlen on the fast path: and replayed, with lengths 3, 4 and 15 after 
 # fail VM entry (bits 63:32 must be 0 outside 64-bit mode).
 boot_bochs "eipwrap" 60 "vms=eipwrap" || true
 expect "eipwrap: after the CPUID at EIP 0xfffffffe the VMM writes RIP 0, not 0x100000000" bash -c \
-	"grep -A1 '^vm=1 ev=exit n=[0-9]* reason=cpuid rip=0xfffffffe len=2 tsc=[0-9]*$' '$TRACE' |
+	"grep -A1 '^vm=1 ev=exit n=[0-9]* reason=cpuid rip=0xfffffffe len=2 tsc=[0-9]* cpu=[0-9][0-9]*$' '$TRACE' |
 	 grep -q '^vm=1 ev=vmwrite field=guest_rip value=0x0 status=ok'"
 expect "eipwrap: the shadow passes that entry, the CPU agrees, the code at EIP 0 runs" \
-	has '^vm=1 ev=out text="eipwrap: CPUID at EIP 0xfffffffe, went on at EIP 0"$'
+	has '^vm=1 ev=out text="eipwrap: CPUID at EIP 0xfffffffe, went on at EIP 0" cpu=[0-9][0-9]*$'
 expect "eipwrap: it ends with HC_EXIT 0, nothing refused or failing" bash -c \
 	"grep -q '^vm=1 ev=end status=done why=\"exit code=0\"' '$TRACE' && ! grep -Eq 'ev=(refuse|entryfail|disagree)' '$TRACE'"
 boot_bochs "eipwrap-fast" 60 "vms=eipwrap trace=summary" || true
 expect "eipwrap on the fast path: the same (the replay declines the crossing, the fast path wraps)" bash -c \
-	"grep -q '^vm=1 ev=out text=\"eipwrap: CPUID at EIP 0xfffffffe, went on at EIP 0\"$' '$TRACE' &&
+	"grep -q '^vm=1 ev=out text=\"eipwrap: CPUID at EIP 0xfffffffe, went on at EIP 0\" cpu=[0-9][0-9]*$' '$TRACE' &&
 	 grep -q '^vm=1 ev=end status=done why=\"exit code=0\"' '$TRACE'"
 expect "eipwrap on the fast path: its loop was replayed" \
 	test "$(grep -m1 '^hv ev=timing' "$TRACE" | grep -o ' replay_entries=[0-9]*' | cut -d= -f2)" -ge 40

@@ -34,7 +34,7 @@ rip_advances() {
 }
 
 ends_cleanly() {
-	events | tail -2 | tr '\n' ' ' | grep -Eq '^hv ev=vmxoff status=ok hv ev=halt status=ok' ||
+	events | tail -2 | tr '\n' ' ' | grep -Eq '^hv ev=vmxoff status=ok cpu=[0-9]+ hv ev=halt status=ok cpu=[0-9]+ $' ||
 		{ echo "last lines: $(events | tail -2)"; return 1; }
 }
 
@@ -42,11 +42,20 @@ expect "boot line names the path and the memory found" has "^hv ev=boot path=$(b
 expect "capability report shows VMX, EPT and unrestricted guest" has '^hv ev=cpu vendor=GenuineIntel vmx=1 .*ept=1 ug=1'
 expect "VMXON succeeds" has '^hv ev=vmxon status=ok'
 expect "the inline VMREAD/VMWRITE classify failures as the SDM says (unsupported encoding 12, no current VMCS)" \
-	has '^hv ev=vmx_selftest setup=ok write_bad=vmfail_valid:12 read_bad=vmfail_valid:12 write_ro=(ok misc29=1|vmfail_valid:13 misc29=0) roundtrip=ok no_current=vmfail_invalid result=ok$'
+	has '^hv ev=vmx_selftest setup=ok write_bad=vmfail_valid:12 read_bad=vmfail_valid:12 write_ro=(ok misc29=1|vmfail_valid:13 misc29=0) roundtrip=ok no_current=vmfail_invalid result=ok cpu=[0-9][0-9]*$'
+# One processor runs everything: every event line ends in its cpu=0.
+all_on_cpu0() {
+	local bad
+	bad=$(events | grep -avE ' cpu=0$' | head -1)
+	[ -z "$bad" ] || { echo "a line that does not end in cpu=0: $bad"; return 1; }
+}
+expect "every trace line says the processor that printed it (cpu=0)" all_on_cpu0
+expect "the processor's own line adds up (hv ev=cpu_stats of=0, no moves)" \
+	has '^hv ev=cpu_stats of=0 entries=[1-9][0-9]* moves_in=0 moves_out=0 '
 expect "first entry is VMLAUNCH after VMCLEAR and VMPTRLD" first_entry_sequence
 expect "every later entry is VMRESUME" later_entries_resume
-expect "guest output appears tagged with the VM id" has '^vm=1 ev=out text="hello from guest"$'
-expect "the guest saw the CPUID vendor through the VMCALL" has '^vm=1 ev=out text="cpuid vendor=GenuineIntel"$'
+expect "guest output appears tagged with the VM id" has '^vm=1 ev=out text="hello from guest" cpu=[0-9][0-9]*$'
+expect "the guest saw the CPUID vendor through the VMCALL" has '^vm=1 ev=out text="cpuid vendor=GenuineIntel" cpu=[0-9][0-9]*$'
 for r in io cpuid vmcall hlt; do
 	expect "exit $r appears" has "^vm=1 ev=exit n=[0-9]+ reason=$r rip=0x[0-9a-f]+ len=[0-9]+"
 done

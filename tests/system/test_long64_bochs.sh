@@ -40,15 +40,15 @@ expect "guest CR0 has PE and PG, CR4 has PAE, CS is a 64-bit code segment" bash 
 	 grep -q '^vm=1 ev=vmwrite field=guest_cs_ar value=0xa09b ' '$TRACE'"
 expect "VMLAUNCH runs every check, the shadow predicts ok, and the CPU agrees" \
 	has '^vm=1 ev=entry n=1 kind=first insn=vmlaunch checks=all ran=163 verdict=ok'
-expect "the guest runs in 64-bit mode and sees the hypervisor bit" has '^vm=1 ev=out text="long64: 64-bit mode, 100 CPUIDs below 4 GiB"$'
-expect "it runs CPUIDs at its alias above 4 GiB" has '^vm=1 ev=out text="long64: 100 CPUIDs above 4 GiB done"$'
+expect "the guest runs in 64-bit mode and sees the hypervisor bit" has '^vm=1 ev=out text="long64: 64-bit mode, 100 CPUIDs below 4 GiB" cpu=[0-9][0-9]*$'
+expect "it runs CPUIDs at its alias above 4 GiB" has '^vm=1 ev=out text="long64: 100 CPUIDs above 4 GiB done" cpu=[0-9][0-9]*$'
 expect "RIP advances by the instruction length, above 4 GiB too" rip_advances
 expect "above 4 GiB the RIP check (64-bit rule) runs and passes" entries_above_4gib_ok
 expect "HC_PUTS of a buffer 4 GiB up is refused (-2), not cut to 32 bits" \
-	has '^vm=1 ev=hypercall nr=2 name=puts ret=0xfffffffffffffffe$'
-expect "the guest says so" has '^vm=1 ev=out text="long64: a buffer above 4 GiB is refused \(-2\)"$'
+	has '^vm=1 ev=hypercall nr=2 name=puts ret=0xfffffffffffffffe cpu=[0-9][0-9]*$'
+expect "the guest says so" has '^vm=1 ev=out text="long64: a buffer above 4 GiB is refused \(-2\)" cpu=[0-9][0-9]*$'
 expect "RBP, RSI and R8-R15 came through every exit unchanged" \
-	has '^vm=1 ev=out text="long64: rbp, rsi, r8-r15 kept across every exit"$'
+	has '^vm=1 ev=out text="long64: rbp, rsi, r8-r15 kept across every exit" cpu=[0-9][0-9]*$'
 expect "it ends with HC_EXIT 0" has '^vm=1 ev=end status=done why="exit code=0"'
 expect "no entry is refused, fails or disagrees with the CPU" hasnt 'ev=(refuse|entryfail|disagree)'
 expect "svtrace check accepts the trace" build/tools/svtrace check "$TRACE"
@@ -98,7 +98,7 @@ boot_bochs compat64 60 "vms=compat64" || true
 expect "compat64: CPUID exits above 4 GiB, then below it in compatibility mode, then above again" bash -c \
 	"[ \"\$(grep -o 'reason=cpuid rip=0x[0-9a-f]*' '$TRACE' | sed 's/.*rip=//' | uniq -c | awk '{ print \$1 \":\" (length(\$2) > 10 ? \"high\" : \"low\") }' | tr '\n' ' ')\" = '100:high 100:low 100:high ' ]"
 expect "compat64: the guest saw compatibility mode and 64-bit mode again, and ends with HC_EXIT 0" bash -c \
-	"grep -q '^vm=1 ev=out text=\"compat64: 100 CPUIDs above 4 GiB, 100 in compatibility mode, 100 above 4 GiB again\"$' '$TRACE' &&
+	"grep -q '^vm=1 ev=out text=\"compat64: 100 CPUIDs above 4 GiB, 100 in compatibility mode, 100 above 4 GiB again\" cpu=[0-9][0-9]*$' '$TRACE' &&
 	 grep -q '^vm=1 ev=end status=done why=\"exit code=0\"' '$TRACE'"
 expect "compat64: no entry refused, failing or disagreeing with the CPU" hasnt 'ev=(refuse|entryfail|disagree)'
 boot_bochs compat64-fast 60 "vms=compat64 trace=summary" || true
@@ -113,14 +113,14 @@ expect "compat64 on the fast path: the same ending, replayed in every mode, 3 VM
 # the guest's own fetch raises #GP there, reflected to its handler.
 boot_bochs lowedge 60 "vms=lowedge" || true
 expect "lowedge: the CPUID exit at 0x7ffffffffffe, RIP written as 0x800000000000" bash -c \
-	"grep -q '^vm=1 ev=exit n=1 reason=cpuid rip=0x7ffffffffffe len=2 tsc=[0-9]*$' '$TRACE' &&
+	"grep -q '^vm=1 ev=exit n=1 reason=cpuid rip=0x7ffffffffffe len=2 tsc=[0-9]* cpu=[0-9][0-9]*$' '$TRACE' &&
 	 grep -q '^vm=1 ev=vmwrite field=guest_rip value=0x800000000000' '$TRACE'"
 expect "lowedge: that entry runs the RIP check, which passes, and the CPU agrees" \
 	has '^vm=1 ev=entry n=2 kind=subsequent insn=vmresume checks=dirty ran=1 dirty=guest_rip verdict=ok'
 expect "lowedge: the guest's fetch there raises #GP, reflected to it" bash -c \
-	"grep -q '^vm=1 ev=exit n=2 reason=exception_nmi rip=0x800000000000 tsc=[0-9]*$' '$TRACE' &&
-	 grep -q '^vm=1 ev=inject vector=13 why=reflect error=0x0$' '$TRACE'"
+	"grep -q '^vm=1 ev=exit n=2 reason=exception_nmi rip=0x800000000000 tsc=[0-9]* cpu=[0-9][0-9]*$' '$TRACE' &&
+	 grep -q '^vm=1 ev=inject vector=13 why=reflect error=0x0 cpu=[0-9][0-9]*$' '$TRACE'"
 expect "lowedge: its handler saw RIP 0x0000800000000000 and it ends with HC_EXIT 0" bash -c \
-	"grep -q '^vm=1 ev=out text=\"lowedge: CPUID at the top of the lower half, then #GP at RIP 0x0000800000000000\"$' '$TRACE' &&
+	"grep -q '^vm=1 ev=out text=\"lowedge: CPUID at the top of the lower half, then #GP at RIP 0x0000800000000000\" cpu=[0-9][0-9]*$' '$TRACE' &&
 	 grep -q '^vm=1 ev=end status=done why=\"exit code=0\"' '$TRACE'"
 expect "lowedge: no entry refused, failing or disagreeing with the CPU" hasnt 'ev=(refuse|entryfail|disagree)'

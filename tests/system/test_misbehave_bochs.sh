@@ -13,16 +13,16 @@ OUT_MAX=$(sed -n 's/^#define OUT_MAX_LINES \([0-9]*\).*/\1/p' vmm/exits.c)
 STORM=$(sed -n 's/^#define EXC_STORM_LIMIT \([0-9]*\).*/\1/p' vmm/exits.c)
 
 # end VM STATUS WHY-REGEX — the end line of VM (1-based) says so.
-end_is() { has "^vm=$1 ev=end status=$2( why=\"$3\")?$"; }
+end_is() { has "^vm=$1 ev=end status=$2( why=\"$3\")? cpu=[0-9][0-9]*$"; }
 
 # The VM got exactly one #UD per VMX instruction: seven injections, one
 # "NAME -> #UD" line each, and no exception exit of its own.
 vmxinsn_ud_each() {
 	local i n
-	n=$(events | grep -c '^vm=7 ev=inject vector=6 why=vmx_instruction$')
+	n=$(events | grep -c '^vm=7 ev=inject vector=6 why=vmx_instruction cpu=[0-9][0-9]*$')
 	[ "$n" -eq 7 ] || { echo "$n #UD injections, want 7"; return 1; }
 	for i in vmxon vmclear vmptrld vmread vmwrite vmlaunch invept; do
-		has "^vm=7 ev=out text=\"$i -> #UD\"$" || return 1
+		has "^vm=7 ev=out text=\"$i -> #UD\" cpu=[0-9][0-9]*$" || return 1
 	done
 	hasnt '^vm=7 ev=exit .*reason=exception_nmi' && hasnt '^vm=7 ev=out text=".*(no|more than one) #UD'
 }
@@ -45,7 +45,7 @@ flood_capped() {
 	local n
 	n=$(events | grep -c '^vm=10 ev=out ')
 	[ "$n" -eq "$OUT_MAX" ] || { echo "$n out lines, want $OUT_MAX"; return 1; }
-	has '^vm=10 ev=out_dropped lines=4900 bytes=4900$'
+	has '^vm=10 ev=out_dropped lines=4900 bytes=4900 cpu=[0-9][0-9]*$'
 }
 
 # Every line the VMM wrote is a whole trace line: nothing but events from
@@ -64,7 +64,7 @@ spin_preempted_while_others_run() {
 
 badhc_nothing_outside() {
 	hasnt '^vm=9 ev=out text=".*BUG' && hasnt 'BUG:' &&
-	has '^vm=9 ev=hypercall nr=2 name=puts ret=0xfffffffffffffffe$'
+	has '^vm=9 ev=hypercall nr=2 name=puts ret=0xfffffffffffffffe cpu=[0-9][0-9]*$'
 }
 
 expect "config line lists the twelve VMs" has "^hv ev=config vms=$VMS "
@@ -79,36 +79,36 @@ expect "triplefault: #GP, then #DF, then stopped for a triple fault" \
 expect "udloop: #UD reflected $STORM times to its own handler" storm_reflected_until_limit 5 6
 expect "udloop: stopped for an exception storm of vector 6" end_is 5 stopped "exception storm vector=6 count=$((STORM + 1))"
 expect "gpstorm: #GP reflected with its error code $STORM times" \
-	bash -c "[ \$(grep -c '^vm=6 ev=inject vector=13 why=reflect error=0x28$' '$TRACE') -eq $STORM ]"
+	bash -c "[ \$(grep -c '^vm=6 ev=inject vector=13 why=reflect error=0x28 cpu=[0-9][0-9]*$' '$TRACE') -eq $STORM ]"
 expect "gpstorm: stopped for an exception storm of vector 13" end_is 6 stopped "exception storm vector=13 count=$((STORM + 1))"
 expect "vmxinsn: one #UD for each of the 7 VMX instructions, none counted as a storm" vmxinsn_ud_each
 expect "vmxinsn: every VMX instruction exited, none ran in the host" vmxinsn_exits_by_name
 expect "vmxinsn: ends done" end_is 7 done "exit code=0"
 expect "spin: preempted by the timer, slice after slice" spin_preempted_while_others_run
 expect "spin: stopped when its CPU budget is spent" end_is 8 stopped "cpu budget exhausted: $SLICES slices"
-expect "badhc: unknown hypercall -> HC_ENOSYS" has '^vm=9 ev=out text="unknown -> -1"$'
-expect "badhc: HC_PUTS outside guest memory -> HC_EFAULT" has '^vm=9 ev=out text="puts outside memory -> -2"$'
-expect "badhc: HC_PUTS longer than HC_PUTS_MAX -> HC_EINVAL" has '^vm=9 ev=out text="puts too long -> -3"$'
-expect "badhc: HC_PUTS wrapping around 2^32 -> HC_EFAULT" has '^vm=9 ev=out text="puts wrapping -> -2"$'
+expect "badhc: unknown hypercall -> HC_ENOSYS" has '^vm=9 ev=out text="unknown -> -1" cpu=[0-9][0-9]*$'
+expect "badhc: HC_PUTS outside guest memory -> HC_EFAULT" has '^vm=9 ev=out text="puts outside memory -> -2" cpu=[0-9][0-9]*$'
+expect "badhc: HC_PUTS longer than HC_PUTS_MAX -> HC_EINVAL" has '^vm=9 ev=out text="puts too long -> -3" cpu=[0-9][0-9]*$'
+expect "badhc: HC_PUTS wrapping around 2^32 -> HC_EFAULT" has '^vm=9 ev=out text="puts wrapping -> -2" cpu=[0-9][0-9]*$'
 expect "badhc: a good HC_PUTS still works, nothing read outside" badhc_nothing_outside
 expect "badhc: ends done" end_is 9 done "exit code=0"
 expect "flood: output capped at $OUT_MAX lines, the rest counted in out_dropped" flood_capped
 expect "flood: ends done" end_is 10 done "exit code=0"
 expect "flood: every line of the trace is still a whole trace line" trace_line_structured
-expect "badvmcs: HC_TEST_VMWRITE of an unknown field -> HC_EINVAL" has '^vm=11 ev=out text="test_vmwrite unknown field -> -3"$'
-expect "badvmcs: HC_TEST_VMWRITE of a read-only field -> HC_EINVAL" has '^vm=11 ev=out text="test_vmwrite read-only field -> -3"$'
+expect "badvmcs: HC_TEST_VMWRITE of an unknown field -> HC_EINVAL" has '^vm=11 ev=out text="test_vmwrite unknown field -> -3" cpu=[0-9][0-9]*$'
+expect "badvmcs: HC_TEST_VMWRITE of a read-only field -> HC_EINVAL" has '^vm=11 ev=out text="test_vmwrite read-only field -> -3" cpu=[0-9][0-9]*$'
 expect "badvmcs: the shadow predicts the failure and the VMM does not enter" \
 	bash -c "grep -q '^vm=11 ev=entry .*dirty=.*guest_rflags.* verdict=entryfail:33 ' '$TRACE' && ! grep -q '^vm=11 ev=entryfail' '$TRACE'"
 expect "badvmcs: stopped, naming the check id, SDM section, field and value" \
 	end_is 11 stopped "check=guest.rflags.reserved sdm=27.3.1.4 field=guest_rflags value=0x0 verdict=entryfail:33"
 expect "no bad guest got past its misbehaviour" hasnt 'text="BUG'
-expect "hello output complete" bash -c "grep -q '^vm=1 ev=out text=\"hello from guest\"$' '$TRACE' && grep -q '^vm=1 ev=out text=\"cpuid vendor=GenuineIntel\"$' '$TRACE'"
+expect "hello output complete" bash -c "grep -q '^vm=1 ev=out text=\"hello from guest\" cpu=[0-9][0-9]*$' '$TRACE' && grep -q '^vm=1 ev=out text=\"cpuid vendor=GenuineIntel\" cpu=[0-9][0-9]*$' '$TRACE'"
 expect "hello ends done" end_is 1 done "hlt"
 expect "cpuid output complete after 200 CPUID exits" \
-	bash -c "grep -q '^vm=12 ev=out text=\"cpuid loop done: 200 exits\"$' '$TRACE' && [ \$(grep -c '^vm=12 ev=exit .*reason=cpuid' '$TRACE') -eq 200 ]"
+	bash -c "grep -q '^vm=12 ev=out text=\"cpuid loop done: 200 exits\" cpu=[0-9][0-9]*$' '$TRACE' && [ \$(grep -c '^vm=12 ev=exit .*reason=cpuid' '$TRACE') -eq 200 ]"
 expect "cpuid ends done" end_is 12 done "exit code=0"
 expect "every VM has an end line" bash -c "[ \$(grep -c '^vm=[0-9]* ev=end ' '$TRACE') -eq 12 ]"
-expect "clean power-off" has '^hv ev=halt status=ok$'
+expect "clean power-off" has '^hv ev=halt status=ok cpu=[0-9][0-9]*$'
 expect "svtrace check accepts the trace" build/tools/svtrace check "$TRACE"
 
 # Without testhc=on: HC_TEST_VMWRITE answers -1 (HC_ENOSYS) and is traced
@@ -117,13 +117,13 @@ expect "svtrace check accepts the trace" build/tools/svtrace check "$TRACE"
 refused_each() {
 	local w
 	for w in "unknown field" "read-only field" "guest rflags"; do
-		has "^vm=1 ev=out text=\"test_vmwrite $w -> -1\"\$" || return 1
+		has "^vm=1 ev=out text=\"test_vmwrite $w -> -1\" cpu=[0-9][0-9]*\$" || return 1
 	done
 }
 boot_bochs badvmcs-testhc-off 60 "vms=badvmcs" || true
 expect "testhc=off: the config line says so" has '^hv ev=config vms=badvmcs .* testhc=off '
 expect "testhc=off: the three HC_TEST_VMWRITE calls are unknown numbers, -1 each" bash -c \
-	"[ \$(grep -c '^vm=1 ev=hypercall nr=256 name=unknown ret=0xffffffffffffffff$' '$TRACE') -eq 3 ] && ! grep -q 'name=test_vmwrite' '$TRACE'"
+	"[ \$(grep -c '^vm=1 ev=hypercall nr=256 name=unknown ret=0xffffffffffffffff cpu=[0-9][0-9]*$' '$TRACE') -eq 3 ] && ! grep -q 'name=test_vmwrite' '$TRACE'"
 expect "testhc=off: badvmcs prints -1 for each" refused_each
 expect "testhc=off: no entry predicted to fail, the VM not stopped" hasnt '^vm=1 ev=entry .*verdict=entryfail'
 expect "testhc=off: badvmcs ends done at its HLT" end_is 1 done "hlt"

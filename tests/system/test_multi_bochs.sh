@@ -68,20 +68,20 @@ expect "eight VMs are created, each with its own memory" bash -c "[ \$(grep -c '
 expect "every VM has exactly one VMLAUNCH and it is its first entry" one_launch_each_first
 expect "VMPTRLD precedes every switch and is never issued for the VM already current" vmptrld_only_on_switch
 expect "every VM ends with a last VMCLEAR and is never entered after it" every_vm_cleared_last
-expect "hello output complete (twice)" bash -c "[ \$(grep -Ec '^vm=(1|7) ev=out text=\"hello from guest\"$' '$TRACE') -eq 2 ]"
-expect "cpuid loop output (twice)" bash -c "[ \$(grep -Ec '^vm=(2|8) ev=out text=\"cpuid loop done: 200 exits\"$' '$TRACE') -eq 2 ]"
+expect "hello output complete (twice)" bash -c "[ \$(grep -Ec '^vm=(1|7) ev=out text=\"hello from guest\" cpu=[0-9][0-9]*$' '$TRACE') -eq 2 ]"
+expect "cpuid loop output (twice)" bash -c "[ \$(grep -Ec '^vm=(2|8) ev=out text=\"cpuid loop done: 200 exits\" cpu=[0-9][0-9]*$' '$TRACE') -eq 2 ]"
 expect "cpuid guest made 200 CPUID exits" bash -c "[ \$(grep -c '^vm=2 ev=exit .*reason=cpuid' '$TRACE') -eq 200 ]"
 for i in 1 2 3 4 5; do
-	expect "yield round $i printed" has "^vm=3 ev=out text=\"yield round $i\"$"
+	expect "yield round $i printed" has "^vm=3 ev=out text=\"yield round $i\" cpu=[0-9][0-9]*$"
 done
 expect "yield guest gave the CPU away five times" bash -c "[ \$(grep -c '^vm=3 ev=hypercall nr=1 name=yield' '$TRACE') -eq 5 ]"
-expect "real-mode guest printed with 16-bit code" has '^vm=4 ev=out text="real mode hello"$'
+expect "real-mode guest printed with 16-bit code" has '^vm=4 ev=out text="real mode hello" cpu=[0-9][0-9]*$'
 expect "real-mode guest entered with CR0.PE=0" has '^vm=4 ev=vmwrite field=guest_cr0 value=0x30 '
-expect "counter guest finished its count" has '^vm=5 ev=out text="counter reached 3000000"$'
+expect "counter guest finished its count" has '^vm=5 ev=out text="counter reached 3000000" cpu=[0-9][0-9]*$'
 expect "counter guest is preempted by the timer while the other VMs run" counter_preempted_while_others_run
 expect "selfexit guest ends itself and nothing runs after its HC_EXIT" bash -c "grep -q '^vm=6 ev=end status=done why=\"exit code=0\"' '$TRACE' && ! grep -q 'BUG' '$TRACE'"
 expect "all eight VMs end done" bash -c "[ \$(grep -c '^vm=[1-8] ev=end status=done' '$TRACE') -eq 8 ]"
 expect "summary counts eight VMs and eight launches" has '^hv ev=summary vms=8 entries=[0-9]+ launches=8 '
 expect "every VMRESUME runs at most 5% of the checks a VMLAUNCH runs" resume_checks_small
-expect "clean power-off" has '^hv ev=halt status=ok$'
+expect "clean power-off" has '^hv ev=halt status=ok cpu=[0-9][0-9]*$'
 expect "svtrace check accepts the trace" build/tools/svtrace check "$TRACE"

@@ -10,8 +10,8 @@ RUN=$ROOT/build/run
 # guest name, instead of ending the GRUB command (and running only hello).
 boot_bochs quoting 120 "vms=hello;yield" || true
 expect "a ; in the command line reaches the hypervisor whole" has '^hv ev=boot .*cmdline="vms=hello;yield"'
-expect "the hypervisor refuses the guest \"hello;yield\"" has '^hv ev=error what="unknown guest \\"hello;yield\\" in vms="$'
-expect "the boot line carries the version" has '^hv ev=boot .* version=[^ ]+$'
+expect "the hypervisor refuses the guest \"hello;yield\"" has '^hv ev=error what="unknown guest \\"hello;yield\\" in vms=" cpu=[0-9][0-9]*$'
+expect "the boot line carries the version" has '^hv ev=boot .* version=[^ ]+ cpu=[0-9][0-9]*$'
 
 # The default view of a short run, with variables the hypervisor must see.
 view_run() {
@@ -23,7 +23,7 @@ view_run() {
 	VIEW=$log
 }
 view_run
-expect "TRACE=summary and FASTPATH=off reach the hypervisor" has '^hv ev=config .* trace=summary .*fastpath=off$'
+expect "TRACE=summary and FASTPATH=off reach the hypervisor" has '^hv ev=config .* trace=summary .*fastpath=off cpu=[0-9][0-9]*$'
 view_has() { grep -Eq -- "$1" "$VIEW" || { echo "no line of the view matches: $1"; tail -5 "$VIEW"; return 1; }; }
 expect "the view shows a VM's start" view_has '^vm=1 hello: start \(prot32, 64K\)$'
 expect "the view shows the guests' output" view_has '^vm=1 hello: hello from guest$'

@@ -79,11 +79,24 @@ expect_broken() {  # file
 expect_ok check-good-3vm $T/good-3vm.txt 62 3
 expect_ok check-good-threshold $T/good-threshold.txt 46 2
 expect_ok check-real-yield $T/real-yield.txt 435 3
+# Two logical processors, a move from cpu 0 to cpu 1 (docs/smp-moves.md).
+expect_ok check-good-2cpu-move $T/good-2cpu-move.txt 45 2
+# cpu= past TRACE_MAX_CPU - 1 is malformed; a line without cpu= is cpu 0.
+sed 's/^vm=1 ev=move from=0 to=1 cpu=1$/vm=1 ev=move from=0 to=1 cpu=256/' $T/good-2cpu-move.txt >"$TMP/cpu-range.txt"
+run check "$TMP/cpu-range.txt"
+if [ $rc -eq 1 ] && grep -q ':29: malformed: cpu= number larger than 255$' "$TMP/err"
+then pass check-cpu-range; else fail check-cpu-range "exit $rc: $(head -c 300 "$TMP/err")"; fi
 # trace=summary (a real fastpath=on run): no per-entry events, so only the
 # syntax and the end are checked, and the ok line says what was skipped.
 run check $T/good-summary.txt
 if [ $rc -eq 0 ] && [ "$(cat "$TMP/out")" = "svtrace: $T/good-summary.txt: ok (39 events, 5 VMs); trace=summary: per-entry rules and counters not checked" ]
 then pass check-good-summary; else fail check-good-summary "exit $rc: $(cat "$TMP/out") $(head -c 300 "$TMP/err")"; fi
+# There, a move is told (ev=move is not a per-entry event) but its VMCLEAR
+# and VMPTRLD are not: the move rules are skipped too.
+awk '{ print } /^vm=1 ev=create / { print "vm=1 ev=move from=0 to=1 cpu=1" }' $T/good-summary.txt >"$TMP/summary-move.txt"
+run check "$TMP/summary-move.txt"
+if [ $rc -eq 0 ] && grep -q 'ok (40 events, 5 VMs); trace=summary' "$TMP/out"
+then pass check-summary-with-move; else fail check-summary-with-move "exit $rc: $(cat "$TMP/out") $(head -c 300 "$TMP/err")"; fi
 for f in $T/broken-*; do
 	expect_broken "$f"
 done
@@ -147,6 +160,17 @@ else pass summary-long-config; fi
 run summary $T/no-such-file.txt
 if [ $rc -eq 1 ]; then pass summary-missing-file; else fail summary-missing-file "exit $rc"; fi
 
+# summary: one row per processor; a trace without cpu= is all cpu 0.
+run summary $T/good-2cpu-move.txt
+if [ $rc -ne 0 ]; then fail summary-per-cpu "exit $rc"
+elif ! grep -Eq '^0 +24 +2 +1 +1 +1 +1 +0 +1 +1032 +0 +1$' "$TMP/out"; then fail summary-per-cpu "wrong cpu 0 row"
+elif ! grep -Eq '^1 +21 +2 +2 +0 +2 +2 +0 +2 +2048 +1 +0$' "$TMP/out"; then fail summary-per-cpu "wrong cpu 1 row"
+elif grep -q '^config:.*cpu=' "$TMP/out"; then fail summary-per-cpu "cpu= shown as configuration"
+else pass summary-per-cpu; fi
+run summary $T/good-3vm.txt
+if [ $rc -eq 0 ] && grep -Eq '^0 +62 +8 +3 +3 +5 ' "$TMP/out" && [ "$(sed -n '/^per processor:/,/^$/p' "$TMP/out" | wc -l)" -eq 4 ]
+then pass summary-no-cpu-is-cpu0; else fail summary-no-cpu-is-cpu0 "exit $rc: $(sed -n '/^per processor:/,/^$/p' "$TMP/out")"; fi
+
 # timeline: well-formed, self-contained SVG with one row per VM.
 svg_ok() {  # name file rows
 	local n
@@ -191,6 +215,13 @@ if command -v rsvg-convert >/dev/null; then
 	if rsvg-convert -o "$TMP/tsc.png" "$TMP/tsc.svg" 2>"$TMP/err" && [ -s "$TMP/tsc.png" ]
 	then pass timeline-renders; else fail timeline-renders "rsvg-convert: $(head -c 200 "$TMP/err")"; fi
 fi
+# One lane per processor, entries in their VM's colour, the move drawn.
+run timeline -o "$TMP/cpu.svg" $T/good-2cpu-move.txt
+if [ $rc -ne 0 ]; then fail timeline-cpu-lanes "exit $rc"
+elif [ "$(grep -c 'class="lane"' "$TMP/cpu.svg")" -ne 2 ]; then fail timeline-cpu-lanes "not 2 lanes"
+elif ! grep -q '<title>move: vm=1 from cpu=0 to cpu=1; event 28</title>' "$TMP/cpu.svg"; then fail timeline-cpu-lanes "no move"
+elif [ "$(grep -c '<title>cpu=1: vm=1 entry n=3;' "$TMP/cpu.svg")" -ne 1 ]; then fail timeline-cpu-lanes "vm 1's entry 3 not on cpu 1"
+else svg_ok timeline-cpu-lanes "$TMP/cpu.svg" 2; fi
 run timeline $T/good-3vm.txt $T/good-threshold.txt
 if [ $rc -eq 2 ]; then pass timeline-one-file-only; else fail timeline-one-file-only "exit $rc"; fi
 

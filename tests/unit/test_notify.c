@@ -153,9 +153,9 @@ static void test_first_entry_issues_vmclear_vmptrld_vmwrites_vmlaunch_in_order(v
 	assert_int_equal(fake_cpu.log[launch + 1].arg, vmcs_field_encoding(VMCS_exit_reason));
 	assert_int_equal(vm->launch, VMCS_LAUNCHED);
 	assert_ptr_equal(w.n.current, vm);
-	assert_trace_has("vm=1 ev=vmclear kind=first status=ok pmr=none\n"
-			 "vm=1 ev=vmptrld why=first status=ok\n"
-			 "vm=1 ev=vmwrite field=pin_controls value=0x5f status=ok pmr=none\n");
+	assert_trace_has("vm=1 ev=vmclear kind=first status=ok pmr=none cpu=0\n"
+			 "vm=1 ev=vmptrld why=first status=ok cpu=0\n"
+			 "vm=1 ev=vmwrite field=pin_controls value=0x5f status=ok pmr=none cpu=0\n");
 }
 
 static void test_first_entry_runs_every_check_and_vmcs_setup_passes_full_validation(void **state)
@@ -216,7 +216,7 @@ static void test_switch_between_vms_issues_vmptrld_only_on_switch(void **state)
 	enter_ok(a);                                   /* same again: none */
 	assert_int_equal(fake_count_calls(F_VMPTRLD), 1);
 	assert_int_equal(fake_count_calls(F_VMRESUME), 3);
-	assert_trace_has("vm=1 ev=vmptrld why=switch status=ok\n");
+	assert_trace_has("vm=1 ev=vmptrld why=switch status=ok cpu=0\n");
 }
 
 /* --- VMWRITE and VMREAD through the shadow ---------------------------------- */
@@ -248,7 +248,7 @@ static void test_changed_vmwrite_is_issued_and_marks_dirty(void **state)
 	assert_int_equal(fake_cpu.log[0].value, 0x201000);
 	assert_true(shadow_dirty(&vm->shadow, VMCS_host_rip));
 	assert_int_equal(shadow_get(&vm->shadow, VMCS_host_rip), 0x201000);
-	assert_trace_has("vm=1 ev=vmwrite field=host_rip value=0x201000 status=ok pmr=invalidate\n");
+	assert_trace_has("vm=1 ev=vmwrite field=host_rip value=0x201000 status=ok pmr=invalidate cpu=0\n");
 }
 
 static void test_vmresume_runs_only_dirty_checks(void **state)
@@ -336,7 +336,7 @@ static void test_last_entry_issues_vmclear_and_vm_never_enters_again(void **stat
 	assert_null(w.n.current);
 	assert_int_equal(vm->launch, VMCS_CLEAR);
 	assert_true(vm->dead);
-	assert_trace_has("vm=1 ev=vmclear kind=last status=ok pmr=flush,free\n");
+	assert_trace_has("vm=1 ev=vmclear kind=last status=ok pmr=flush,free cpu=0\n");
 
 	fake_forget_calls();
 	forget_trace();
@@ -344,7 +344,7 @@ static void test_last_entry_issues_vmclear_and_vm_never_enters_again(void **stat
 	notify_enter(&w.n, vm, true, &r);
 	assert_int_equal(r.outcome, ENTRY_REFUSED);
 	assert_int_equal(fake_cpu.nlog, 0);
-	assert_trace_has("vm=1 ev=refuse insn=vmlaunch why=\"VMCS was cleared for the last time\"\n");
+	assert_trace_has("vm=1 ev=refuse insn=vmlaunch why=\"VMCS was cleared for the last time\" cpu=0\n");
 	assert_trace_lacks("ev=entry ");
 }
 
@@ -361,7 +361,7 @@ static void test_vmlaunch_of_launched_vmcs_is_refused(void **state)
 	assert_int_equal(r.outcome, ENTRY_REFUSED);
 	assert_int_equal(fake_cpu.nlog, 0);
 	assert_int_equal(vm->launch, VMCS_LAUNCHED);
-	assert_trace_has("vm=1 ev=refuse insn=vmlaunch why=\"VMLAUNCH needs a clear VMCS\"\n");
+	assert_trace_has("vm=1 ev=refuse insn=vmlaunch why=\"VMLAUNCH needs a clear VMCS\" cpu=0\n");
 }
 
 static void test_vmresume_of_clear_vmcs_is_refused(void **state)
@@ -378,7 +378,7 @@ static void test_vmresume_of_clear_vmcs_is_refused(void **state)
 	memset(&r, 0, sizeof(r));
 	assert_int_equal(notify_issue(&w.n, vm, INSN_VMRESUME, &r), ENTRY_REFUSED);
 	assert_int_equal(fake_cpu.nlog, 0);
-	assert_trace_has("vm=1 ev=refuse insn=vmresume why=\"VMRESUME needs a launched VMCS\"\n");
+	assert_trace_has("vm=1 ev=refuse insn=vmresume why=\"VMRESUME needs a launched VMCS\" cpu=0\n");
 }
 
 static void test_vmresume_when_vmcs_not_current_is_refused(void **state)
@@ -393,7 +393,7 @@ static void test_vmresume_when_vmcs_not_current_is_refused(void **state)
 	memset(&r, 0, sizeof(r));
 	assert_int_equal(notify_issue(&w.n, a, INSN_VMRESUME, &r), ENTRY_REFUSED);
 	assert_int_equal(fake_cpu.nlog, 0);
-	assert_trace_has("vm=1 ev=refuse insn=vmresume why=\"VMCS is not current\"\n");
+	assert_trace_has("vm=1 ev=refuse insn=vmresume why=\"VMCS is not current\" cpu=0\n");
 }
 
 /* --- the shadow's prediction against the CPU -------------------------------- */
@@ -432,7 +432,7 @@ static void test_forced_entry_agrees_when_cpu_vmfails_as_shadow_predicts(void **
 	assert_int_equal(r.outcome, ENTRY_VMFAIL);
 	assert_int_equal(r.cpu.error, 7);
 	assert_true(r.agree);
-	assert_trace_has("vm=1 ev=entryfail n=2 insn=vmresume status=vmfail error=7\n");
+	assert_trace_has("vm=1 ev=entryfail n=2 insn=vmresume status=vmfail error=7 cpu=0\n");
 	assert_trace_lacks("ev=disagree");
 }
 
@@ -448,7 +448,7 @@ static void test_forced_entry_disagrees_when_cpu_enters_despite_prediction(void 
 	assert_int_equal(r.predicted.kind, VERDICT_ENTRYFAIL);
 	assert_int_equal(r.outcome, ENTRY_EXITED);
 	assert_false(r.agree);
-	assert_trace_has("vm=1 ev=disagree n=2 shadow=entryfail:33 cpu=ok\n");
+	assert_trace_has("vm=1 ev=disagree n=2 shadow=entryfail:33 hw=ok cpu=0\n");
 }
 
 /* --- failures on the way in ------------------------------------------------- */
@@ -465,7 +465,7 @@ static void test_entry_failure_exit_keeps_vmcs_clear(void **state)
 	assert_int_equal(r.exit_reason, ENTRY_FAIL_GUEST);
 	assert_int_equal(vm->launch, VMCS_CLEAR);
 	assert_int_equal(notify_next_insn(vm), INSN_VMLAUNCH);
-	assert_trace_has("vm=1 ev=entryfail n=1 insn=vmlaunch status=entryfail reason=33 qual=0x0\n");
+	assert_trace_has("vm=1 ev=entryfail n=1 insn=vmlaunch status=entryfail reason=33 qual=0x0 cpu=0\n");
 }
 
 static void test_vmwrite_failure_stops_the_entry(void **state)
@@ -480,7 +480,7 @@ static void test_vmwrite_failure_stops_the_entry(void **state)
 	assert_int_equal(fake_count_calls(F_VMLAUNCH) + fake_count_calls(F_VMRESUME), 0);
 	assert_int_equal(vm->n.entries, 0);
 	assert_false(shadow_known(&vm->shadow, VMCS_pin_controls));
-	assert_trace_has("vm=1 ev=vmwrite field=pin_controls value=0x5f status=vmfail_valid error=12 pmr=none\n");
+	assert_trace_has("vm=1 ev=vmwrite field=pin_controls value=0x5f status=vmfail_valid error=12 pmr=none cpu=0\n");
 	assert_trace_lacks("ev=entry ");
 }
 
@@ -509,7 +509,7 @@ static void test_cache_model_sees_entries_writes_and_vmclear(void **state)
 	assert_true(notify_last(&w.n, vm));
 	assert_int_equal(c->flushes, 1);
 	assert_int_equal(pmr_slot_of(&w.pmr, vm->id), -1);
-	assert_trace_has("vm=1 ev=pmr op=flush slot=0\nvm=1 ev=pmr op=free slot=0\n");
+	assert_trace_has("vm=1 ev=pmr op=flush slot=0 cpu=0\nvm=1 ev=pmr op=free slot=0 cpu=0\n");
 }
 
 static void test_exit_clears_injected_event_valid_bit(void **state)
@@ -680,7 +680,7 @@ static void test_fast_path_vmfail_is_reported_as_a_vmresume_failure(void **state
 	assert_int_equal(r.cpu.error, 5);
 	assert_false(r.agree);
 	assert_trace_has("vm=1 ev=entryfail n=3 insn=vmresume status=vmfail error=5");
-	assert_trace_has("vm=1 ev=disagree n=3 shadow=ok cpu=vmfail");
+	assert_trace_has("vm=1 ev=disagree n=3 shadow=ok hw=vmfail");
 }
 
 static void test_fast_path_is_off_while_per_instruction_lines_are_on(void **state)

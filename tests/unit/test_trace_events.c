@@ -34,8 +34,11 @@ static const size_t vm_shapes = (
 static char line[2048];
 static size_t line_len;
 
+static unsigned sink_calls;
+
 static void capture(const char *s, size_t n)
 {
+	sink_calls++;
 	if (n >= sizeof(line))
 		n = sizeof(line) - 1;
 	memcpy(line, s, n);
@@ -90,11 +93,11 @@ static void test_printed_lines_are_valid(void **state)
 	trace_set_sink(capture);
 	trace_set_detail(true);
 	trace_vm(3, TEV_VM_pmr, "op=evict slot=%d by=%u", 1, 2u);
-	assert_string_equal(line, "vm=3 ev=pmr op=evict slot=1 by=2\n");
+	assert_string_equal(line, "vm=3 ev=pmr op=evict slot=1 by=2 cpu=0\n");
 	if (svtrace_validate(why, sizeof(why)))
 		fail_msg("%s", why);
 	trace_hv(TEV_HV_vmxon, "status=%s error=%u", "ok", 0u);
-	assert_string_equal(line, "hv ev=vmxon status=ok error=0\n");
+	assert_string_equal(line, "hv ev=vmxon status=ok error=0 cpu=0\n");
 	if (svtrace_validate(why, sizeof(why)))
 		fail_msg("%s", why);
 	trace_vm(1, TEV_VM_entryfail, "n=%d insn=vmlaunch status=vmfail_invalid", 4);
@@ -116,8 +119,43 @@ static void test_summary_drops_detail_events(void **state)
 	trace_vm(1, TEV_VM_exit, "n=1 reason=cpuid rip=0x1000 len=2");
 	assert_string_equal(line, "");
 	trace_vm(1, TEV_VM_end, "status=done why=\"\"");
-	assert_string_equal(line, "vm=1 ev=end status=done why=\"\"\n");
+	assert_string_equal(line, "vm=1 ev=end status=done why=\"\" cpu=0\n");
 	trace_set_detail(true);
+	trace_set_sink(NULL);
+}
+
+static unsigned cpu_three(void)
+{
+	return 3;
+}
+
+/* Every line ends in the printing processor's cpu=, from the composition's
+ * source, and reaches the sink in one call (a lock around the sink keeps
+ * processors' lines apart); svtrace reads the key. */
+static void test_every_line_says_its_cpu_in_one_sink_call(void **state)
+{
+	static struct trace_event ev;
+	uint64_t cpu = 99;
+
+	(void)state;
+	trace_set_sink(capture);
+	trace_set_cpu_source(cpu_three);
+	sink_calls = 0;
+	trace_vm(2, TEV_VM_move, "from=%u to=%u", 1u, 3u);
+	assert_string_equal(line, "vm=2 ev=move from=1 to=3 cpu=3\n");
+	assert_int_equal(sink_calls, 1);
+	assert_int_equal(trace_parse_line(line, line_len, &ev), TRACE_LINE_EVENT);
+	assert_int_equal(trace_num(&ev, "cpu", &cpu), 0);
+	assert_int_equal(cpu, 3);
+	/* A line cut at the buffer's end still ends in its cpu=. */
+	static char big[1500];
+	memset(big, 'a', sizeof(big) - 1);
+	trace_hv(TEV_HV_error, "what=\"%s\"", big);
+	assert_true(line_len > 20);
+	assert_string_equal(line + line_len - 7, " cpu=3\n");
+	trace_set_cpu_source(NULL);
+	trace_vm(2, TEV_VM_move, "from=%u to=%u", 1u, 3u);
+	assert_string_equal(line, "vm=2 ev=move from=1 to=3 cpu=0\n");
 	trace_set_sink(NULL);
 }
 
@@ -128,6 +166,7 @@ int main(void)
 		cmocka_unit_test(test_every_emitted_name_is_in_the_schema),
 		cmocka_unit_test(test_printed_lines_are_valid),
 		cmocka_unit_test(test_summary_drops_detail_events),
+		cmocka_unit_test(test_every_line_says_its_cpu_in_one_sink_call),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

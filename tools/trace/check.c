@@ -5,7 +5,9 @@
  *
  * Rule names: one-launch, vmptrld-before-switch, redundant-vmptrld,
  * no-entry-after-clear, vmclear-at-end, truncated, dirty-after-launch,
- * counters, malformed, not-a-trace, and the rules of check_life.h. A trace made with trace=summary (its hv ev=config
+ * counters, malformed, not-a-trace, and the rules of check_life.h and
+ * check_cpu.h. The current VMCS is per logical processor: the rules on it
+ * follow each line's cpu= (none: processor 0). A trace made with trace=summary (its hv ev=config
  * says so) has no per-entry events: there the counters and the end-of-run
  * rules are skipped, and the ok line says so. */
 #include "check.h"
@@ -15,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "check_cpu.h"
 #include "check_life.h"
 #include "events.h"
 #include "reader.h"
@@ -31,15 +34,21 @@ struct vm_check {
 	long cleared_line;      /* vmclear kind=last, 0 if none */
 };
 
+/* One logical processor's view (cpu= of the lines; SDM Vol. 3C 25.1: the
+ * current VMCS is per processor). */
+struct cpu_check {
+	unsigned prev_vm;       /* VM of its last ev=entry, 0 if none */
+	long prev_entry_line;
+	unsigned current;       /* VM whose VMCS is current there, 0 if none */
+	long current_line;      /* where it became current or stopped being */
+};
+
 struct checker {
 	const char *file;
 	struct trace_stats stats;
 	struct vm_check *vm;    /* indexed by id */
 	size_t cap;
-	unsigned prev_vm;       /* VM of the last ev=entry, 0 if none */
-	long prev_entry_line;
-	unsigned current;       /* VM whose VMCS is current, 0 if none */
-	long current_line;      /* where it became current or stopped being */
+	struct cpu_check cpu[TRACE_MAX_CPU];
 	long halt_line;
 	long last_line;
 	long violations;
@@ -48,6 +57,7 @@ struct checker {
 	 * events out, so the rules that count them cannot be checked. */
 	int summary_only;
 	struct life life;       /* cross-checks of check_life.h */
+	struct smp smp;         /* the move rules of check_cpu.h */
 };
 
 static void violation(struct checker *ck, long line, const char *rule, const char *fmt, ...)
@@ -94,6 +104,8 @@ static void check_launch_order(struct checker *ck, long line, unsigned id,
 	if (n != v->entries + 1)
 		violation(ck, line, "one-launch", "entry n=%llu of VM %u, expected n=%llu",
 			  (unsigned long long)n, id, (unsigned long long)(v->entries + 1));
+	if (v->entries && smp_move_pending(&ck->smp, id))
+		return;   /* the VMLAUNCH after a move: check_cpu's rule */
 	if (v->entries == 0) {
 		if (!launch)
 			violation(ck, line, "one-launch", "first entry of VM %u is not insn=vmlaunch", id);
@@ -115,11 +127,12 @@ static void check_launch_order(struct checker *ck, long line, unsigned id,
 /* Rule vmptrld-before-switch: entering X needs X's VMCS current, loaded by
  * a vmptrld since the previous entry when that entry was of another VM or
  * this is X's first. */
-static void check_current(struct checker *ck, long line, unsigned id, struct vm_check *v)
+static void check_current(struct checker *ck, long line, unsigned id, struct vm_check *v,
+			  struct cpu_check *c)
 {
 	int first = v->entries == 0;
 
-	if ((first || ck->prev_vm != id) && v->vmptrld_line <= ck->prev_entry_line) {
+	if ((first || c->prev_vm != id) && v->vmptrld_line <= c->prev_entry_line) {
 		if (first)
 			violation(ck, line, "vmptrld-before-switch",
 				  "first entry of VM %u without a vmptrld status=ok of VM %u before it",
@@ -127,16 +140,16 @@ static void check_current(struct checker *ck, long line, unsigned id, struct vm_
 		else
 			violation(ck, line, "vmptrld-before-switch",
 				  "entry of VM %u after an entry of VM %u (line %ld) without vmptrld of VM %u in between",
-				  id, ck->prev_vm, ck->prev_entry_line, id);
-	} else if (ck->current != id) {
-		if (ck->current)
+				  id, c->prev_vm, c->prev_entry_line, id);
+	} else if (c->current != id) {
+		if (c->current)
 			violation(ck, line, "vmptrld-before-switch",
 				  "entry of VM %u while the current VMCS is VM %u (line %ld)",
-				  id, ck->current, ck->current_line);
+				  id, c->current, c->current_line);
 		else
 			violation(ck, line, "vmptrld-before-switch",
 				  "entry of VM %u with no current VMCS (cleared at line %ld)",
-				  id, ck->current_line);
+				  id, c->current_line);
 	}
 }
 
@@ -144,6 +157,7 @@ static void on_entry(struct checker *ck, long line, const struct trace_event *ev
 {
 	unsigned id = ev->vm;
 	struct vm_check *v = vm_state(ck, id, line);
+	struct cpu_check *c = &ck->cpu[ev->cpu];
 	uint64_t n = 0;
 
 	trace_num(ev, "n", &n);
@@ -152,7 +166,7 @@ static void on_entry(struct checker *ck, long line, const struct trace_event *ev
 			  "entry n=%llu of VM %u after its vmclear kind=last at line %ld",
 			  (unsigned long long)n, id, v->cleared_line);
 	check_launch_order(ck, line, id, v, ev, n);
-	check_current(ck, line, id, v);
+	check_current(ck, line, id, v, c);
 	if (trace_is(ev, "checks", "dirty") && !v->launch_ok) {
 		if (!v->launch_line)
 			violation(ck, line, "dirty-after-launch",
@@ -175,9 +189,9 @@ static void on_entry(struct checker *ck, long line, const struct trace_event *ev
 	v->entries++;
 	/* After a reported mismatch assume the VMM entered X, so that one
 	 * missing vmptrld is reported once, not at every later line. */
-	ck->current = id;
-	ck->prev_vm = id;
-	ck->prev_entry_line = line;
+	c->current = id;
+	c->prev_vm = id;
+	c->prev_entry_line = line;
 }
 
 static void on_entryfail(struct checker *ck, long line, const struct trace_event *ev)
@@ -197,26 +211,28 @@ static void on_entryfail(struct checker *ck, long line, const struct trace_event
 static void on_vmptrld(struct checker *ck, long line, const struct trace_event *ev)
 {
 	struct vm_check *v = vm_state(ck, ev->vm, line);
+	struct cpu_check *c = &ck->cpu[ev->cpu];
 
-	if (ck->current == ev->vm)
+	if (c->current == ev->vm)
 		violation(ck, line, "redundant-vmptrld",
 			  "vmptrld of VM %u, whose VMCS is already current (since line %ld)",
-			  ev->vm, ck->current_line);
+			  ev->vm, c->current_line);
 	if (trace_is(ev, "status", "ok")) {
 		v->vmptrld_line = line;
-		ck->current = ev->vm;
-		ck->current_line = line;
+		c->current = ev->vm;
+		c->current_line = line;
 	}
 }
 
 static void on_vmclear(struct checker *ck, long line, const struct trace_event *ev)
 {
 	struct vm_check *v = vm_state(ck, ev->vm, line);
+	struct cpu_check *c = &ck->cpu[ev->cpu];
 
 	/* VMCLEAR of the current VMCS leaves none current (SDM Vol. 3C 30.3). */
-	if (trace_is(ev, "status", "ok") && ck->current == ev->vm) {
-		ck->current = 0;
-		ck->current_line = line;
+	if (trace_is(ev, "status", "ok") && c->current == ev->vm) {
+		c->current = 0;
+		c->current_line = line;
 	}
 	if (trace_is(ev, "kind", "last") && !v->cleared_line)
 		v->cleared_line = line;
@@ -309,9 +325,10 @@ static void on_event(struct checker *ck, long line, const struct trace_event *ev
 	else if (strcmp(n, "halt") == 0)
 		on_halt(ck, line, ev);
 	else if (strcmp(n, "config") == 0 && ev->is_hv)
-		ck->summary_only = trace_is(ev, "trace", "summary");
+		ck->summary_only = ck->smp.summary_only = trace_is(ev, "trace", "summary");
 	else if (strcmp(n, "stats") == 0 || strcmp(n, "summary") == 0)
 		check_counters(ck, line, ev);
+	smp_event(&ck->smp, line, ev, &ck->stats);   /* after on_entry's smp_move_pending */
 	stats_feed(&ck->stats, ev);
 }
 
@@ -355,6 +372,7 @@ int check_file(const char *path)
 	ck.file = trace_display_name(path);
 	stats_init(&ck.stats);
 	life_init(&ck.life, life_violation, &ck);
+	smp_init(&ck.smp, life_violation, &ck);
 	rc = trace_read(path, visit, &ck, &res);
 	if (rc == 0 && ck.valid == 0)
 		violation(&ck, res.lines ? res.lines : 1, "not-a-trace",
@@ -370,6 +388,7 @@ int check_file(const char *path)
 			ck.violations == 1 ? "" : "s");
 	stats_free(&ck.stats);
 	life_free(&ck.life);
+	smp_free(&ck.smp);
 	free(ck.vm);
 	return rc != 0 || ck.violations != 0;
 }

@@ -176,12 +176,38 @@ static int parse_subject(struct cursor *c)
 	return 0;
 }
 
+/* cpu=N, the line's last key: the logical processor that printed it. A
+ * line without it (a single-processor or older trace) reads as processor 0,
+ * and so does an older line whose cpu= held the CPU's verdict (now hw=). */
+static int parse_cpu(struct trace_event *ev)
+{
+	uint64_t n;
+	size_t i;
+
+	for (i = ev->ntok; i-- > 1;) {
+		const struct trace_token *t = &ev->tok[i];
+
+		if (strcmp(t->key, "cpu") != 0)
+			continue;
+		if (t->quoted || trace_parse_num(t->val, t->val_len, &n) != 0)
+			return TRACE_LINE_EVENT;
+		if (n >= TRACE_MAX_CPU)
+			return fail(ev, "cpu= number larger than %d", TRACE_MAX_CPU - 1);
+		ev->cpu = (unsigned)n;
+		ev->has_cpu = 1;
+		return TRACE_LINE_EVENT;
+	}
+	return TRACE_LINE_EVENT;
+}
+
 int trace_parse_line(const char *buf, size_t len, struct trace_event *ev)
 {
 	struct cursor c;
 
 	ev->is_hv = 0;
 	ev->vm = 0;
+	ev->cpu = 0;
+	ev->has_cpu = 0;
 	ev->name = NULL;
 	ev->ntok = 0;
 	ev->error[0] = '\0';
@@ -212,7 +238,7 @@ int trace_parse_line(const char *buf, size_t len, struct trace_event *ev)
 	if (ev->tok[0].val_len == 0 || ev->tok[0].quoted)
 		return fail(ev, "ev= needs a bare name");
 	ev->name = ev->tok[0].val;
-	return TRACE_LINE_EVENT;
+	return parse_cpu(ev);
 }
 
 const struct trace_token *trace_get(const struct trace_event *ev, const char *key)

@@ -12,6 +12,7 @@
 #define TRACE_MAX_LINE   4096   /* longer lines are reported and skipped */
 #define TRACE_MAX_TOKENS 64     /* key=value pairs per line, ev= included */
 #define TRACE_MAX_VM     65535  /* largest accepted vm=N */
+#define TRACE_MAX_CPU    256    /* cpu=N: 0 <= N < TRACE_MAX_CPU */
 
 enum trace_line_kind {
 	TRACE_LINE_BAD = -1,    /* starts like an event but does not parse */
@@ -29,6 +30,8 @@ struct trace_token {
 struct trace_event {
 	int is_hv;              /* 1: `hv ev=...`, 0: `vm=N ev=...` */
 	unsigned vm;            /* N of vm=N, 0 for hv */
+	unsigned cpu;           /* N of cpu=N, the processor that printed it; 0 if none */
+	int has_cpu;            /* the line says cpu=N */
 	const char *name;       /* value of ev= */
 	size_t ntok;            /* tokens after the first, tok[0] is ev= */
 	struct trace_token tok[TRACE_MAX_TOKENS];

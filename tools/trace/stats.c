@@ -71,6 +71,7 @@ static void count(struct trace_stats *s, struct vm_stats *v, enum trace_counter 
 {
 	v->c[c] += n;
 	s->total[c] += n;
+	s->cpu[s->cur_cpu].c[c] += n;
 }
 
 static void count_reason(struct vm_stats *v, const struct trace_token *t)
@@ -144,6 +145,8 @@ static void feed_hv(struct trace_stats *s, const struct trace_event *ev)
 			const struct trace_token *k = &ev->tok[i];
 			size_t klen = strlen(k->key);
 
+			if (ev->has_cpu && strcmp(k->key, "cpu") == 0)
+				continue;   /* who printed it, not the configuration */
 			if (used + 1 + klen + 1 + k->val_len + 1 > sizeof(s->config))
 				break;
 			used += (size_t)snprintf(s->config + used, sizeof(s->config) - used,
@@ -162,6 +165,10 @@ void stats_feed(struct trace_stats *s, const struct trace_event *ev)
 	struct vm_stats *v;
 	const char *n = ev->name;
 
+	s->cur_cpu = ev->cpu < TRACE_MAX_CPU ? ev->cpu : 0;
+	s->cpu[s->cur_cpu].events++;
+	if (s->cur_cpu >= s->ncpus)
+		s->ncpus = s->cur_cpu + 1;
 	if (ev->is_hv) {
 		feed_hv(s, ev);
 		return;
@@ -198,6 +205,18 @@ void stats_feed(struct trace_stats *s, const struct trace_event *ev)
 		v->entry_failures++;
 	} else if (strcmp(n, "refuse") == 0) {
 		v->refusals++;
+	} else if (strcmp(n, "move") == 0) {
+		uint64_t from, to;
+
+		v->moves++;
+		if (trace_num(ev, "from", &from) == 0 && from < TRACE_MAX_CPU) {
+			s->cpu[from].moves_out++;
+			s->ncpus = from >= s->ncpus ? (unsigned)from + 1 : s->ncpus;
+		}
+		if (trace_num(ev, "to", &to) == 0 && to < TRACE_MAX_CPU) {
+			s->cpu[to].moves_in++;
+			s->ncpus = to >= s->ncpus ? (unsigned)to + 1 : s->ncpus;
+		}
 	} else if (strcmp(n, "end") == 0) {
 		feed_end(v, ev);
 	}

@@ -27,6 +27,15 @@ struct vm_stats {
 	uint64_t refusals;              /* ev=refuse lines */
 	char ended[96];                 /* from ev=end, empty if none */
 	int cleared_last;               /* saw vmclear kind=last */
+	uint64_t moves;                 /* ev=move lines */
+};
+
+/* What one logical processor did: the counters of the events it printed
+ * (cpu=N), and the VMs moved to it and away from it (ev=move). */
+struct cpu_stats {
+	uint64_t c[C_COUNT];
+	uint64_t moves_in, moves_out;
+	uint64_t events;
 };
 
 struct trace_stats {
@@ -38,6 +47,9 @@ struct trace_stats {
 	char config[TRACE_MAX_LINE + 1]; /* the rest of the config line */
 	char halt[8];                   /* halt status, empty if none */
 	int oom;
+	struct cpu_stats cpu[TRACE_MAX_CPU];
+	unsigned ncpus;                 /* the highest cpu= seen, plus one */
+	unsigned cur_cpu;               /* the event being fed's */
 };
 
 void stats_init(struct trace_stats *s);

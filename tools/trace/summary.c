@@ -1,4 +1,5 @@
-/* `svtrace summary`: a plain-text table per VM and a total row. */
+/* `svtrace summary`: a plain-text table per VM and a total row, then one
+ * per logical processor. */
 #include <inttypes.h>
 #include <stdio.h>
 
@@ -34,6 +35,28 @@ static void print_exits(const struct vm_stats *v)
 	printf("\n");
 }
 
+/* One row per logical processor (cpu= of the lines; none: cpu 0): what it
+ * entered, its own cache model's decisions, and the VMs moved to and from it. */
+static void print_cpus(const struct trace_stats *s)
+{
+	unsigned c;
+
+	printf("\nper processor:\n");
+	printf("%-5s %7s %7s %6s %6s %6s %6s %6s %6s %10s %8s %9s\n", "cpu", "events", "entries",
+	       "launch", "hits", "misses", "allocs", "evicts", "flush", "miss_bytes", "moves_in", "moves_out");
+	for (c = 0; c < s->ncpus; c++) {
+		const struct cpu_stats *p = &s->cpu[c];
+
+		if (!p->events && !p->moves_in && !p->moves_out)
+			continue;
+		printf("%-5u %7" PRIu64 " %7" PRIu64 " %6" PRIu64 " %6" PRIu64 " %6" PRIu64 " %6" PRIu64
+		       " %6" PRIu64 " %6" PRIu64 " %10" PRIu64 " %8" PRIu64 " %9" PRIu64 "\n",
+		       c, p->events, p->c[C_entries], p->c[C_launches], p->c[C_pmr_hits],
+		       p->c[C_pmr_misses], p->c[C_pmr_allocs], p->c[C_pmr_evicts], p->c[C_pmr_flushes],
+		       p->c[C_pmr_miss_bytes], p->moves_in, p->moves_out);
+	}
+}
+
 static void summarize(const char *path, const struct trace_stats *s,
 		      const struct trace_read_result *res)
 {
@@ -58,6 +81,7 @@ static void summarize(const char *path, const struct trace_stats *s,
 		row(label, v->guest, v->c, stats_ending(v));
 	}
 	row("total", "", s->total, "");
+	print_cpus(s);
 	printf("\nexits by reason:\n");
 	for (id = 1; id < s->cap; id++)
 		if (s->vm[id])

@@ -1,4 +1,6 @@
-/* `svtrace timeline`: an SVG with one row per VM along a time axis in TSC
+/* `svtrace timeline`: an SVG with one row per VM, then one lane per
+ * logical processor (each entry in its VM's colour, each move a line from
+ * lane to lane), along a time axis in TSC
  * ticks (the `tsc=` of exit lines; events between two exits are placed
  * between them, in trace order). A trace whose exits carry no tsc= is
  * drawn against the event number instead, and the axis says so.
@@ -60,7 +62,22 @@ static void add(struct timeline *t, const struct trace_event *ev, long idx, int 
 		return;
 	t->m = m;
 	trace_num(ev, "n", &n);
-	t->m[t->n++] = (struct mark){ idx, n, ev->vm, (unsigned char)type, reason };
+	t->m[t->n++] = (struct mark){ idx, n, ev->vm, ev->cpu, (unsigned char)type, reason };
+}
+
+static void add_move(struct timeline *t, const struct trace_event *ev, long idx)
+{
+	struct move_mark *m = grow(t->mv, &t->capmv, t->nmv, sizeof(*m), &t->oom);
+	uint64_t from = 0, to = 0;
+
+	if (!m)
+		return;
+	t->mv = m;
+	trace_num(ev, "from", &from);
+	trace_num(ev, "to", &to);
+	if (from >= TRACE_MAX_CPU || to >= TRACE_MAX_CPU)
+		return;
+	t->mv[t->nmv++] = (struct move_mark){ idx, ev->vm, (unsigned)from, (unsigned)to };
 }
 
 static void add_tsc(struct timeline *t, long idx, uint64_t tsc)
@@ -103,6 +120,8 @@ static void on_event(void *ctx, long idx, const struct trace_event *ev)
 		add(t, ev, idx, M_EXIT, reason_index(t, trace_get(ev, "reason")));
 		if (trace_num(ev, "tsc", &tsc) == 0)
 			add_tsc(t, idx, tsc);
+	} else if (strcmp(n, "move") == 0) {
+		add_move(t, ev, idx);
 	} else if (strcmp(n, "pmr") == 0) {
 		if (trace_is(ev, "op", "alloc"))
 			add(t, ev, idx, M_ALLOC, 0);
@@ -162,7 +181,11 @@ static void draw_row(FILE *f, const struct timeline *t, const struct frame *fr, 
 {
 	size_t i;
 
-	fprintf(f, "<g class=\"row\" id=\"vm-%zu\">\n<text x=\"10\" y=\"%.0f\">vm=%zu ", id, y + 26, id);
+	fprintf(f, "<g class=\"row\" id=\"vm-%zu\">\n", id);
+	/* Its colour in the processor lanes. */
+	fprintf(f, "<rect x=\"2\" y=\"%.0f\" width=\"5\" height=\"12\" fill=\"%s\"/>\n", y + 16,
+		timeline_palette[(id ? id - 1 : 0) % NCOLORS]);
+	fprintf(f, "<text x=\"10\" y=\"%.0f\">vm=%zu ", y + 26, id);
 	xml(f, v->guest);
 	fprintf(f, "</text>\n<line x1=\"%d\" y1=\"%.0f\" x2=\"%.0f\" y2=\"%.0f\" stroke=\"#ddd\"/>\n",
 		LEFT, y + 33, LEFT + fr->plot_w, y + 33);
@@ -175,7 +198,9 @@ static void draw_row(FILE *f, const struct timeline *t, const struct frame *fr, 
 static void render(FILE *f, const struct timeline *t, const struct trace_stats *s, const char *name)
 {
 	struct frame fr;
-	double axis_y = TOP + (double)s->nvms * ROW_H + 6, legend_y = axis_y + AXIS_H + 14, width, height;
+	unsigned ncpus = s->ncpus ? s->ncpus : 1;
+	double lanes_y = TOP + (double)s->nvms * ROW_H;
+	double axis_y = lanes_y + ncpus * LANE_H + 6, legend_y = axis_y + AXIS_H + 14, width, height;
 	size_t id;
 	int r = 0;
 
@@ -205,6 +230,7 @@ static void render(FILE *f, const struct timeline *t, const struct trace_stats *
 		draw_row(f, t, &fr, s->vm[id], id, TOP + r * ROW_H);
 		r++;
 	}
+	draw_lanes(f, t, &fr, ncpus, lanes_y);
 	draw_axis(f, t, &fr, axis_y);
 	draw_legend(f, t, legend_y, width - 10);
 	fprintf(f, "</svg>\n");
@@ -237,6 +263,7 @@ int timeline_main(int nfiles, char **files, const char *out_path)
 	}
 	stats_free(&s);
 	free(t.m);
+	free(t.mv);
 	free(t.tsc_idx);
 	free(t.tsc);
 	return rc;

@@ -84,6 +84,47 @@ const char *open_mark(FILE *f, const struct mark *m, double x, double y)
 	}
 }
 
+/* A VM's colour in the processor lanes. */
+static const char *vm_color(unsigned vm)
+{
+	return timeline_palette[(vm ? vm - 1 : 0) % NCOLORS];
+}
+
+void draw_lanes(FILE *f, const struct timeline *t, const struct frame *fr, unsigned ncpus, double y)
+{
+	size_t i;
+
+	for (unsigned c = 0; c < ncpus; c++) {
+		double ly = y + c * LANE_H;
+
+		fprintf(f, "<g class=\"lane\" id=\"cpu-%u\">\n<text x=\"10\" y=\"%.0f\">cpu=%u</text>\n", c,
+			ly + 17, c);
+		fprintf(f, "<line x1=\"%d\" y1=\"%.0f\" x2=\"%.0f\" y2=\"%.0f\" stroke=\"#ddd\"/>\n", LEFT,
+			ly + 21, LEFT + fr->plot_w, ly + 21);
+		for (i = 0; i < t->n; i++) {
+			const struct mark *m = &t->m[i];
+
+			if (m->cpu != c || m->type > M_FAILED)
+				continue;
+			fprintf(f, "<rect x=\"%.2f\" y=\"%.0f\" width=\"4\" height=\"14\" fill=\"%s\">"
+				"<title>cpu=%u: vm=%u entry n=%llu; event %ld</title></rect>\n",
+				x_of(fr, time_of(t, m->idx)) - 2, ly + 6, vm_color(m->vm), c, m->vm,
+				(unsigned long long)m->n, m->idx + 1);
+		}
+		fprintf(f, "</g>\n");
+	}
+	for (i = 0; i < t->nmv; i++) {
+		const struct move_mark *m = &t->mv[i];
+		double x = x_of(fr, time_of(t, m->idx));
+
+		if (m->from >= ncpus || m->to >= ncpus)
+			continue;
+		fprintf(f, "<path class=\"move\" d=\"M%.2f %.0fV%.0f\" stroke=\"#333\" stroke-width=\"1.5\" "
+			"stroke-dasharray=\"3 2\"><title>move: vm=%u from cpu=%u to cpu=%u; event %ld</title></path>\n",
+			x, y + m->from * LANE_H + 13, y + m->to * LANE_H + 13, m->vm, m->from, m->to, m->idx + 1);
+	}
+}
+
 /* 1, 2 or 5 times a power of ten, so that four to eight ticks fit. */
 static double tick_step(double span)
 {
@@ -167,7 +208,7 @@ static void legend_heading(struct flow *fl, const char *title)
 double draw_legend(FILE *f, const struct timeline *t, double y, double right)
 {
 	struct flow fl = { f, 10, y - 20, right };
-	struct mark m = { 0, 0, 0, 0, 0 };
+	struct mark m = { 0, 0, 0, 0, 0, 0 };
 	size_t i;
 
 	fprintf(f, "<g class=\"legend\">\n");

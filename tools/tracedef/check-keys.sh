@@ -9,10 +9,11 @@
 set -u
 cd "$(dirname "$0")/../.." || exit 1
 DEF=vmm/trace_events.def
-GEN=build/tools/trace-doc
+# The build folder: B= as the Makefile names it, build/ by default.
+GEN=${B:-build}/tools/trace-doc
 
 # The generator, built by the Makefile's rule when the table or it changed.
-if ! make --no-print-directory -s $GEN >/dev/null; then
+if ! make --no-print-directory -s B="${B:-build}" $GEN >/dev/null; then
 	echo "FAIL trace_keys: cannot build $GEN"
 	exit 1
 fi

@@ -35,4 +35,29 @@ void life_vmptrld(const struct life_state *s, uint64_t addr, uint32_t first_dwor
  * fails it before the launch state is looked at. */
 void life_enter(const struct life_state *s, bool launched, bool vmlaunch, bool movss, struct verdict *v);
 
+/* Where a VMCS is active (SDM Vol. 3C 25.1: the set of active VMCSs is per
+ * logical processor): on none, or on one processor. It follows the VMCS,
+ * not a processor, so it lives with the VM (struct vm). */
+struct vmcs_where {
+	bool active;
+	unsigned cpu;            /* meaningful when active */
+};
+
+/* The section a refusal below cites. */
+#define LIFE_SDM_ONE_PROCESSOR "25.11.1"
+
+/* May processor cpu make the VMCS current (VMPTRLD)? Not while it is
+ * active on another: it must be VMCLEARed there first, which writes the
+ * data that processor holds back to memory (SDM 25.11.1). The instruction
+ * itself would not fail, so the shadow refuses before it is issued. False
+ * with *other set to the processor that must clear it. */
+static inline bool life_may_load(const struct vmcs_where *w, unsigned cpu, unsigned *other)
+{
+	if (w->active && w->cpu != cpu) {
+		*other = w->cpu;
+		return false;
+	}
+	return true;
+}
+
 #endif
