@@ -53,7 +53,7 @@ M_TRACE  := vmm/trace.c vmm/fmt.c
 M_SHADOW := $(wildcard vmm/shadow/*.c) $(FAKE) $(M_TRACE) tests/unit/baseline.c
 M_MEM    := vmm/pagealloc.c vmm/ept.c
 M_NOTIFY := vmm/notify.c vmm/notify_move.c vmm/vmcs_setup.c $(M_SHADOW)
-M_RUN    := vmm/sched.c vmm/exits.c vmm/fastpath/fastpath.c vmm/fastpath/again.c $(M_NOTIFY)
+M_RUN    := vmm/sched.c vmm/migrate.c vmm/exits.c vmm/fastpath/fastpath.c vmm/fastpath/again.c $(M_NOTIFY)
 M_RIG    := $(wildcard rig/entrycheck/*.c) $(M_MEM) $(M_NOTIFY)
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(B)/tests/%,$(wildcard tests/unit/test_*.c))
 
@@ -164,6 +164,8 @@ UNIT_MODS_test_config         := vmm/config.c $(M_SHADOW)
 UNIT_MODS_test_notify         := $(M_RUN)
 # svtrace's checker too (all of it but main.c): the move's trace is checked.
 UNIT_MODS_test_smp_move       := $(M_NOTIFY) $(filter-out tools/trace/main.c tools/trace/summary.c \
+	tools/trace/timeline.c tools/trace/timeline_draw.c tools/trace/compare.c tools/trace/collect.c,$(wildcard tools/trace/*.c))
+UNIT_MODS_test_sched_smp      := $(M_RUN) $(filter-out tools/trace/main.c tools/trace/summary.c \
 	tools/trace/timeline.c tools/trace/timeline_draw.c tools/trace/compare.c tools/trace/collect.c,$(wildcard tools/trace/*.c))
 UNIT_MODS_test_replay_arm     := $(M_RUN)
 UNIT_MODS_test_sched_fast     := $(M_RUN)

@@ -1,5 +1,7 @@
 /* Scheduler: pick the next runnable VM, run one slice, repeat. */
 #include "vmm/sched.h"
+#include "vmm/migrate.h"
+#include "arch/x86/cpu.h"
 #include "vmm/shadow/entry_checks.h"
 #include "vmm/exits.h"
 #include "vmm/trace.h"
@@ -12,8 +14,14 @@ void sched_end_vm(struct sched *s, struct vm *vm, enum vm_state st)
 	vm->state = st;
 	notify_last(s->n, vm);
 	trace_vm(vm->id, TEV_VM_end, "status=%s why=\"%s\"", st == VM_DONE ? "done" : "stopped", vm->why);
+	if (s->w)
+		spin_lock(&s->w->lock);     /* the page pool is shared */
 	if (s->release)
 		s->release(vm);
+	if (s->w) {
+		s->w->live--;
+		spin_unlock(&s->w->lock);
+	}
 }
 
 /* Why an entry did not happen, in words. A predicted failure names the
@@ -111,23 +119,54 @@ static void run_slice(struct sched *s, struct vm *vm, bool others)
 	}
 }
 
+/* The next runnable VM this processor owns, round robin; *others: another
+ * of them is runnable too. */
+static struct vm *pick(struct sched *s, bool *others)
+{
+	struct vm *vm = NULL;
+	unsigned runnable = 0;
+	for (unsigned k = 0; k < s->count; k++) {
+		struct vm *c = &s->vms[(s->next + k) % s->count];
+		if (c->state != VM_RUNNABLE || (s->w && c->owner != s->cpu))
+			continue;
+		runnable++;
+		if (!vm)
+			vm = c;
+	}
+	if (vm)
+		s->next = (unsigned)(vm - s->vms) + 1;
+	*others = runnable > 1;
+	return vm;
+}
+
+bool sched_step(struct sched *s)
+{
+	bool others;
+	struct vm *vm;
+	if (!s->w) {
+		vm = pick(s, &others);
+	} else {
+		spin_lock(&s->w->lock);
+		migrate_give_wanted(s);
+		vm = pick(s, &others);
+		if (!vm)
+			migrate_ask(s);
+		spin_unlock(&s->w->lock);
+	}
+	if (!vm)
+		return false;
+	run_slice(s, vm, others);
+	migrate_after_slice(s, vm);
+	return true;
+}
+
 void sched_run(struct sched *s)
 {
-	unsigned next = 0;
 	for (;;) {
-		struct vm *vm = NULL;
-		unsigned runnable = 0;
-		for (unsigned k = 0; k < s->count; k++) {
-			struct vm *c = &s->vms[(next + k) % s->count];
-			if (c->state != VM_RUNNABLE)
-				continue;
-			runnable++;
-			if (!vm)
-				vm = c;
-		}
-		if (!vm)
+		if (sched_step(s))
+			continue;
+		if (!s->w || !s->w->live)
 			return;
-		next = (unsigned)(vm - s->vms) + 1;
-		run_slice(s, vm, runnable > 1);
+		cpu_relax();        /* others still run: one may come this way */
 	}
 }

@@ -20,10 +20,18 @@
  * quantum in Bochs; four times that leaves room for slower timers. */
 #define SCHED_VM_SLICES 2000
 
+struct sched_world;
+
+/* One processor's scheduler. With several processors each has its own,
+ * over the same VMs, and they share a world (vmm/migrate.h); w NULL: one
+ * processor, every VM its own. */
 struct sched {
 	struct notify *n;
 	struct vm *vms;
 	unsigned count;
+	struct sched_world *w;
+	unsigned cpu;               /* the processor it runs on (w's index) */
+	unsigned next;              /* round robin: where the next search starts */
 	uint32_t quantum;
 	bool ptimer;
 	uint64_t entries;
@@ -34,7 +42,12 @@ struct sched {
 	void (*release)(struct vm *vm);
 };
 
+/* Run this processor's VMs until none is left to run: on one processor,
+ * until every VM has ended; with a world, until every VM of every
+ * processor has ended (an idle processor waits, or takes one: migrate). */
 void sched_run(struct sched *s);
+/* One slice of the next VM this processor runs; false when it has none. */
+bool sched_step(struct sched *s);
 /* Stop or finish a VM: flush its output, VMCLEAR it, print its end line. */
 void sched_end_vm(struct sched *s, struct vm *vm, enum vm_state st);
 

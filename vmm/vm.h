@@ -79,6 +79,11 @@ struct vm {
 	struct vm_counters n;
 	uint64_t slice_exits;
 	uint32_t slices;            /* time slices used (CPU budget, vmm/sched.c) */
+	/* Which processor's queue it is in (vmm/migrate.c): only that one
+	 * enters it, and only that one changes owner (under the world's lock). */
+	unsigned owner;
+	uint32_t slices_here;       /* slices since it came to its owner (migrate=every:K) */
+	volatile unsigned wanted;   /* 1 + the idle processor that asked for it (balance), or 0 */
 	struct vm_misbehaviour misb;
 	char why[160];              /* why it stopped */
 	char out[120];              /* guest console line being assembled */

@@ -100,4 +100,10 @@ static inline void cpu_halt_forever(void)
 		__asm__ volatile("cli; hlt");
 }
 
+/* A spin-wait's body: PAUSE (SDM Vol. 2B), a hint that this is a wait. */
+static inline void cpu_relax(void)
+{
+	__asm__ volatile("pause" ::: "memory");
+}
+
 #endif
