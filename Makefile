@@ -160,7 +160,7 @@ UNIT_MODS_test_validate_index := $(M_SHADOW)
 UNIT_MODS_test_entry_checks   := $(M_SHADOW)
 UNIT_MODS_test_vmcs_life      := $(M_SHADOW)
 UNIT_MODS_test_pmr_cache      := $(M_SHADOW)
-UNIT_MODS_test_config         := vmm/config.c $(M_SHADOW)
+UNIT_MODS_test_config         := vmm/config.c $(M_RUN)
 UNIT_MODS_test_notify         := $(M_RUN)
 # svtrace's checker too (all of it but main.c): the move's trace is checked.
 UNIT_MODS_test_smp_move       := $(M_NOTIFY) $(filter-out tools/trace/main.c tools/trace/summary.c \

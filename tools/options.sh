@@ -9,6 +9,7 @@ SLOTS|slots|[0-8]|cache-model slots, 0..8 (default 2)
 QUANTUM|quantum|[1-9][0-9]{0,9}|VMX-preemption-timer ticks per time slice (default 20000)
 TRACE|trace|all|summary|all: trace everything and stream it; summary: no per-entry lines (default: trace all, show the guest output and the summary)
 FASTPATH|fastpath|on|noreplay|off|CPUID exits handled at the exit, with (on) or without (noreplay) the replay, or off (default on)
+MIGRATE|migrate|none|every:[1-9][0-9]{0,5}|balance|how VMs move between CPUs: none (pinned), every:K (to the next CPU every K slices) or balance (an idle CPU takes one) (default none)
 TESTHC|testhc|on|off|test hypercalls (HC_TEST_VMWRITE, the badvmcs guest) answered, or unknown like any other number (default off)
 ENTRYCHECK|entrycheck|random:[0-9]+:[0-9]+(:resume)?|[A-Za-z0-9_./-]+\.txt|differential mode: random:SEED:COUNT[:resume], or a case file (tests/entrycheck/cases.txt) (default off)'
 

@@ -124,6 +124,12 @@ static bool parse_word(const char *w, unsigned len, guest_lookup_fn lookup, stru
 		fmt(err, errlen, "bad fastpath= (use on, noreplay or off)");
 		return false;
 	}
+	if (KEY("migrate") && eq) {
+		if (migrate_parse(v, vlen, &c->migrate))
+			return true;
+		fmt(err, errlen, "bad migrate= (use none, every:K with K >= 1, or balance)");
+		return false;
+	}
 	if (KEY("entrycheck") && eq && vlen) {
 		c->entrycheck = v;
 		c->entrycheck_len = vlen;

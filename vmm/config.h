@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include "vmm/vm.h"
 #include "vmm/shadow/pmr_cache.h"
+#include "vmm/migrate.h"
 
 #define CONFIG_DEFAULT_VMS "hello"
 #define CONFIG_DEFAULT_QUANTUM 20000
@@ -22,6 +23,7 @@ struct config {
 	bool fastpath_off;           /* fastpath=off: every exit unwinds to the scheduler */
 	bool replay_off;             /* fastpath=noreplay: the fast path without the replay */
 	bool testhc;                 /* testhc=on: test hypercalls (HC_TEST_VMWRITE) answered */
+	struct migrate_config migrate; /* migrate=none|every:K|balance (default none) */
 	const char *entrycheck;      /* value of entrycheck=, or NULL */
 	unsigned entrycheck_len;
 };

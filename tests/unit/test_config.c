@@ -206,6 +206,23 @@ static void test_fastpath_on_noreplay_off(void **state)
 	assert_non_null(strstr(err, "bad fastpath= (use on, noreplay or off)"));
 }
 
+/* migrate= is none unless given; every:K and balance parse; anything else
+ * is an error with the words it takes. */
+static void test_migrate_values(void **state)
+{
+	(void)state;
+	assert_true(parse("vms=hello"));
+	assert_int_equal(c.migrate.kind, MIGRATE_NONE);
+	assert_true(parse("migrate=every:2"));
+	assert_int_equal(c.migrate.kind, MIGRATE_EVERY);
+	assert_int_equal(c.migrate.every, 2);
+	assert_true(parse("migrate=balance"));
+	assert_int_equal(c.migrate.kind, MIGRATE_BALANCE);
+	assert_false(parse("migrate=every:0"));
+	assert_non_null(strstr(err, "bad migrate= (use none, every:K with K >= 1, or balance)"));
+	assert_false(parse("migrate=often"));
+}
+
 /* Test hypercalls are off unless asked for; the last word wins; any other
  * value is an error naming the key and the words it takes. */
 static void test_testhc_on_off_and_bad_values(void **state)
@@ -231,6 +248,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_fastpath_on_noreplay_off),
+		cmocka_unit_test(test_migrate_values),
 		cmocka_unit_test(test_empty_command_line_gives_defaults),
 		cmocka_unit_test(test_first_word_without_equals_is_the_image_path),
 		cmocka_unit_test(test_second_word_without_equals_is_an_unknown_option),
