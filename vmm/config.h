@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include "vmm/vm.h"
 #include "vmm/shadow/pmr_cache.h"
+#include "arch/x86/percpu.h"
 
 #define CONFIG_DEFAULT_VMS "hello"
 #define CONFIG_DEFAULT_QUANTUM 20000
@@ -22,6 +23,8 @@ struct config {
 	bool fastpath_off;           /* fastpath=off: every exit unwinds to the scheduler */
 	bool replay_off;             /* fastpath=noreplay: the fast path without the replay */
 	bool testhc;                 /* testhc=on: test hypercalls (HC_TEST_VMWRITE) answered */
+	unsigned cpus;               /* cpus=N: CPUs to use, the boot CPU included (1 to
+	                                SMP_MAX_CPUS); 0: every enabled one, up to that */
 	const char *entrycheck;      /* value of entrycheck=, or NULL */
 	unsigned entrycheck_len;
 };

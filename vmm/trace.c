@@ -1,12 +1,15 @@
 /* Trace line formatting. Lines are built in a buffer and written in one
- * call so that a line is never interleaved with another. */
+ * call, under one lock that every CPU takes, so that a line is never
+ * interleaved with another. */
 #include "vmm/trace.h"
 #include "vmm/fmt.h"
+#include "arch/x86/spinlock.h"
 #include <stdarg.h>
 
 #define TRACE_LINE_MAX 1024
 
 static trace_sink_fn trace_sink;
+static struct spinlock sink_lock;
 bool trace_detail = true;
 
 #define TRACE_NAME_hv_hv(name) [TEV_HV_##name] = #name,
@@ -48,8 +51,11 @@ static void trace_emit(const char *prefix, const char *f, va_list ap)
 	size_t n = fmt(line, sizeof(line), "%s", prefix);
 	n += vfmt(line + n, sizeof(line) - n - 1, f, ap);
 	line[n++] = '\n';
-	if (trace_sink)
+	if (trace_sink) {
+		spin_lock(&sink_lock);
 		trace_sink(line, n);
+		spin_unlock(&sink_lock);
+	}
 }
 
 void trace_hv(enum trace_hv_event ev, const char *f, ...)
