@@ -65,13 +65,22 @@ static bool start_one(const struct cpus_env *e, unsigned i, uint32_t apic)
 	return c->state == CPU_VMX_ON;
 }
 
+/* The MADT's CPUs and the start-up made ready: NULL, or why the boot CPU
+ * stays alone. The start-up page is written only when there is another
+ * CPU to start or reset. */
+static const char *prepare(const struct cpus_env *e, struct madt_cpus *m)
+{
+	const char *err = acpi_madt_cpus(e->acpi_rsdp, m);
+	if (err || m->enabled <= 1)
+		return err;
+	uint64_t pt = pagealloc_get(e->pool, SMP_PT_PAGES);
+	return pt ? smp_prepare(e->ap_page, pt) : "no memory for the start-up page tables";
+}
+
 void cpus_start(const struct cpus_env *e)
 {
 	struct madt_cpus m;
-	const char *err = acpi_madt_cpus(e->acpi_rsdp, &m);
-	uint64_t pt = err ? 0 : pagealloc_get(e->pool, SMP_PT_PAGES);
-	if (!err)
-		err = smp_prepare(e->ap_page, pt);
+	const char *err = prepare(e, &m);
 	struct percpu *boot = smp_cpu(0);
 	trace_hv(TEV_HV_smp_cpu, "cpu=0 apic=%u role=bsp vmxon=ok", boot->apic_id);
 	if (err) {
@@ -79,7 +88,7 @@ void cpus_start(const struct cpus_env *e)
 		return;
 	}
 	unsigned want = e->want ? e->want : SMP_MAX_CPUS, started = 0;
-	for (unsigned k = 0; k < m.kept; k++) {
+	for (unsigned k = 0; k < m.kept && m.enabled > 1; k++) {
 		uint32_t apic = m.apic_id[k];
 		if (apic == boot->apic_id)
 			continue;

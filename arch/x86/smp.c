@@ -13,8 +13,10 @@
 #define EFER_KEEP  ((1ull << 0) | (1ull << 8) | (1ull << 11))  /* SCE, LME, NXE */
 #define PTE_P_RW   3ull
 #define PDE_2M     0x83ull         /* present, writable, 2 MiB page */
-/* Bounded waits in PAUSEs, no timer: the SDM's 10 ms after INIT and
- * 200 us after a SIPI, generously at any plausible speed of PAUSE. */
+/* Bounded waits counted in PAUSEs, not timed (no TSC or PIT is needed):
+ * they stand for the SDM's 10 ms after INIT and 200 us after a SIPI. A
+ * processor slower to start than that is still caught by the wait for its
+ * park, or by the second SIPI. */
 #define INIT_SPINS   100000u
 #define SIPI_SPINS   20000u
 #define PARK_SPINS   50000000u     /* until the started CPU parks */

@@ -41,8 +41,14 @@ static uint64_t align_up(uint64_t v, uint64_t a)
 	return (v + a - 1) & ~(a - 1);
 }
 
+static int overlaps(uint64_t page, uint64_t lo, uint64_t len)
+{
+	return page + 4096 > lo && page < lo + len;
+}
+
 /* The highest usable page in [AP_PAGE_MIN, AP_PAGE_END) outside what
- * GRUB handed over (the information structure at [mbi, mbi_end)). */
+ * GRUB handed over: the information structure at [mbi, mbi_end) and the
+ * case file module. */
 static void mb2_pick_ap_page(struct bootinfo *bi, const struct mb2_tag *mmap, uint64_t mbi, uint64_t mbi_end)
 {
 	const uint32_t *w = (const uint32_t *)mmap;
@@ -51,13 +57,18 @@ static void mb2_pick_ap_page(struct bootinfo *bi, const struct mb2_tag *mmap, ui
 	for (; p + esize <= end; p += esize) {
 		const struct mb2_mmap_entry *e = (const void *)p;
 		uint64_t top = e->base + e->len < AP_PAGE_END ? e->base + e->len : AP_PAGE_END;
-		uint64_t page = (top & ~4095ull) - 4096;
-		if (e->type != MB2_MEM_USABLE || top < AP_PAGE_MIN + 4096 || page < e->base || page < AP_PAGE_MIN)
+		uint64_t low = align_up(e->base > AP_PAGE_MIN ? e->base : AP_PAGE_MIN, 4096);
+		if (e->type != MB2_MEM_USABLE)
 			continue;
-		if (page + 4096 > mbi && page < mbi_end)
-			continue;
-		if (page > bi->ap_page)
+		/* next: the end of the page tried, walking down from the top */
+		for (uint64_t next = top & ~4095ull; next >= low + 4096 && next - 4096 > bi->ap_page; next -= 4096) {
+			uint64_t page = next - 4096;
+			if (overlaps(page, mbi, mbi_end - mbi) ||
+			    overlaps(page, (uint64_t)bi->entrycheck, bi->entrycheck_len))
+				continue;
 			bi->ap_page = page;
+			break;
+		}
 	}
 }
 
