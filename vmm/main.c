@@ -35,8 +35,12 @@ static struct notify notifier;
 static struct host_state host;
 static struct fastpath fast;
 
+/* Power off; on the boot CPU the others leave VMX operation first (a
+ * failure after their start-up ends the run too). */
 static void __attribute__((noreturn)) halt(int status)
 {
+	if (cpu_this() == 0)
+		cpus_stop();
 	trace_hv(TEV_HV_halt, "status=%s", status ? "fail" : "ok");
 	boot->power_off(status);
 }
@@ -209,7 +213,7 @@ void hv_main(const struct bootinfo *bi)
 		report_summary(vms, cfg.nvms, &pmr);
 		report_costs(&notifier.costs, vms, cfg.nvms, boot->tsc_boot, &fast);
 	}
-	cpus_stop();
+	cpus_stop();                    /* before CPU 0's own VMXOFF */
 	r = vmx_off();
 	trace_hv(TEV_HV_vmxoff, "status=%s", vmx_status_name(r.status));
 	halt(r.status == VMX_OK ? 0 : 1);
