@@ -7,6 +7,7 @@
 #include "arch/x86/vmx.h"
 
 #define AP_STACK_PAGES 4
+#define AP_EXIT_STACK_PAGES 4
 
 static unsigned ncpus = 1;         /* CPUs used, the boot CPU included */
 
@@ -45,8 +46,9 @@ static void ap_vmx_off(struct percpu *c, void *arg)
 static bool start_one(const struct cpus_env *e, unsigned i, uint32_t apic)
 {
 	uint64_t stack = pagealloc_get(e->pool, AP_STACK_PAGES);
+	uint64_t exit_stack = pagealloc_get(e->pool, AP_EXIT_STACK_PAGES);
 	uint64_t vmxon = pagealloc_get(e->pool, 1);
-	if (!stack || !vmxon) {
+	if (!stack || !exit_stack || !vmxon) {
 		trace_hv(TEV_HV_smp_cpu, "cpu=%u apic=%u role=ap vmxon=nostart why=\"no memory\"", i, apic);
 		return false;
 	}
@@ -57,6 +59,7 @@ static bool start_one(const struct cpus_env *e, unsigned i, uint32_t apic)
 	}
 	struct percpu *c = smp_cpu(i);
 	c->vmxon_pa = vmxon;
+	c->exit_stack_top = exit_stack + AP_EXIT_STACK_PAGES * 4096;
 	smp_call(i, ap_vmx_on, (void *)e->caps);
 	if (!smp_wait(i)) {
 		trace_hv(TEV_HV_smp_cpu, "cpu=%u apic=%u role=ap vmxon=noanswer", i, apic);

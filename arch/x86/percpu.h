@@ -32,6 +32,8 @@ struct percpu {
 	volatile uint32_t state;    /* enum cpu_state */
 	struct vmx_caps caps;       /* as this CPU reads them */
 	uint64_t vmxon_pa;          /* its VMXON region */
+	uint64_t exit_stack_top;    /* its own host stack for VM exits (HOST_RSP of a
+	                               VMCS run there); no VM runs there yet */
 	/* The mailbox: the boot CPU writes fn and arg, then bumps posted; the
 	 * CPU runs fn(self, arg) and copies posted to done. */
 	smp_fn volatile fn;

@@ -49,7 +49,8 @@ static struct ap_tramp_params *params;
 static uint64_t tramp_page;
 static uint64_t boot_cr0, boot_cr4;
 
-void ap_main(struct percpu *c) __attribute__((noreturn));
+/* Entered from ap_entry64 only: kept through link-time optimisation. */
+void ap_main(struct percpu *c) __attribute__((noreturn, used));
 
 void smp_init_bsp(void)
 {
