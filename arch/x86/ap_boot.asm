@@ -75,8 +75,9 @@ section .text
 bits 64
 global ap_entry64
 extern ap_main
-; From compatibility mode the upper halves of the registers are undefined
-; (SDM Vol. 3A 10.8.5.4): EBX is written again to clear them.
+; What a 32-bit mode leaves in the upper halves of the registers is not
+; defined in 64-bit mode (SDM Vol. 1 3.4.1.1): EBX is written again, which
+; clears its upper half.
 ap_entry64:
 	mov ebx, ebx
 	mov rax, [rbx + ap_tramp_params - ap_tramp_start + P_CR3]

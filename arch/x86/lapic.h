@@ -1,5 +1,5 @@
 /* The local xAPIC's interrupt command register, for the start-up IPIs and
- * the NMI doorbell (SDM Vol. 3A 11.6.1 ICR, 11.4.1 base, 9.4.4 MP
+ * the NMI doorbell (SDM Vol. 3A 11.6.1 ICR, 11.4.4 base, 9.4.4 MP
  * initialization). MMIO at the base IA32_APIC_BASE names; both boot paths
  * identity-map it. x2APIC mode (IA32_APIC_BASE.EXTD) is not driven. */
 #ifndef ARCH_X86_LAPIC_H

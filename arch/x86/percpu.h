@@ -2,7 +2,7 @@
  * GS base: each CPU's IA32_GS_BASE holds its own struct's address, whose
  * first field points at itself, so cpu_this() is one load through GS (no
  * CPUID, no APIC read). The VMCS host-state area restores GS base on every
- * VM exit (SDM Vol. 3C 28.5.1), so the boot CPU keeps its value there too. */
+ * VM exit (SDM Vol. 3C 28.5.2), so the boot CPU keeps its value there too. */
 #ifndef ARCH_X86_PERCPU_H
 #define ARCH_X86_PERCPU_H
 #include <stddef.h>

@@ -136,8 +136,9 @@ const char *smp_start(unsigned index, uint32_t apic_id, uint64_t stack_top)
 	if (!lapic_send_init(apic_id))
 		return "INIT IPI not delivered";
 	lapic_spin(INIT_SPINS);
-	/* The second SIPI only when the first did not start it: a started
-	 * CPU ignores SIPIs anyway (SDM Vol. 3A 9.4.4.1). */
+	/* The SDM's sequence sends two SIPIs (Vol. 3A 9.4.4.1); the second
+	 * only matters when the first was lost, so it is sent only when the
+	 * trampoline has not run its first instruction. */
 	for (int k = 0; k < 2 && !params->alive; k++) {
 		if (!lapic_send_sipi(apic_id, (uint8_t)(tramp_page >> 12)))
 			return "start-up IPI not delivered";
@@ -184,7 +185,7 @@ bool smp_wait(unsigned index)
 /* An application processor from ap_entry64 on: its own tables, GS base,
  * the boot CPU's CR0 and CR4 (INIT left caching off, CR0.CD/NW), then
  * the mailbox. It waits in HLT with interrupts off: only the NMI doorbell
- * (or INIT) wakes it (SDM Vol. 3A 7.11.2 HLT). */
+ * (or INIT) wakes it (SDM Vol. 2A, HLT). */
 void ap_main(struct percpu *c)
 {
 	desc_init_ap(&descs[c->index]);
