@@ -169,6 +169,7 @@ UNIT_MODS_test_casefile       := rig/entrycheck/casefile.c $(M_SHADOW)
 UNIT_MODS_test_vm             := vmm/vm.c $(M_MEM) $(M_SHADOW)
 UNIT_MODS_test_madt           := arch/x86/madt.c
 UNIT_MODS_test_vmx_caps_diff  := arch/x86/vmx_caps_diff.c
+UNIT_MODS_test_trace_lock     := $(M_TRACE)
 # The event table's two readers: the emitter (vmm/trace.c) and svtrace.
 UNIT_MODS_test_trace_events   := $(M_TRACE) tools/trace/events.c tools/trace/parse.c
 
