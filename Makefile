@@ -37,7 +37,7 @@ HOSTCFLAGS := -std=gnu11 -O1 -g $(WARN) -I.
 # The core: everything below boot/, compiled once per boot path; the
 # differential mode (rig/entrycheck/) runs on the CPU, so it is linked in too.
 CORE_C   := $(wildcard vmm/*.c vmm/shadow/*.c vmm/fastpath/*.c arch/x86/*.c rig/entrycheck/*.c)
-CORE_ASM := arch/x86/isr.asm arch/x86/vmx_entry.asm
+CORE_ASM := arch/x86/isr.asm arch/x86/vmx_entry.asm arch/x86/ap_boot.asm
 GUESTS   := $(shell tools/gen-guests-asm.sh --names)
 GUEST_BINS := $(GUESTS:%=$(B)/guest/%.bin)
 
@@ -172,6 +172,9 @@ UNIT_MODS_test_sched_fast     := $(M_RUN)
 UNIT_MODS_test_exits          := $(M_RUN)
 UNIT_MODS_test_casefile       := rig/entrycheck/casefile.c $(M_SHADOW)
 UNIT_MODS_test_vm             := vmm/vm.c $(M_MEM) $(M_SHADOW)
+UNIT_MODS_test_madt           := arch/x86/madt.c
+UNIT_MODS_test_vmx_caps_diff  := arch/x86/vmx_caps_diff.c
+UNIT_MODS_test_trace_lock     := $(M_TRACE)
 # The event table's two readers: the emitter (vmm/trace.c) and svtrace.
 UNIT_MODS_test_trace_events   := $(M_TRACE) tools/trace/events.c tools/trace/parse.c
 

@@ -6,7 +6,8 @@
 # 0 when the trace reached "hv ev=halt", 124 on timeout, 1 otherwise.
 # BOCHS_IPS (default 10,000,000 instructions per emulated second) sets how
 # fast emulated time runs: lower makes the timed UART cheaper; make bench
-# uses 200,000,000, where one TSC tick is about one instruction.
+# uses 200,000,000, where one TSC tick is about one instruction. CPUS
+# (default 1) is the emulated CPU count.
 # Bochs gets relative paths (run in OUTDIR): its fortified build aborts on
 # long ones. Sound is set to dummy drivers: its ALSA mixer thread aborts
 # ("buffer overflow detected") on machines without a sound card.
@@ -47,7 +48,7 @@ grub-mkrescue -o "$out/hv.iso" "$out/iso" >"$out/grub-mkrescue.log" 2>&1 || {
 	echo "run-bochs: grub-mkrescue failed:"; tail -5 "$out/grub-mkrescue.log"; exit 1; }
 { cat <<RC
 megs: 256
-cpu: model=corei7_skylake_x, count=1, ips=${BOCHS_IPS:-10000000}, reset_on_triple_fault=0
+cpu: model=corei7_skylake_x, count=${CPUS:-1}, ips=${BOCHS_IPS:-10000000}, reset_on_triple_fault=0
 romimage: file=/usr/share/bochs/BIOS-bochs-latest
 vgaromimage: file=/usr/share/vgabios/vgabios.bin
 display_library: rfb, options="timeout=0"

@@ -7,7 +7,7 @@
 # 124 on timeout.
 # QEMU runs in a process group that an interrupt ends (tools/emu.sh).
 # GDB=1 adds a GDB stub on 127.0.0.1:1234 and stops before the firmware's
-# first instruction (docs/debugging.md).
+# first instruction (docs/debugging.md). CPUS (default 1): the CPU count.
 set -u
 . "$(dirname "$0")/emu.sh"
 out=$1 timeout_s=$2 cmdline=$3 accel=${4:-tcg} casefile=${5:-}
@@ -29,7 +29,7 @@ fi
 gdb_opts=()
 [ "${GDB:-}" = 1 ] && gdb_opts=(-gdb tcp:127.0.0.1:1234 -S)
 rm -f "$out/serial.txt"
-emu_run "$timeout_s" "$out/qemu.out" qemu-system-x86_64 "${gdb_opts[@]}" -machine q35 -m 512 "${accel_opts[@]}" \
+emu_run "$timeout_s" "$out/qemu.out" qemu-system-x86_64 "${gdb_opts[@]}" -machine q35 -m 512 -smp "${CPUS:-1}" "${accel_opts[@]}" \
 	-drive if=pflash,format=raw,readonly=on,file="$code" \
 	-drive if=pflash,format=raw,file="$out/OVMF_VARS.fd" \
 	-drive format=raw,file=fat:rw:"$out/esp" \

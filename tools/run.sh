@@ -9,7 +9,9 @@
 # bochs-uefi (cached, or built now when its source is found) and bochs27,
 # and says which and why (docs/machines.md).
 #   env: the variables of tools/options.sh (VMS, POLICY, SLOTS, QUANTUM,
-#   TRACE, FASTPATH, ENTRYCHECK), TIMEOUT (seconds, default 300).
+#   TRACE, FASTPATH, CPUS, ENTRYCHECK), TIMEOUT (seconds, default 300).
+#   CPUS also sets the emulators' CPU count (run-bochs.sh, run-uefi-bochs.sh,
+#   run-uefi.sh read it from the environment).
 # --check only checks the variables and prints the command line.
 # Every variable is checked before anything boots: a variable set but empty,
 # or set to a value the hypervisor does not accept, is an error (status 2).

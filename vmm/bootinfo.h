@@ -15,6 +15,9 @@ struct bootinfo {
 	const char *entrycheck;    /* contents of an entrycheck case file, or NULL */
 	size_t entrycheck_len;
 	uint64_t tsc_boot;         /* TSC when the firmware handed over */
+	uint64_t acpi_rsdp;        /* the ACPI RSDP's address, or 0: the CPUs (MADT) */
+	uint64_t ap_page;          /* a 4 KiB page below 1 MiB kept free for the other */
+	                           /* CPUs' start-up code, or 0 */
 	/* Power off with status 0 (ok) or 1 (failure); never returns. */
 	void (*power_off)(int status) __attribute__((noreturn));
 };

@@ -1,5 +1,5 @@
 /* Command line parsing: "vms=a,b policy=threshold:3 slots=2 quantum=N
- * trace=all|summary fastpath=on|noreplay|off testhc=off|on entrycheck=..."
+ * trace=all|summary fastpath=on|noreplay|off testhc=off|on cpus=N entrycheck=..."
  * (the first word is skipped when it is the image path). */
 #include "vmm/config.h"
 #include "vmm/fmt.h"
@@ -128,6 +128,15 @@ static bool parse_word(const char *w, unsigned len, guest_lookup_fn lookup, stru
 		if (migrate_parse(v, vlen, &c->migrate))
 			return true;
 		fmt(err, errlen, "bad migrate= (use none, every:K with K >= 1, or balance)");
+		return false;
+	}
+	if (KEY("cpus") && eq) {
+		uint32_t n;
+		if (parse_u32(v, vlen, &n) && n >= 1 && n <= SMP_MAX_CPUS) {
+			c->cpus = n;
+			return true;
+		}
+		fmt(err, errlen, "bad cpus= (1..%u: the CPUs to use, the boot CPU included)", SMP_MAX_CPUS);
 		return false;
 	}
 	if (KEY("entrycheck") && eq && vlen) {

@@ -8,6 +8,7 @@
 #include "vmm/vm.h"
 #include "vmm/shadow/pmr_cache.h"
 #include "vmm/migrate.h"
+#include "arch/x86/percpu.h"
 
 #define CONFIG_DEFAULT_VMS "hello"
 #define CONFIG_DEFAULT_QUANTUM 20000
@@ -24,6 +25,8 @@ struct config {
 	bool replay_off;             /* fastpath=noreplay: the fast path without the replay */
 	bool testhc;                 /* testhc=on: test hypercalls (HC_TEST_VMWRITE) answered */
 	struct migrate_config migrate; /* migrate=none|every:K|balance (default none) */
+	unsigned cpus;               /* cpus=N: CPUs to use, the boot CPU included (1 to
+	                                SMP_MAX_CPUS); 0: every enabled one, up to that */
 	const char *entrycheck;      /* value of entrycheck=, or NULL */
 	unsigned entrycheck_len;
 };

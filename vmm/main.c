@@ -4,6 +4,7 @@
 #define SV_VERSION "unknown"  /* the Makefile passes git describe */
 #endif
 #include "vmm/config.h"
+#include "vmm/cpus.h"
 #include "vmm/exits.h"
 #include "vmm/fastpath/fastpath.h"
 #include "vmm/fmt.h"
@@ -19,6 +20,7 @@
 #include "arch/x86/cpu.h"
 #include "arch/x86/desc.h"
 #include "arch/x86/serial.h"
+#include "arch/x86/smp.h"
 #include "arch/x86/vmx.h"
 #include "arch/x86/vmx_selftest.h"
 #include <string.h>
@@ -33,8 +35,12 @@ static struct notify notifier;
 static struct host_state host;
 static struct fastpath fast;
 
+/* Power off; on the boot CPU the others leave VMX operation first (a
+ * failure after their start-up ends the run too). */
 static void __attribute__((noreturn)) halt(int status)
 {
+	if (cpu_this() == 0)
+		cpus_stop();
 	trace_hv(TEV_HV_halt, "status=%s", status ? "fail" : "ok");
 	boot->power_off(status);
 }
@@ -166,6 +172,7 @@ void hv_main(const struct bootinfo *bi)
 	trace_set_sink(serial_write);
 	exception_report = report_exception;
 	desc_init();
+	smp_init_bsp();
 	char quoted[300];
 	trace_quote(quoted, sizeof(quoted), bi->cmdline, strlen(bi->cmdline));
 	trace_hv(TEV_HV_boot, "path=%s mem=%lluK ranges=%u pool=%lluK casefile=%llu cmdline=%s version=%s", bi->path,
@@ -187,6 +194,8 @@ void hv_main(const struct bootinfo *bi)
 	if (r.status != VMX_OK)
 		fatal("VMXON failed");
 	selftest();
+	struct cpus_env ce = { bi->acpi_rsdp, bi->ap_page, cfg.cpus, &pool, &caps };
+	cpus_start(&ce);
 	read_host_state();
 	pmr_init(&pmr, &cfg.pmr);
 	notify_init(&notifier, &caps, &pmr, vmcs_setup, &host);
@@ -206,6 +215,7 @@ void hv_main(const struct bootinfo *bi)
 		report_summary(vms, cfg.nvms, cpus, 1);
 		report_costs(&notifier.costs, vms, cfg.nvms, boot->tsc_boot, &fast);
 	}
+	cpus_stop();                    /* before CPU 0's own VMXOFF */
 	r = vmx_off();
 	trace_hv(TEV_HV_vmxoff, "status=%s", vmx_status_name(r.status));
 	halt(r.status == VMX_OK ? 0 : 1);

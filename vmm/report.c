@@ -10,9 +10,12 @@ void report_config(const struct config *cfg)
 	for (unsigned i = 0; i < cfg->nvms; i++)
 		o += fmt(list + o, sizeof(list) - o, "%s%s", i ? "," : "", cfg->vms[i]->name);
 	pmr_policy_format(&cfg->pmr, policy, sizeof(policy));
-	trace_hv(TEV_HV_config, "vms=%s policy=%s slots=%u quantum=%u trace=%s testhc=%s fastpath=%s", list, policy,
-		 cfg->pmr.slots, cfg->quantum, cfg->trace_summary ? "summary" : "all", cfg->testhc ? "on" : "off",
-		 cfg->fastpath_off ? "off" : cfg->replay_off ? "noreplay" : "on");
+	char cpus[16] = "";
+	if (cfg->cpus)
+		fmt(cpus, sizeof(cpus), " cpus=%u", cfg->cpus);
+	trace_hv(TEV_HV_config, "vms=%s policy=%s slots=%u quantum=%u trace=%s testhc=%s fastpath=%s%s", list,
+		 policy, cfg->pmr.slots, cfg->quantum, cfg->trace_summary ? "summary" : "all",
+		 cfg->testhc ? "on" : "off", cfg->fastpath_off ? "off" : cfg->replay_off ? "noreplay" : "on", cpus);
 }
 
 static void result_word(char *buf, size_t size, struct vmx_result r)

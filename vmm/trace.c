@@ -1,13 +1,16 @@
 /* Trace line formatting. Lines are built in a buffer and written in one
- * call so that a line is never interleaved with another. */
+ * call, under one lock that every CPU takes, so that a line is never
+ * interleaved with another. */
 #include "vmm/trace.h"
 #include "vmm/fmt.h"
+#include "arch/x86/spinlock.h"
 #include <stdarg.h>
 
 #define TRACE_LINE_MAX 1024
 
 static trace_sink_fn trace_sink;
 static trace_cpu_fn trace_cpu;
+static struct spinlock sink_lock;
 bool trace_detail = true;
 
 #define TRACE_NAME_hv_hv(name) [TEV_HV_##name] = #name,
@@ -59,8 +62,11 @@ static void trace_emit(const char *prefix, const char *f, va_list ap)
 	n += vfmt(line + n, sizeof(line) - n - TRACE_CPU_ROOM, f, ap);
 	n += fmt(line + n, sizeof(line) - n - 1, " cpu=%u", trace_cpu ? trace_cpu() : 0);
 	line[n++] = '\n';
-	if (trace_sink)
+	if (trace_sink) {
+		spin_lock(&sink_lock);
 		trace_sink(line, n);
+		spin_unlock(&sink_lock);
+	}
 }
 
 void trace_hv(enum trace_hv_event ev, const char *f, ...)

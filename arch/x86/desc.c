@@ -8,15 +8,6 @@ struct __attribute__((packed)) dtr {
 	uint64_t base;
 };
 
-struct __attribute__((packed)) tss64 {
-	uint32_t reserved0;
-	uint64_t rsp[3];
-	uint64_t reserved1;
-	uint64_t ist[7];
-	uint64_t reserved2;
-	uint16_t reserved3, iomap_base;
-};
-
 struct __attribute__((packed)) idt_gate {
 	uint16_t off_lo, sel;
 	uint8_t ist, type;
@@ -27,14 +18,17 @@ struct __attribute__((packed)) idt_gate {
 static uint64_t gdt[5] __attribute__((aligned(16)));
 static struct tss64 tss __attribute__((aligned(16)));
 static struct idt_gate idt[32] __attribute__((aligned(16)));
+static struct idt_gate ap_idt[32] __attribute__((aligned(16)));
 static uint8_t fault_stack[8192] __attribute__((aligned(16)));
 extern uint64_t isr_table[32];
+extern char nmi_wake[];
+#define VEC_NMI 2
 
 void (*exception_report)(const struct exception_frame *f, uint64_t cr2);
 
-static void gdt_load(void)
+static void gdt_load(uint64_t *g)
 {
-	struct dtr d = { sizeof(gdt) - 1, (uint64_t)gdt };
+	struct dtr d = { 5 * sizeof(uint64_t) - 1, (uint64_t)g };
 	__asm__ volatile("lgdt %0\n\t"
 			 "pushq %1\n\t"
 			 "leaq 1f(%%rip), %%rax\n\t"
@@ -52,27 +46,46 @@ static void gdt_load(void)
 			 : "rax", "memory");
 }
 
+static void gdt_build(uint64_t *g, struct tss64 *ts, uint64_t ist_top)
+{
+	uint64_t t = (uint64_t)ts;
+	memset(ts, 0, sizeof(*ts));
+	ts->ist[0] = ist_top;
+	ts->iomap_base = sizeof(*ts);
+	g[0] = 0;
+	g[1] = 0x00af9a000000ffffull;                   /* 64-bit code */
+	g[2] = 0x00cf92000000ffffull;                   /* data */
+	g[3] = (sizeof(*ts) - 1) | ((t & 0xffffff) << 16) |
+	       (0x89ull << 40) | ((t >> 24) & 0xff) << 56;  /* available TSS */
+	g[4] = t >> 32;
+	gdt_load(g);
+}
+
+static struct idt_gate gate(uint64_t h)
+{
+	return (struct idt_gate){ (uint16_t)h, SEL_CODE, 1, 0x8e, (uint16_t)(h >> 16), (uint32_t)(h >> 32), 0 };
+}
+
+static void idt_load(struct idt_gate *t)
+{
+	struct dtr i = { 32 * sizeof(struct idt_gate) - 1, (uint64_t)t };
+	__asm__ volatile("lidt %0" ::"m"(i));
+}
+
+void desc_init_ap(struct desc_cpu *d)
+{
+	gdt_build(d->gdt, &d->tss, (uint64_t)d->fault_stack + sizeof(d->fault_stack));
+	idt_load(ap_idt);
+}
+
 void desc_init(void)
 {
-	uint64_t t = (uint64_t)&tss;
-	memset(&tss, 0, sizeof(tss));
-	tss.ist[0] = (uint64_t)fault_stack + sizeof(fault_stack);
-	tss.iomap_base = sizeof(tss);
-	gdt[0] = 0;
-	gdt[1] = 0x00af9a000000ffffull;                 /* 64-bit code */
-	gdt[2] = 0x00cf92000000ffffull;                 /* data */
-	gdt[3] = (sizeof(tss) - 1) | ((t & 0xffffff) << 16) |
-		 (0x89ull << 40) | ((t >> 24) & 0xff) << 56;  /* available TSS */
-	gdt[4] = t >> 32;
-	gdt_load();
-
+	gdt_build(gdt, &tss, (uint64_t)fault_stack + sizeof(fault_stack));
 	for (int v = 0; v < 32; v++) {
-		uint64_t h = isr_table[v];
-		idt[v] = (struct idt_gate){ (uint16_t)h, SEL_CODE, 1, 0x8e,
-					    (uint16_t)(h >> 16), (uint32_t)(h >> 32), 0 };
+		idt[v] = gate(isr_table[v]);
+		ap_idt[v] = v == VEC_NMI ? gate((uint64_t)nmi_wake) : idt[v];
 	}
-	struct dtr i = { sizeof(idt) - 1, (uint64_t)idt };
-	__asm__ volatile("lidt %0" ::"m"(i));
+	idt_load(idt);
 	/* Mask every legacy PIC line: with external-interrupt exiting on, a
 	 * pending IRQ would otherwise end every guest time slice at once. */
 	outb(0x21, 0xff);

@@ -13,7 +13,28 @@ struct desc_bases {
 	uint64_t gdt, idt, tss;
 };
 
+struct __attribute__((packed)) tss64 {
+	uint32_t reserved0;
+	uint64_t rsp[3];
+	uint64_t reserved1;
+	uint64_t ist[7];
+	uint64_t reserved2;
+	uint16_t reserved3, iomap_base;
+};
+
+/* Another processor's own GDT and TSS: a TSS descriptor is marked busy
+ * by LTR and the IST stack must be its own, so they are not shared. */
+struct desc_cpu {
+	uint64_t gdt[5] __attribute__((aligned(16)));
+	struct tss64 tss __attribute__((aligned(16)));
+	uint8_t fault_stack[4096] __attribute__((aligned(16)));
+};
+
+/* The boot CPU's tables; then the IDT every CPU shares. */
 void desc_init(void);
+/* Load an application processor's tables. Its IDT is the boot CPU's with
+ * the NMI gate returning at once (nmi_wake): an NMI is its doorbell. */
+void desc_init_ap(struct desc_cpu *d);
 void desc_bases(struct desc_bases *b);
 
 /* Called by the exception stubs in isr.asm. */

@@ -45,6 +45,12 @@ isr_common:
 	hlt
 	jmp .hang
 
+; The application processors' NMI gate: an NMI only wakes a processor
+; parked in HLT (arch/x86/smp.c); IRET ends the NMI's blocking.
+global nmi_wake
+nmi_wake:
+	iretq
+
 section .data
 global isr_table
 align 8

@@ -75,6 +75,12 @@ static inline bool vmx_has_invept_all(const struct vmx_caps *c)
 	return (c->ept_vpid_cap & EPTCAP_INVEPT) && (c->ept_vpid_cap & EPTCAP_INVEPT_ALL);
 }
 
+/* The first capability MSR (or IA32_FEATURE_CONTROL) whose value differs
+ * between two processors' reads, by its SDM name, or NULL when they agree
+ * (arch/x86/vmx_caps_diff.c). A processor that differs from the boot CPU
+ * is not given VMX work: one VMCS set-up serves every CPU. */
+const char *vmx_caps_differ(const struct vmx_caps *a, const struct vmx_caps *b);
+
 /* Adjust a wanted control value to what the processor allows. */
 static inline uint32_t vmx_ctl_adjust(struct vmx_ctl_cap c, uint32_t want)
 {

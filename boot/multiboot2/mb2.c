@@ -12,9 +12,16 @@
 #define MB2_TAG_CMDLINE 1
 #define MB2_TAG_MODULE  3
 #define MB2_TAG_MMAP    6
+#define MB2_TAG_ACPI_OLD 14          /* a copy of the ACPI 1.0 RSDP */
+#define MB2_TAG_ACPI_NEW 15          /* a copy of the ACPI 2.0 RSDP */
 #define MB2_MEM_USABLE  1
 #define POOL_MAX        (64ull << 20)
 #define FOUR_GIB        (4ull << 30)
+/* The other CPUs' start-up page: usable, below 1 MiB, above the real-mode
+ * interrupt table and the BIOS data area, and below the EBDA's usual
+ * start (0x9fc00), which the map may not list as reserved. */
+#define AP_PAGE_MIN     0x1000ull
+#define AP_PAGE_END     0x9f000ull
 
 extern char __image_end[];
 extern uint64_t boot_tsc;
@@ -32,6 +39,37 @@ static void __attribute__((noreturn)) mb2_power_off(int status)
 static uint64_t align_up(uint64_t v, uint64_t a)
 {
 	return (v + a - 1) & ~(a - 1);
+}
+
+static int overlaps(uint64_t page, uint64_t lo, uint64_t len)
+{
+	return page + 4096 > lo && page < lo + len;
+}
+
+/* The highest usable page in [AP_PAGE_MIN, AP_PAGE_END) outside what
+ * GRUB handed over: the information structure at [mbi, mbi_end) and the
+ * case file module. */
+static void mb2_pick_ap_page(struct bootinfo *bi, const struct mb2_tag *mmap, uint64_t mbi, uint64_t mbi_end)
+{
+	const uint32_t *w = (const uint32_t *)mmap;
+	uint32_t esize = w[2];
+	const uint8_t *p = (const uint8_t *)mmap + 16, *end = (const uint8_t *)mmap + mmap->size;
+	for (; p + esize <= end; p += esize) {
+		const struct mb2_mmap_entry *e = (const void *)p;
+		uint64_t top = e->base + e->len < AP_PAGE_END ? e->base + e->len : AP_PAGE_END;
+		uint64_t low = align_up(e->base > AP_PAGE_MIN ? e->base : AP_PAGE_MIN, 4096);
+		if (e->type != MB2_MEM_USABLE)
+			continue;
+		/* next: the end of the page tried, walking down from the top */
+		for (uint64_t next = top & ~4095ull; next >= low + 4096 && next - 4096 > bi->ap_page; next -= 4096) {
+			uint64_t page = next - 4096;
+			if (overlaps(page, mbi, mbi_end - mbi) ||
+			    overlaps(page, (uint64_t)bi->entrycheck, bi->entrycheck_len))
+				continue;
+			bi->ap_page = page;
+			break;
+		}
+	}
 }
 
 /* Pick the pool: the largest usable range above everything GRUB loaded. */
@@ -83,6 +121,8 @@ void mb2_main(uint32_t magic, uint64_t mbi)
 			bi.cmdline = (const char *)(p + 8);
 		if (t->type == MB2_TAG_MMAP)
 			mmap = t;
+		if (t->type == MB2_TAG_ACPI_NEW || (t->type == MB2_TAG_ACPI_OLD && !bi.acpi_rsdp))
+			bi.acpi_rsdp = p + 8;
 		if (t->type == MB2_TAG_MODULE) {
 			const uint32_t *m = (const uint32_t *)(p + 8);
 			bi.entrycheck = (const char *)(uint64_t)m[0];
@@ -91,7 +131,9 @@ void mb2_main(uint32_t magic, uint64_t mbi)
 				floor = m[1];
 		}
 	}
-	if (mmap)
+	if (mmap) {
 		mb2_pick_pool(&bi, mmap, align_up(floor, 4096));
+		mb2_pick_ap_page(&bi, mmap, mbi, mbi + total);
+	}
 	hv_main(&bi);
 }

@@ -91,6 +91,32 @@ static void read_entrycheck(EFI_FILE_HANDLE root)
 	}
 }
 
+/* The ACPI 2.0 table (RSDP with the XSDT), else the 1.0 one. */
+static UINT64 find_rsdp(EFI_SYSTEM_TABLE *st)
+{
+	EFI_GUID acpi20 = ACPI_20_TABLE_GUID;
+	UINT64 v1 = 0;
+	for (UINTN i = 0; i < st->NumberOfTableEntries; i++) {
+		EFI_CONFIGURATION_TABLE *t = &st->ConfigurationTable[i];
+		if (!CompareGuid(&t->VendorGuid, &AcpiTableGuid))
+			v1 = (UINT64)t->VendorTable;
+		if (!CompareGuid(&t->VendorGuid, &acpi20))
+			return (UINT64)t->VendorTable;
+	}
+	return v1;
+}
+
+/* The start-up page of the other CPUs: below 1 MiB (a start-up IPI's
+ * vector is a page number, SDM Vol. 3A 11.6.1), taken before the firmware
+ * is left so that nothing else holds it. */
+static UINT64 reserve_ap_page(void)
+{
+	EFI_PHYSICAL_ADDRESS page = 0xfffff;
+	if (EFI_ERROR(uefi_call_wrapper(BS->AllocatePages, 4, AllocateMaxAddress, EfiLoaderCode, 1, &page)))
+		return 0;
+	return page;
+}
+
 static int usable_type(UINT32 t)
 {
 	return t == EfiConventionalMemory || t == EfiBootServicesCode || t == EfiBootServicesData ||
@@ -113,6 +139,8 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
 	if (root)
 		read_entrycheck(root);
 	bi.cmdline = cmdline;
+	bi.acpi_rsdp = find_rsdp(st);
+	bi.ap_page = reserve_ap_page();
 
 	EFI_PHYSICAL_ADDRESS pool = 0xffffffff;
 	UINTN pages = POOL_PAGES;

@@ -1,5 +1,5 @@
 /* The boot command line: defaults, the image path, vms=, policy=, slots=,
- * quantum=, testhc=, entrycheck=, and errors that name what was wrong. */
+ * quantum=, testhc=, cpus=, entrycheck=, and errors that name what was wrong. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -244,6 +244,24 @@ static void test_testhc_on_off_and_bad_values(void **state)
 	assert_string_equal(err, "unknown option \"testhc\"");
 }
 
+static void test_cpus_default_is_every_cpu_and_range_is_1_to_max(void **state)
+{
+	(void)state;
+	assert_true(parse(""));
+	assert_int_equal(c.cpus, 0);
+	assert_true(parse("cpus=1"));
+	assert_int_equal(c.cpus, 1);
+	assert_true(parse("cpus=8"));
+	assert_int_equal(c.cpus, SMP_MAX_CPUS);
+	const char *bad[] = { "cpus=0", "cpus=9", "cpus=", "cpus=two", "cpus=-1", "cpus=4294967297" };
+	for (unsigned i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		assert_false(parse(bad[i]));
+		assert_string_equal(err, "bad cpus= (1..8: the CPUs to use, the boot CPU included)");
+	}
+	assert_false(parse("vms=hello cpus"));
+	assert_string_equal(err, "unknown option \"cpus\"");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -265,6 +283,7 @@ int main(void)
 		cmocka_unit_test(test_entrycheck_is_kept_as_pointer_and_length),
 		cmocka_unit_test(test_testhc_on_off_and_bad_values),
 		cmocka_unit_test(test_error_message_is_truncated_to_the_buffer),
+		cmocka_unit_test(test_cpus_default_is_every_cpu_and_range_is_1_to_max),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
