@@ -12,6 +12,7 @@ FASTPATH|fastpath|on|noreplay|off|CPUID exits handled at the exit, with (on) or 
 MIGRATE|migrate|none|every:[1-9][0-9]{0,5}|balance|how VMs move between CPUs: none (pinned), every:K (to the next CPU every K slices) or balance (an idle CPU takes one) (default none)
 TESTHC|testhc|on|off|test hypercalls (HC_TEST_VMWRITE, the badvmcs guest) answered, or unknown like any other number (default off)
 CPUS|cpus|[1-8]|CPUs, 1..8: the emulated CPU count and the hypervisor option cpus=N (docs/smp.md); the VMs run on CPU 0 (default 1)
+CHECKCPU|checkcpu|[0-7]|the CPU the differential mode (ENTRYCHECK) runs on, 0..7 (default 0)
 ENTRYCHECK|entrycheck|random:[0-9]+:[0-9]+(:resume)?|[A-Za-z0-9_./-]+\.txt|differential mode: random:SEED:COUNT[:resume], or a case file (tests/entrycheck/cases.txt) (default off)'
 
 DEFAULT_VMS=hello,cpuid,yield,realmode,counter,selfexit

@@ -139,6 +139,15 @@ static bool parse_word(const char *w, unsigned len, guest_lookup_fn lookup, stru
 		fmt(err, errlen, "bad cpus= (1..%u: the CPUs to use, the boot CPU included)", SMP_MAX_CPUS);
 		return false;
 	}
+	if (KEY("checkcpu") && eq) {
+		uint32_t n;
+		if (parse_u32(v, vlen, &n) && n < SMP_MAX_CPUS) {
+			c->checkcpu = n;
+			return true;
+		}
+		fmt(err, errlen, "bad checkcpu= (0..%u: the CPU the differential mode runs on)", SMP_MAX_CPUS - 1);
+		return false;
+	}
 	if (KEY("entrycheck") && eq && vlen) {
 		c->entrycheck = v;
 		c->entrycheck_len = vlen;

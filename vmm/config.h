@@ -27,6 +27,7 @@ struct config {
 	struct migrate_config migrate; /* migrate=none|every:K|balance (default none) */
 	unsigned cpus;               /* cpus=N: CPUs to use, the boot CPU included (1 to
 	                                SMP_MAX_CPUS); 0: every enabled one, up to that */
+	unsigned checkcpu;           /* checkcpu=N: the CPU the differential mode runs on (0) */
 	const char *entrycheck;      /* value of entrycheck=, or NULL */
 	unsigned entrycheck_len;
 };

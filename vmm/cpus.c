@@ -21,14 +21,14 @@ static void ap_vmx_on(struct percpu *c, void *arg)
 	const char *msr = vmx_caps_differ(boot_caps, &c->caps);
 	if (msr) {
 		c->state = CPU_REFUSED;
-		trace_hv(TEV_HV_smp_cpu, "cpu=%u apic=%u role=ap vmxon=refused why=\"%s differs from CPU 0's\"",
+		trace_hv(TEV_HV_smp_cpu, "of=%u apic=%u role=ap vmxon=refused why=\"%s differs from CPU 0's\"",
 			 cpu_this(), c->apic_id, msr);
 		return;
 	}
 	vmx_enable_feature_control();
 	struct vmx_result r = vmx_on(c->vmxon_pa, &c->caps);
 	c->state = r.status == VMX_OK ? CPU_VMX_ON : CPU_FAILED;
-	trace_hv(TEV_HV_smp_cpu, "cpu=%u apic=%u role=ap vmxon=%s error=%u", cpu_this(), c->apic_id,
+	trace_hv(TEV_HV_smp_cpu, "of=%u apic=%u role=ap vmxon=%s error=%u", cpu_this(), c->apic_id,
 		 vmx_status_name(r.status), r.error);
 }
 
@@ -38,7 +38,7 @@ static void ap_vmx_off(struct percpu *c, void *arg)
 	struct vmx_result r = vmx_off();
 	if (r.status == VMX_OK)
 		c->state = CPU_VMX_OFF;
-	trace_hv(TEV_HV_smp_vmxoff, "cpu=%u status=%s", cpu_this(), vmx_status_name(r.status));
+	trace_hv(TEV_HV_smp_vmxoff, "of=%u status=%s", cpu_this(), vmx_status_name(r.status));
 }
 
 /* Start the CPU with this APIC ID as index i and put it in VMX operation:
@@ -49,20 +49,21 @@ static bool start_one(const struct cpus_env *e, unsigned i, uint32_t apic)
 	uint64_t exit_stack = pagealloc_get(e->pool, AP_EXIT_STACK_PAGES);
 	uint64_t vmxon = pagealloc_get(e->pool, 1);
 	if (!stack || !exit_stack || !vmxon) {
-		trace_hv(TEV_HV_smp_cpu, "cpu=%u apic=%u role=ap vmxon=nostart why=\"no memory\"", i, apic);
+		trace_hv(TEV_HV_smp_cpu, "of=%u apic=%u role=ap vmxon=nostart why=\"no memory\"", i, apic);
 		return false;
 	}
 	const char *err = smp_start(i, apic, stack + AP_STACK_PAGES * 4096);
 	if (err) {
-		trace_hv(TEV_HV_smp_cpu, "cpu=%u apic=%u role=ap vmxon=nostart why=\"%s\"", i, apic, err);
+		trace_hv(TEV_HV_smp_cpu, "of=%u apic=%u role=ap vmxon=nostart why=\"%s\"", i, apic, err);
 		return false;
 	}
 	struct percpu *c = smp_cpu(i);
 	c->vmxon_pa = vmxon;
-	c->exit_stack_top = exit_stack + AP_EXIT_STACK_PAGES * 4096;
+	/* the entry stub keeps the entry in progress just above the top */
+	c->exit_stack_top = exit_stack + AP_EXIT_STACK_PAGES * 4096 - VMX_EXIT_BLOCK;
 	smp_call(i, ap_vmx_on, (void *)e->caps);
 	if (!smp_wait(i)) {
-		trace_hv(TEV_HV_smp_cpu, "cpu=%u apic=%u role=ap vmxon=noanswer", i, apic);
+		trace_hv(TEV_HV_smp_cpu, "of=%u apic=%u role=ap vmxon=noanswer", i, apic);
 		return false;
 	}
 	return c->state == CPU_VMX_ON;
@@ -85,7 +86,7 @@ void cpus_start(const struct cpus_env *e)
 	struct madt_cpus m;
 	const char *err = prepare(e, &m);
 	struct percpu *boot = smp_cpu(0);
-	trace_hv(TEV_HV_smp_cpu, "cpu=0 apic=%u role=bsp vmxon=ok", boot->apic_id);
+	trace_hv(TEV_HV_smp_cpu, "of=0 apic=%u role=bsp vmxon=ok", boot->apic_id);
 	if (err) {
 		trace_hv(TEV_HV_smp, "found=%u cpus=1 started=0 why=\"%s\"", m.enabled, err);
 		return;
@@ -105,6 +106,14 @@ void cpus_start(const struct cpus_env *e)
 	trace_hv(TEV_HV_smp, "found=%u cpus=%u started=%u", m.enabled, ncpus, started);
 }
 
+unsigned cpus_usable(void)
+{
+	unsigned k = 1;
+	while (k < ncpus && smp_cpu(k)->state == CPU_VMX_ON)
+		k++;
+	return k;
+}
+
 void cpus_stop(void)
 {
 	for (unsigned i = 1; i < ncpus; i++) {
@@ -113,6 +122,6 @@ void cpus_stop(void)
 			continue;
 		smp_call(i, ap_vmx_off, 0);
 		if (!smp_wait(i))
-			trace_hv(TEV_HV_smp_vmxoff, "cpu=%u status=noanswer", i);
+			trace_hv(TEV_HV_smp_vmxoff, "of=%u status=noanswer", i);
 	}
 }

@@ -19,6 +19,9 @@ struct cpus_env {
  * summary. A CPU that cannot be used is reported and left out; the run
  * goes on with the others. */
 void cpus_start(const struct cpus_env *e);
+/* The CPUs that can run VMs: 0..N-1, each in VMX operation (the boot CPU
+ * and the application processors up to the first that is not). */
+unsigned cpus_usable(void);
 /* VMXOFF on every application processor in VMX operation (smp_vmxoff). */
 void cpus_stop(void);
 

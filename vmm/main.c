@@ -13,6 +13,7 @@
 #include "vmm/notify.h"
 #include "vmm/pagealloc.h"
 #include "vmm/report.h"
+#include "vmm/run.h"
 #include "vmm/sched.h"
 #include "vmm/trace.h"
 #include "vmm/vmcs_setup.h"
@@ -30,10 +31,7 @@ static struct pagealloc pool;
 static struct vmx_caps caps;
 static struct config cfg;
 static struct vm vms[VM_MAX];
-static struct pmr_cache pmr;
-static struct notify notifier;
-static struct host_state host;
-static struct fastpath fast;
+static struct run_env run;
 
 /* Power off; on the boot CPU the others leave VMX operation first (a
  * failure after their start-up ends the run too). */
@@ -87,28 +85,6 @@ static void probe_cpu(void)
 	if (!vmx_has_invept_all(&caps))
 		no_vmx("INVEPT all-context is required");
 	vmx_enable_feature_control();
-	host.ptimer = vmx_has_ptimer(&caps);
-	host.save_ptimer = vmx_has_save_ptimer(&caps);
-}
-
-static void read_host_state(void)
-{
-	struct desc_bases b;
-	desc_bases(&b);
-	host.cr0 = read_cr0();
-	host.cr3 = read_cr3();
-	host.cr4 = read_cr4();
-	host.gdt_base = b.gdt;
-	host.idt_base = b.idt;
-	host.tr_base = b.tss;
-	host.fs_base = rdmsr(MSR_FS_BASE);
-	host.gs_base = rdmsr(MSR_GS_BASE);
-	host.cs = SEL_CODE;
-	host.ds = SEL_DATA;
-	host.tr = SEL_TSS;
-	host.rip = vmx_exit_rip();
-	host.rsp = vmx_exit_rsp();
-	host.quantum = cfg.quantum;
 }
 
 static struct vm_env vm_env(void)
@@ -155,15 +131,34 @@ static void selftest(void)
 
 _Static_assert(VM_MAX >= ENTRYCHECK_PROBES, "the probes take VM slots");
 
-/* entrycheck=: the differential mode's probes instead of the demo VMs. */
-static void differential(uint64_t vmxon_pa)
+/* entrycheck=: the differential mode's probes instead of the demo VMs,
+ * on the CPU checkcpu= names (its own notify and VMXON region). */
+static struct entrycheck_env check_env;
+static const char *check_err;
+
+static void check_on(struct percpu *self, void *arg)
 {
-	const struct entrycheck_env e = { &notifier, &pool, vmxon_pa, vmx_revision_id(&caps),
-					  vmx_enter_after_movss, vms, probe_create, boot->entrycheck,
-					  boot->entrycheck_len };
-	const char *err = entrycheck_run(&e, cfg.entrycheck, cfg.entrycheck_len);
-	if (err)
-		fatal(err);
+	(void)self;
+	(void)arg;
+	check_err = entrycheck_run(&check_env, cfg.entrycheck, cfg.entrycheck_len);
+}
+
+static void differential(uint64_t vmxon_pa, unsigned ncpus)
+{
+	unsigned k = cfg.checkcpu;
+	if (k >= ncpus)
+		fatal("checkcpu= names a CPU that is not in VMX operation");
+	struct notify *n = run_notify_on(&run, k);
+	if (!n)
+		fatal("the CPU checkcpu= names does not answer");
+	check_env = (struct entrycheck_env){ n, &pool, k ? smp_cpu(k)->vmxon_pa : vmxon_pa, vmx_revision_id(&caps),
+					     vmx_enter_after_movss, vms, probe_create, boot->entrycheck,
+					     boot->entrycheck_len };
+	smp_call(k, check_on, NULL);
+	while (!smp_done(k))
+		cpu_relax();
+	if (check_err)
+		fatal(check_err);
 }
 
 void hv_main(const struct bootinfo *bi)
@@ -196,24 +191,15 @@ void hv_main(const struct bootinfo *bi)
 	selftest();
 	struct cpus_env ce = { bi->acpi_rsdp, bi->ap_page, cfg.cpus, &pool, &caps };
 	cpus_start(&ce);
-	read_host_state();
-	pmr_init(&pmr, &cfg.pmr);
-	notify_init(&notifier, &caps, &pmr, vmcs_setup, &host);
-	notifier.own_lo = bi->pool_base;
-	notifier.own_hi = bi->pool_base + bi->pool_size;
+	trace_set_cpu_source(cpu_this);
+	run = (struct run_env){ &cfg, &caps, bi->pool_base, bi->pool_base + bi->pool_size, boot->tsc_boot, release };
+	unsigned ncpus = cpus_usable();
 	if (cfg.entrycheck) {
-		differential(vmxon_region);
+		differential(vmxon_region, ncpus);
 	} else {
 		for (unsigned i = 0; i < cfg.nvms; i++)
 			create(&vms[i], i + 1, cfg.vms[i]);
-		struct sched s = { .n = &notifier, .vms = vms, .count = cfg.nvms, .quantum = cfg.quantum,
-				   .ptimer = host.ptimer, .release = release };
-		if (!cfg.fastpath_off)
-			fastpath_attach_sched(&fast, &notifier, &s, !cfg.replay_off);
-		sched_run(&s);
-		struct notify *const cpus[] = { &notifier };   /* one processor runs VMs */
-		report_summary(vms, cfg.nvms, cpus, 1);
-		report_costs(&notifier.costs, vms, cfg.nvms, boot->tsc_boot, &fast);
+		run_vms(&run, vms, cfg.nvms, ncpus);
 	}
 	cpus_stop();                    /* before CPU 0's own VMXOFF */
 	r = vmx_off();

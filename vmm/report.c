@@ -10,9 +10,16 @@ void report_config(const struct config *cfg)
 	for (unsigned i = 0; i < cfg->nvms; i++)
 		o += fmt(list + o, sizeof(list) - o, "%s%s", i ? "," : "", cfg->vms[i]->name);
 	pmr_policy_format(&cfg->pmr, policy, sizeof(policy));
-	char cpus[16] = "";
+	char cpus[64] = "", mig[24];
+	size_t n = 0;
 	if (cfg->cpus)
-		fmt(cpus, sizeof(cpus), " cpus=%u", cfg->cpus);
+		n += fmt(cpus + n, sizeof(cpus) - n, " cpus=%u", cfg->cpus);
+	if (cfg->migrate.kind != MIGRATE_NONE) {
+		migrate_format(&cfg->migrate, mig, sizeof(mig));
+		n += fmt(cpus + n, sizeof(cpus) - n, " migrate=%s", mig);
+	}
+	if (cfg->checkcpu)
+		fmt(cpus + n, sizeof(cpus) - n, " checkcpu=%u", cfg->checkcpu);
 	trace_hv(TEV_HV_config, "vms=%s policy=%s slots=%u quantum=%u trace=%s testhc=%s fastpath=%s%s", list,
 		 policy, cfg->pmr.slots, cfg->quantum, cfg->trace_summary ? "summary" : "all",
 		 cfg->testhc ? "on" : "off", cfg->fastpath_off ? "off" : cfg->replay_off ? "noreplay" : "on", cpus);

@@ -91,7 +91,9 @@ static void run_slice(struct sched *s, struct vm *vm, bool others)
 	vm->slices++;
 	vm->slice_exits = 0;
 	s->slice_max = others ? SCHED_SLICE_EXITS : SCHED_SLICE_ALONE;
-	if (vm->launch == VMCS_LAUNCHED && s->ptimer)
+	/* a new slice's timer; a VM cleared for a move keeps its set-up, so it
+	 * needs the write too (done after its VMPTRLD on the new processor) */
+	if (s->ptimer && (vm->launch == VMCS_LAUNCHED || vm->setup_done))
 		(void)notify_write(s->n, vm, VMCS_preemption_timer, s->quantum);
 	for (;;) {
 		if (!sched_entry_budget(s, vm)) {

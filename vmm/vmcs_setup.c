@@ -154,3 +154,4 @@ bool vmcs_setup(struct notify *n, struct vm *vm)
 	const struct host_state *h = n->setup_ctx;
 	return setup_controls(n, vm, h) && setup_host(n, vm, h) && setup_guest(n, vm, h);
 }
+

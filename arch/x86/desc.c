@@ -92,11 +92,20 @@ void desc_init(void)
 	outb(0xa1, 0xff);
 }
 
+/* The running CPU's own tables, as its GDTR, IDTR and TSS descriptor say
+ * (each application processor has its GDT, TSS and IDT: desc_init_ap). The
+ * TSS base is spread over the 16-byte system descriptor at SEL_TSS (SDM
+ * Vol. 3A 8.2.3): bits 23:0 in bytes 2-4, 31:24 in byte 7, 63:32 in the
+ * next quadword's low half. */
 void desc_bases(struct desc_bases *b)
 {
-	b->gdt = (uint64_t)gdt;
-	b->idt = (uint64_t)idt;
-	b->tss = (uint64_t)&tss;
+	struct dtr g, i;
+	__asm__ volatile("sgdt %0" : "=m"(g));
+	__asm__ volatile("sidt %0" : "=m"(i));
+	b->gdt = g.base;
+	b->idt = i.base;
+	const uint64_t *d = (const uint64_t *)(g.base + SEL_TSS);
+	b->tss = ((d[0] >> 16) & 0xffffff) | (((d[0] >> 56) & 0xff) << 24) | ((d[1] & 0xffffffff) << 32);
 }
 
 void exception_handler(struct exception_frame *f)

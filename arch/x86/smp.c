@@ -169,6 +169,12 @@ void smp_call(unsigned index, smp_fn fn, void *arg)
 	lapic_send_nmi(c->apic_id);
 }
 
+bool smp_done(unsigned index)
+{
+	struct percpu *c = &cpus[index];
+	return __atomic_load_n(&c->done, __ATOMIC_ACQUIRE) == c->posted;
+}
+
 bool smp_wait(unsigned index)
 {
 	struct percpu *c = &cpus[index];

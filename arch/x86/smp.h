@@ -27,5 +27,9 @@ struct percpu *smp_cpu(unsigned index);
  * smp_wait: true once it has run, false when the CPU did not answer. */
 void smp_call(unsigned index, smp_fn fn, void *arg);
 bool smp_wait(unsigned index);
+/* Has the CPU run the last work posted to it? Asks once, sends nothing:
+ * for waiting on work that runs long (the CPU's VMs), where smp_wait's
+ * NMI doorbell would reach a guest's VM exit instead of a halted CPU. */
+bool smp_done(unsigned index);
 
 #endif

@@ -2,6 +2,7 @@
  * RFLAGS after the instruction: CF=1 is VMfailInvalid, ZF=1 is VMfailValid
  * and the error number is read from the VM-instruction error field. */
 #include "arch/x86/vmx.h"
+#include "arch/x86/percpu.h"
 #include "arch/x86/cpu.h"
 #include "arch/x86/vmcs_fields.h"
 #include "arch/x86/vmx_controls.h"
@@ -284,7 +285,10 @@ uint64_t vmx_exit_rip(void)
 	return (uint64_t)vmx_exit_stub;
 }
 
+/* The boot CPU's exit stack is the image's; every other CPU's is in its
+ * struct percpu (vmm/cpus.c allocates it). */
 uint64_t vmx_exit_rsp(void)
 {
-	return (uint64_t)vmx_exit_stack_top;
+	uint64_t top = percpu_this()->exit_stack_top;
+	return top ? top : (uint64_t)vmx_exit_stack_top;
 }

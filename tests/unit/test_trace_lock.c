@@ -33,7 +33,7 @@ static void *cpu(void *arg)
 {
 	unsigned id = (unsigned)(uintptr_t)arg;
 	for (unsigned k = 0; k < LINES; k++)
-		trace_hv(TEV_HV_smp_vmxoff, "cpu=%u status=ok", id);
+		trace_hv(TEV_HV_smp_vmxoff, "of=%u status=ok", id);
 	return NULL;
 }
 
@@ -51,10 +51,10 @@ static void test_lines_from_several_threads_never_interleave(void **state)
 		unsigned id;
 		char tail[8];
 		*nl = '\0';
-		assert_int_equal(sscanf(p, "hv ev=smp_vmxoff cpu=%u status=%7s", &id, tail), 2);
+		assert_int_equal(sscanf(p, "hv ev=smp_vmxoff of=%u status=%7s", &id, tail), 2);
 		assert_string_equal(tail, "ok");
 		assert_true(id < THREADS);
-		assert_int_equal(strlen(p), strlen("hv ev=smp_vmxoff cpu=0 status=ok"));
+		assert_int_equal(strlen(p), strlen("hv ev=smp_vmxoff of=0 status=ok cpu=0"));
 		count[id]++;
 	}
 	assert_int_equal(lines, THREADS * LINES);

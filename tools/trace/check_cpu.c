@@ -160,7 +160,7 @@ static void on_cpu_stats(struct smp *m, long line, const struct trace_event *ev,
 		report(m, line, "cpu-counters", "hv ev=cpu_stats of=%llu moves_in=%llu, but the trace moves %llu to it",
 		       (unsigned long long)of, (unsigned long long)got, (unsigned long long)c->moves_in);
 	if (trace_num(ev, "moves_out", &got) == 0 && got != c->moves_out)
-		report(m, line, "cpu-counters", "hv ev=cpu_stats of=%llu moves_out=%llu, but the trace moves %llu from it",
+		report(m, line, "cpu-counters", "hv ev=cpu_stats of=%llu moves_out=%llu, but the trace releases %llu there (vmclear kind=move)",
 		       (unsigned long long)of, (unsigned long long)got, (unsigned long long)c->moves_out);
 	m->nstats++;
 }

@@ -201,6 +201,12 @@ void stats_feed(struct trace_stats *s, const struct trace_event *ev)
 	} else if (strcmp(n, "vmclear") == 0) {
 		if (trace_is(ev, "kind", "last"))
 			v->cleared_last = 1;
+		/* a release for a move: the VM leaves this processor, whether or
+		 * not it is entered again elsewhere */
+		if (trace_is(ev, "kind", "move") && trace_is(ev, "status", "ok") && ev->cpu < TRACE_MAX_CPU) {
+			s->cpu[ev->cpu].moves_out++;
+			s->ncpus = ev->cpu >= s->ncpus ? ev->cpu + 1 : s->ncpus;
+		}
 	} else if (strcmp(n, "entryfail") == 0) {
 		v->entry_failures++;
 	} else if (strcmp(n, "refuse") == 0) {
@@ -209,10 +215,8 @@ void stats_feed(struct trace_stats *s, const struct trace_event *ev)
 		uint64_t from, to;
 
 		v->moves++;
-		if (trace_num(ev, "from", &from) == 0 && from < TRACE_MAX_CPU) {
-			s->cpu[from].moves_out++;
+		if (trace_num(ev, "from", &from) == 0 && from < TRACE_MAX_CPU)
 			s->ncpus = from >= s->ncpus ? (unsigned)from + 1 : s->ncpus;
-		}
 		if (trace_num(ev, "to", &to) == 0 && to < TRACE_MAX_CPU) {
 			s->cpu[to].moves_in++;
 			s->ncpus = to >= s->ncpus ? (unsigned)to + 1 : s->ncpus;
