@@ -204,3 +204,5 @@ echo "bench: wrote $md and $csv"
 # The figures that compare the machines, one column each (Bochs 2.7 + GRUB,
 # upstream Bochs + OVMF): tools/bench-machines.sh.
 tools/bench-machines.sh
+# Several CPUs: moves, scaling, the cache model under migration.
+tools/bench-smp.sh

@@ -11,7 +11,7 @@ TRACE|trace|all|summary|all: trace everything and stream it; summary: no per-ent
 FASTPATH|fastpath|on|noreplay|off|CPUID exits handled at the exit, with (on) or without (noreplay) the replay, or off (default on)
 MIGRATE|migrate|none|every:[1-9][0-9]{0,5}|balance|how VMs move between CPUs: none (pinned), every:K (to the next CPU every K slices) or balance (an idle CPU takes one) (default none)
 TESTHC|testhc|on|off|test hypercalls (HC_TEST_VMWRITE, the badvmcs guest) answered, or unknown like any other number (default off)
-CPUS|cpus|[1-8]|CPUs, 1..8: the emulated CPU count and the hypervisor option cpus=N (docs/smp.md); the VMs run on CPU 0 (default 1)
+CPUS|cpus|[1-8]|CPUs, 1..8: the emulated CPU count and the hypervisor option cpus=N: the CPUs that run VMs (docs/smp.md) (default 1)
 CHECKCPU|checkcpu|[0-7]|the CPU the differential mode (ENTRYCHECK) runs on, 0..7 (default 0)
 ENTRYCHECK|entrycheck|random:[0-9]+:[0-9]+(:resume)?|[A-Za-z0-9_./-]+\.txt|differential mode: random:SEED:COUNT[:resume], or a case file (tests/entrycheck/cases.txt) (default off)'
 

@@ -168,6 +168,7 @@ void hv_main(const struct bootinfo *bi)
 	exception_report = report_exception;
 	desc_init();
 	smp_init_bsp();
+	trace_set_cpu_source(cpu_this);     /* every line says which CPU printed it */
 	char quoted[300];
 	trace_quote(quoted, sizeof(quoted), bi->cmdline, strlen(bi->cmdline));
 	trace_hv(TEV_HV_boot, "path=%s mem=%lluK ranges=%u pool=%lluK casefile=%llu cmdline=%s version=%s", bi->path,
@@ -191,7 +192,6 @@ void hv_main(const struct bootinfo *bi)
 	selftest();
 	struct cpus_env ce = { bi->acpi_rsdp, bi->ap_page, cfg.cpus, &pool, &caps };
 	cpus_start(&ce);
-	trace_set_cpu_source(cpu_this);
 	run = (struct run_env){ &cfg, &caps, bi->pool_base, bi->pool_base + bi->pool_size, boot->tsc_boot, release };
 	unsigned ncpus = cpus_usable();
 	if (cfg.entrycheck) {

@@ -120,6 +120,7 @@ static void join(unsigned k)
 void run_vms(const struct run_env *e, struct vm *vms, unsigned count, unsigned ncpus)
 {
 	env = e;
+	validate_init();
 	unsigned ready = 0;
 	while (ready < ncpus && prepare(ready))
 		ready++;

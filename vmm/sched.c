@@ -162,13 +162,31 @@ bool sched_step(struct sched *s)
 	return true;
 }
 
+/* Does this processor own a runnable VM? Read without the lock: a hint
+ * that taking it is worth it. */
+static bool work_here(const struct sched *s)
+{
+	for (unsigned k = 0; k < s->count; k++) {
+		const struct vm *vm = &s->vms[k];
+		if (__atomic_load_n(&vm->owner, __ATOMIC_ACQUIRE) == s->cpu &&
+		    __atomic_load_n(&vm->state, __ATOMIC_RELAXED) == VM_RUNNABLE)
+			return true;
+	}
+	return false;
+}
+
 void sched_run(struct sched *s)
 {
 	for (;;) {
 		if (sched_step(s))
 			continue;
-		if (!s->w || !s->w->live)
+		struct sched_world *w = s->w;
+		/* Pinned, nothing of its own left: nothing will come. */
+		if (!w || !w->live || w->mig.kind == MIGRATE_NONE)
 			return;
-		cpu_relax();        /* others still run: one may come this way */
+		/* Another processor may give it a VM. Wait without the lock: one
+		 * that takes it in a loop starves those that would give. */
+		for (unsigned n = 0; n < SCHED_IDLE_SPINS && w->live && !work_here(s); n++)
+			cpu_relax();
 	}
 }

@@ -19,6 +19,9 @@
  * ends. The longest demo guest (counter) needs about 450 at the default
  * quantum in Bochs; four times that leaves room for slower timers. */
 #define SCHED_VM_SLICES 2000
+/* An idle processor's wait for a VM, in PAUSEs, before it asks again
+ * (migrate=balance) or looks under the lock. */
+#define SCHED_IDLE_SPINS 1000
 
 struct sched_world;
 

@@ -19,6 +19,14 @@ ap_lines() {
 	[ "$ids" -eq "$n" ] || { echo "$ids distinct APIC IDs for $n CPUs"; return 1; }
 }
 
+# every_cpu N: each of CPUs 0..N-1 entered a VM.
+every_cpu() {
+	local i
+	for ((i = 0; i < $1; i++)); do
+		has "^vm=[0-9]+ ev=entry .* cpu=$i$" || { echo "CPU $i entered no VM"; return 1; }
+	done
+}
+
 # The six demo VMs end as with one CPU: done, each once.
 demo_ends() {
 	local n
@@ -47,10 +55,68 @@ for n in 2 4; do
 	expect "$n CPUs: the summary says $((n - 1)) application processors started" \
 		has "^hv ev=smp found=$n cpus=$n started=$((n - 1)) cpu=0$"
 	expect "$n CPUs: the demo VMs end as with one CPU" demo_ends
+	expect "$n CPUs: every CPU runs VMs" every_cpu $n
 	expect "$n CPUs: no entry is refused or fails" hasnt 'ev=(refuse|entryfail|disagree|error|exception)'
 	expect "$n CPUs: every AP leaves VMX operation before CPU 0" aps_leave_first $n
 	expect "$n CPUs: svtrace check accepts the trace" build/tools/svtrace check "$TRACE"
 done
+
+# migrate=every:1: every VM to the next CPU after each of its slices.
+for n in 2 4; do
+	export CPUS=$n
+	boot_bochs "every$n" 180 "$DEMO migrate=every:1" || true
+	unset CPUS
+	expect "every:1 on $n CPUs: the config line says so" has '^hv ev=config .* migrate=every:1 cpu=0$'
+	expect "every:1 on $n CPUs: the demo VMs end as with one CPU" demo_ends
+	expect "every:1 on $n CPUs: every CPU runs VMs" every_cpu $n
+	expect "every:1 on $n CPUs: VMs move to and from CPU 1" \
+		bash -c "grep -q '^vm=[0-9]* ev=move from=0 to=1 cpu=1$' '$TRACE' && grep -q '^vm=[0-9]* ev=move from=1 to=' '$TRACE'"
+	expect "every:1 on $n CPUs: each move is a VMCLEAR on the CPU left" has '^vm=[0-9]+ ev=vmclear kind=move status=ok '
+	expect "every:1 on $n CPUs: the entry after a move is a VMLAUNCH with every check" \
+		has '^vm=[0-9]+ ev=entry n=[0-9]+ kind=moved insn=vmlaunch checks=all ran=[0-9]+ verdict=ok '
+	expect "every:1 on $n CPUs: no entry is refused or fails" hasnt 'ev=(refuse|entryfail|disagree|error|exception)'
+	expect "every:1 on $n CPUs: svtrace check (one CPU per VMCS, VMCLEAR before a move, VMLAUNCH after)" \
+		build/tools/svtrace check "$TRACE"
+done
+
+# Misbehaving guests on two CPUs, pinned: triplefault (VM 2) on CPU 1 is
+# stopped there; the others, on both CPUs, end as they do alone.
+MIS="vms=hello,triplefault,cpuid,flood,udloop,yield"
+export CPUS=2
+boot_bochs mis2 180 "$MIS" || true
+unset CPUS
+expect "misbehaving on 2 CPUs: triplefault stopped on CPU 1" \
+	has '^vm=2 ev=end status=stopped why="triple_fault[^"]*" cpu=1$'
+expect "misbehaving on 2 CPUs: udloop stopped by its storm" has '^vm=5 ev=end status=stopped why="exception storm vector=6 '
+expect "misbehaving on 2 CPUs: the others end done" \
+	bash -c "[ \$(grep -cE '^vm=[1346] ev=end status=done ' '$TRACE') = 4 ]"
+expect "misbehaving on 2 CPUs: svtrace check" build/tools/svtrace check "$TRACE"
+
+# migrate=balance: CPU 1 runs out of VMs first and takes one of CPU 0's.
+export CPUS=2
+boot_bochs balance2 180 "$MIS migrate=balance" || true
+unset CPUS
+expect "balance on 2 CPUs: an idle CPU took a VM" has '^vm=[0-9]+ ev=move from=[01] to=[01] '
+expect "balance on 2 CPUs: every VM ends as pinned" \
+	bash -c "[ \$(grep -cE '^vm=[1346] ev=end status=done ' '$TRACE') = 4 ] && grep -q '^vm=2 ev=end status=stopped' '$TRACE'"
+expect "balance on 2 CPUs: svtrace check" build/tools/svtrace check "$TRACE"
+
+# The differential mode on CPU 1 as on CPU 0: the same verdict on every case.
+declare -A EC
+for k in 0 1; do
+	export CPUS=2
+	boot_bochs "cases-cpu$k" 300 "entrycheck=cases.txt checkcpu=$k" tests/entrycheck/cases.txt || true
+	unset CPUS
+	EC[$k]=$TRACE
+	expect "differential on CPU $k: no disagreement, wrong case or error" \
+		has "^hv ev=entrycheck mode=file cases=[0-9]+ agree=[0-9]+ disagree=0 .* wrong=0 malformed=0 errors=0 .*cpu=$k$"
+done
+same_cases() {
+	diff <(grep -a '^hv ev=case ' "${EC[0]}" | sed 's/ cpu=[0-9]*$//') \
+		<(grep -a '^hv ev=case ' "${EC[1]}" | sed 's/ cpu=[0-9]*$//') >/dev/null &&
+		[ "$(grep -ac '^hv ev=case ' "${EC[1]}")" -gt 200 ]
+}
+expect "differential: every case's result on CPU 1 is CPU 0's" same_cases
 
 export CPUS=2
 boot_bochs cpus1 60 "vms=hello cpus=1" || true

@@ -65,6 +65,12 @@ unsigned validate_full(struct check_ctx *c, struct verdict *v)
 	return ran;
 }
 
+void validate_init(void)
+{
+	if (!readers_built)
+		build_readers();
+}
+
 struct validate_memos validate_memo_shared;   /* every set empty: consistent */
 
 /* The list of the checks that read at least one field of dirty, in table

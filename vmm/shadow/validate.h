@@ -112,6 +112,9 @@ struct validate_memos {
 extern struct validate_memos validate_memo_shared;
 /* The entry-check table, flat, as the memos index it. */
 extern const struct entry_check *validate_rows[VALIDATE_MAX_CHECKS];
+/* Build the table's inverse (which checks read which field) now rather
+ * than at the first VMRESUME: before several CPUs validate at once. */
+void validate_init(void);
 /* Find or build the list for the shadow's dirty set, then validate. */
 unsigned validate_dirty_slow(struct check_ctx *c, struct validate_memos *m, struct verdict *v);
 /* validate_dirty itself (only the checks that read at least one dirty
