@@ -238,7 +238,14 @@ $(B)/tools/hotpath: tools/profile/hotpath.c $(PROFILE_SRCS) $(UNIT_HEADERS)
 	$(Q)$(CC) -std=gnu11 -O2 -g -fno-omit-frame-pointer -mgeneral-regs-only -fno-builtin $(WARN) \
 		-I. -o $@ tools/profile/hotpath.c $(PROFILE_SRCS)
 
-profile: $(B)/tools/hotpath ## the CPUID exit's C path under callgrind, per function
+$(B)/tools/dirtyk: | deps-test
+$(B)/tools/dirtyk: tools/profile/dirtyk.c $(sort $(M_SHADOW)) $(UNIT_HEADERS)
+	@mkdir -p $(@D)
+	$(say) CC $@
+	$(Q)$(CC) -std=gnu11 -O2 -g -fno-omit-frame-pointer -mgeneral-regs-only -fno-builtin $(WARN) \
+		-I. -o $@ tools/profile/dirtyk.c $(filter %.c,$(sort $(M_SHADOW)))
+
+profile: $(B)/tools/hotpath $(B)/tools/dirtyk ## the CPUID exit's C path under callgrind, per function
 	@tools/profile.sh
 
 bench: ## benchmarks in Bochs (deterministic instruction clock)

@@ -42,3 +42,22 @@ callgrind_annotate "$out/callgrind.$n$mode" 2>/dev/null |
 	awk -v n="$n" '$2 != "PROGRAM" { v = $1 / n; if (v >= 2) printf "%8.1f  %s\n", v, $2 }' |
 	grep -Ev ':(main|\(below main\)|cpuid_exit|mix_exit)$|^ *[0-9.]+  arch/fake/' | head -24
 done
+
+# VMRESUME validation against the number of dirty fields and of VMs
+# (tools/profile/dirtyk.c): instructions per validation, from the VM's memo,
+# counted inside measure_one only; two round counts, their difference.
+per_validation() {  # k vms -> instructions per validation
+	local a b
+	a=$(valgrind --tool=callgrind --collect-atstart=no --toggle-collect=measure_one \
+		--callgrind-out-file="$out/dirtyk.a" build/tools/dirtyk "$1" "$2" 100 2>/dev/null >/dev/null &&
+		callgrind_annotate "$out/dirtyk.a" 2>/dev/null | awk '/PROGRAM TOTALS/ { gsub(",", "", $1); print $1 }')
+	b=$(valgrind --tool=callgrind --collect-atstart=no --toggle-collect=measure_one \
+		--callgrind-out-file="$out/dirtyk.b" build/tools/dirtyk "$1" "$2" 200 2>/dev/null >/dev/null &&
+		callgrind_annotate "$out/dirtyk.b" 2>/dev/null | awk '/PROGRAM TOTALS/ { gsub(",", "", $1); print $1 }')
+	awk -v a="$a" -v b="$b" -v n="$((100 * $2))" 'BEGIN { printf "%.1f", (b - a) / n }'
+}
+echo "VMRESUME validation, k dirty guest fields (C only, memo hit): checks run, instructions with 1 VM and with 32 VMs:"
+for k in 1 2 5 10 20 50 100; do
+	printf '  k=%-3s checks=%-4s 1 VM: %-8s 32 VMs: %s\n' "$k" "$(build/tools/dirtyk "$k" 1 1)" \
+		"$(per_validation "$k" 1)" "$(per_validation "$k" 32)"
+done
