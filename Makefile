@@ -55,6 +55,7 @@ M_MEM    := vmm/pagealloc.c vmm/ept.c
 M_NOTIFY := vmm/notify.c vmm/vmcs_setup.c $(M_SHADOW)
 M_RUN    := vmm/sched.c vmm/exits.c vmm/fastpath/fastpath.c vmm/fastpath/again.c $(M_NOTIFY)
 M_RIG    := $(wildcard rig/entrycheck/*.c) $(M_MEM) $(M_NOTIFY)
+M_DEVICES := $(wildcard vmm/devices/*.c)
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(B)/tests/%,$(wildcard tests/unit/test_*.c))
 
 .PHONY: all images run run-bochs run-uefi test unit bench profile fuzz deps deps-test clean tools help trace-doc FORCE
@@ -167,6 +168,11 @@ UNIT_MODS_test_sched_fast     := $(M_RUN)
 UNIT_MODS_test_exits          := $(M_RUN)
 UNIT_MODS_test_casefile       := rig/entrycheck/casefile.c $(M_SHADOW)
 UNIT_MODS_test_vm             := vmm/vm.c $(M_MEM) $(M_SHADOW)
+UNIT_MODS_test_dev_uart       := vmm/devices/uart.c
+UNIT_MODS_test_dev_pic        := vmm/devices/pic.c
+UNIT_MODS_test_dev_pit        := vmm/devices/pit.c
+UNIT_MODS_test_dev_cmos       := vmm/devices/cmos.c
+UNIT_MODS_test_devices        := $(M_DEVICES)
 # The event table's two readers: the emitter (vmm/trace.c) and svtrace.
 UNIT_MODS_test_trace_events   := $(M_TRACE) tools/trace/events.c tools/trace/parse.c
 
