@@ -5,7 +5,8 @@
 # time under shadowvisor. Ends the emulator as soon as COM1 shows the
 # userspace line (or a panic, halt or reboot line), and prints the wall
 # time from the emulator's start and from the kernel's first line on
-# COM1 (the rest is the BIOS and GRUB loading the files from the CD).
+# COM1 (the rest is the BIOS and GRUB loading the files from the CD),
+# and the emulator's CPU time, which depends less on what else runs.
 #
 # Usage: tools/run-linux-bochs.sh OUTDIR [TIMEOUT_S] [MEGS]
 # LINUX_CMDLINE replaces the default command line below. Leaves
@@ -49,6 +50,14 @@ emu_bochsrc_common; } >"$out/bochsrc"
 printf 'c\nquit\n' >"$out/bochs.rc"
 rm -f "$out/serial.txt"
 cd "$out" || exit 1
+cpu_seconds() {   # the CPU time (user + system) of process group $1 so far
+	local pid ticks=0 f
+	for pid in $(pgrep -g "$1"); do
+		read -ra f <"/proc/$pid/stat" 2>/dev/null || continue
+		ticks=$((ticks + f[13] + f[14]))
+	done
+	echo "scale=1; $ticks / $(getconf CLK_TCK)" | bc
+}
 # emu_run waits for the end; here the runner watches COM1 meanwhile, so
 # it starts the emulator the same way (timeout leads its own group).
 t0=$(date +%s.%N)
@@ -68,6 +77,7 @@ while kill -0 "$emu_pgid" 2>/dev/null; do
 	sleep 0.1
 done
 t1=$(date +%s.%N)
+cpu=$(cpu_seconds "$emu_pgid")
 if [ $early -eq 0 ]; then
 	wait "$emu_pgid"
 	[ $? -eq 124 ] && rc=124
@@ -76,7 +86,7 @@ emu_stop
 secs=$(echo "$t1 - $t0" | bc)
 if [ $rc -eq 0 ]; then
 	echo "run-linux-bochs: userspace line after $secs s wall (${megs} MB, ips=200M)," \
-		"$(echo "$t1 - $tk" | bc) s of them after the kernel's first line"
+		"$(echo "$t1 - $tk" | bc) s of them after the kernel's first line; Bochs used $cpu s of CPU"
 else
 	echo "run-linux-bochs: no userspace line after $secs s (status $rc); last lines of $out/serial.txt:"
 	tail -15 "$out/serial.txt" 2>/dev/null | sed 's/^/    /'
