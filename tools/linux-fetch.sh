@@ -117,10 +117,9 @@ extract() {
 	done
 }
 kernel() {
-	local k
-	k=$(ls "$work"/x/boot/vmlinuz-* 2>/dev/null | head -1)
-	[ -n "$k" ] || { echo "no /boot/vmlinuz-* in $kpkg"; return 1; }
-	cp "$k" "$dir/bzImage"
+	local k=("$work"/x/boot/vmlinuz-*)
+	[ -f "${k[0]}" ] || { echo "no /boot/vmlinuz-* in $kpkg"; return 1; }
+	cp "${k[0]}" "$dir/bzImage"
 }
 initramfs() {
 	init_script >"$work/init"
