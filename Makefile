@@ -36,7 +36,7 @@ HOSTCFLAGS := -std=gnu11 -O1 -g $(WARN) -I.
 
 # The core: everything below boot/, compiled once per boot path; the
 # differential mode (rig/entrycheck/) runs on the CPU, so it is linked in too.
-CORE_C   := $(wildcard vmm/*.c vmm/shadow/*.c vmm/fastpath/*.c arch/x86/*.c rig/entrycheck/*.c)
+CORE_C   := $(wildcard vmm/*.c vmm/shadow/*.c vmm/fastpath/*.c vmm/devices/*.c arch/x86/*.c rig/entrycheck/*.c)
 CORE_ASM := arch/x86/isr.asm arch/x86/vmx_entry.asm
 GUESTS   := $(shell tools/gen-guests-asm.sh --names)
 GUEST_BINS := $(GUESTS:%=$(B)/guest/%.bin)

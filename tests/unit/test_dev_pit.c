@@ -142,6 +142,23 @@ static void test_mode0_on_channel0_interrupts_once(void **state)
 	assert_int_equal(pit_irq0_next(&p), UINT64_MAX);
 }
 
+/* Linux's one-shot PIT clock event: control word 0x38 (mode 4, run as
+ * mode 0), then each event's count: one IRQ0 at its end, none after. */
+static void test_linux_oneshot_mode4_interrupts_once_per_count(void **state)
+{
+	(void)state;
+	pit_write(&p, 3, 0x38, T0);
+	pit_write(&p, 0, 1000 & 0xff, T0);
+	pit_write(&p, 0, 1000 >> 8, T0);
+	assert_int_equal(pit_irq0_next(&p), at(1000));
+	assert_true(pit_irq0_due(&p, at(1000)));
+	assert_int_equal(pit_irq0_next(&p), UINT64_MAX);
+	pit_write(&p, 0, 200, at(3000));
+	pit_write(&p, 0, 0, at(3000));
+	assert_false(pit_irq0_due(&p, at(3199)));
+	assert_true(pit_irq0_due(&p, at(3200)));
+}
+
 static void test_ticks_exact_at_large_tsc(void **state)
 {
 	(void)state;
@@ -162,6 +179,7 @@ int main(void)
 		cmocka_unit_test_setup(test_gate2_low_holds_the_mode0_count, setup),
 		cmocka_unit_test_setup(test_mode3_square_wave, setup),
 		cmocka_unit_test_setup(test_mode0_on_channel0_interrupts_once, setup),
+		cmocka_unit_test_setup(test_linux_oneshot_mode4_interrupts_once_per_count, setup),
 		cmocka_unit_test_setup(test_ticks_exact_at_large_tsc, setup),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

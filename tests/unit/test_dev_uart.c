@@ -62,6 +62,28 @@ static void test_linux_probe_finds_a_16550a(void **state)
 	assert_int_equal(nlines, 0);
 }
 
+/* serial8250_do_startup's THRE test: enabling THRI twice must show a
+ * THR-empty interrupt in IIR both times, or Linux marks the port
+ * UART_BUG_THRE and polls it from a timer; and with OUT2 the TX-enable
+ * test sees it too. */
+static void test_linux_startup_sees_thre_interrupts(void **state)
+{
+	(void)state;
+	uart_write(&u, LCR, 0x03);
+	uart_write(&u, IER, 0x02);
+	assert_int_equal(uart_read(&u, IIR) & 0x0f, 0x02);
+	uart_write(&u, IER, 0);
+	uart_write(&u, IER, 0x02);
+	assert_int_equal(uart_read(&u, IIR) & 0x0f, 0x02);
+	uart_write(&u, IER, 0);
+	uart_write(&u, MCR, 0x0b);                    /* DTR, RTS, OUT2 */
+	uart_write(&u, IER, 0x02);
+	assert_int_equal(uart_read(&u, LSR) & 0x40, 0x40);
+	assert_true(uart_irq(&u));
+	assert_int_equal(uart_read(&u, IIR) & 0x0f, 0x02);
+	uart_write(&u, IER, 0);
+}
+
 static void test_lsr_says_transmitter_empty_always(void **state)
 {
 	(void)state;
@@ -148,6 +170,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup(test_linux_probe_finds_a_16550a, setup),
+		cmocka_unit_test_setup(test_linux_startup_sees_thre_interrupts, setup),
 		cmocka_unit_test_setup(test_lsr_says_transmitter_empty_always, setup),
 		cmocka_unit_test_setup(test_divisor_latch_bytes_are_not_characters, setup),
 		cmocka_unit_test_setup(test_lines_drop_carriage_returns, setup),
