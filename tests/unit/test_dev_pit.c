@@ -116,6 +116,12 @@ static void test_gate2_low_holds_the_mode0_count(void **state)
 	assert_int_equal(read16(2, at(700)), 800);
 	assert_int_equal(pit_read_port61(&p, at(1499)) & 0x20, 0);
 	assert_int_equal(pit_read_port61(&p, at(1500)) & 0x20, 0x20);
+	pit_write_port61(&p, 0x00, at(1600));              /* held after the end */
+	pit_write_port61(&p, 0x01, at(1700));
+	assert_int_equal(pit_read_port61(&p, at(1701)) & 0x20, 0x20);
+	pit_write(&p, 2, 0x10, at(2000));                  /* a new count: low again */
+	pit_write(&p, 2, 0x00, at(2000));
+	assert_int_equal(pit_read_port61(&p, at(2001)) & 0x20, 0);
 }
 
 static void test_mode3_square_wave(void **state)

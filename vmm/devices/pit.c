@@ -72,7 +72,7 @@ bool pit_out(const struct pit *p, unsigned ch, uint64_t now)
 		return n == 1 || e % n != n - 1;   /* low for the count of one */
 	if (c->mode == 3)
 		return e % n < (n + 1) / 2;        /* high for the first half */
-	return e >= (c->held ? c->held : 65536u);
+	return c->out_held || e >= (c->held ? c->held : 65536u);
 }
 
 static void start_counting(struct pit *p, struct pit_channel *c, uint64_t now)
@@ -87,6 +87,7 @@ static void load(struct pit *p, struct pit_channel *c, uint32_t v, uint64_t now)
 {
 	c->reload = v ? v : 65536u;
 	c->held = c->reload & 0xffff;   /* mode 0 counts down from here */
+	c->out_held = false;            /* and its OUT is low until then */
 	start_counting(p, c, now);
 }
 
@@ -200,8 +201,8 @@ static void set_gate2(struct pit *p, bool high, uint64_t now)
 	if (high == c->gate)
 		return;
 	if (!high && c->counting) {
+		c->out_held = pit_out(p, 2, now);   /* before held changes */
 		c->held = count_now(p, c, now);
-		c->out_held = pit_out(p, 2, now);
 	}
 	c->gate = high;
 	if (!high) {

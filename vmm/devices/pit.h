@@ -23,7 +23,8 @@ struct pit_channel {
 	bool counting;          /* a count is loaded and the gate is high */
 	uint32_t held;          /* mode 0: the count counting began from;
 				   stopped: the count held */
-	bool out_held;          /* stopped: OUT's level held (mode 0) */
+	bool out_held;          /* mode 0: OUT went high before the count
+				   counting began from (held by the gate) */
 	bool write_hi;          /* lo/hi access: the high byte comes next */
 	uint8_t write_lo;
 	bool read_hi;           /* lo/hi access: the high byte is read next */

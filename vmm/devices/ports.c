@@ -8,7 +8,7 @@
 #define CMOS_BASE    0x70
 #define I8042_CMD    0x64      /* status (read) / command (write) */
 #define I8042_RESET  0xfe      /* pulse the reset line */
-#define I8042_STATUS 0x14      /* keyboard not inhibited, self-test passed; no data */
+#define I8042_STATUS 0x15      /* a byte waits (OBF), input empty, self-test passed, not inhibited */
 #define PCI_ADDRESS  0xcf8
 #define PCI_RESET    0xcf9     /* the PIIX reset control register */
 #define PCI_RESET_CPU 0x04     /* its bit: reset the CPU */
@@ -79,9 +79,15 @@ void cmos_port_out(struct vm_devices *d, uint16_t port, unsigned size, uint32_t 
 	cmos_write(&d->cmos, port - CMOS_BASE, (uint8_t)v);
 }
 
-/* The i8042 stub: a controller with nothing to say. Its data port reads
- * 0, its status never shows data; commands are ignored, except that a
- * reset pulse (0xfe) ends the VM: a reset must never reach the host. */
+/* The i8042 stub: a controller Linux gives up on at once. Its status
+ * always shows a byte waiting (OBF) and no command pending (IBF clear).
+ * Linux's i8042_flush reads up to 16 bytes while OBF stays set, then
+ * reports "No controller found" and probes no further; a status without
+ * OBF would make its first command (read CTR) poll for a reply 10,000
+ * times, 50 us apart, each poll an exit. The reset path waits only for
+ * IBF clear, so a reset pulse (0xfe to 0x64) comes at once; it ends the
+ * VM, since a reset must never reach the host. Other commands are
+ * ignored and the data port reads 0. */
 uint32_t i8042_port_in(struct vm_devices *d, uint16_t port, unsigned size)
 {
 	(void)d, (void)size;
