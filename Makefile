@@ -36,7 +36,7 @@ HOSTCFLAGS := -std=gnu11 -O1 -g $(WARN) -I.
 
 # The core: everything below boot/, compiled once per boot path; the
 # differential mode (rig/entrycheck/) runs on the CPU, so it is linked in too.
-CORE_C   := $(wildcard vmm/*.c vmm/shadow/*.c vmm/fastpath/*.c arch/x86/*.c rig/entrycheck/*.c)
+CORE_C   := $(wildcard vmm/*.c vmm/shadow/*.c vmm/fastpath/*.c vmm/devices/*.c arch/x86/*.c rig/entrycheck/*.c)
 CORE_ASM := arch/x86/isr.asm arch/x86/vmx_entry.asm arch/x86/ap_boot.asm
 GUESTS   := $(shell tools/gen-guests-asm.sh --names)
 GUEST_BINS := $(GUESTS:%=$(B)/guest/%.bin)
@@ -55,6 +55,7 @@ M_MEM    := vmm/pagealloc.c vmm/ept.c
 M_NOTIFY := vmm/notify.c vmm/notify_move.c vmm/vmcs_setup.c $(M_SHADOW)
 M_RUN    := vmm/sched.c vmm/migrate.c vmm/exits.c vmm/fastpath/fastpath.c vmm/fastpath/again.c $(M_NOTIFY)
 M_RIG    := $(wildcard rig/entrycheck/*.c) $(M_MEM) $(M_NOTIFY)
+M_DEVICES := $(wildcard vmm/devices/*.c)
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(B)/tests/%,$(wildcard tests/unit/test_*.c))
 
 .PHONY: all images run run-bochs run-uefi test unit bench profile fuzz deps deps-test clean tools help trace-doc FORCE
@@ -175,6 +176,11 @@ UNIT_MODS_test_vm             := vmm/vm.c $(M_MEM) $(M_SHADOW)
 UNIT_MODS_test_madt           := arch/x86/madt.c
 UNIT_MODS_test_vmx_caps_diff  := arch/x86/vmx_caps_diff.c
 UNIT_MODS_test_trace_lock     := $(M_TRACE)
+UNIT_MODS_test_dev_uart       := vmm/devices/uart.c
+UNIT_MODS_test_dev_pic        := vmm/devices/pic.c
+UNIT_MODS_test_dev_pit        := vmm/devices/pit.c
+UNIT_MODS_test_dev_cmos       := vmm/devices/cmos.c
+UNIT_MODS_test_devices        := $(M_DEVICES)
 # The event table's two readers: the emitter (vmm/trace.c) and svtrace.
 UNIT_MODS_test_trace_events   := $(M_TRACE) tools/trace/events.c tools/trace/parse.c
 
