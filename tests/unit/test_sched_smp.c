@@ -16,6 +16,7 @@
 #include <cmocka.h>
 #include "tests/unit/baseline.h"
 #include "tests/unit/trace_capture.h"
+#include "tests/unit/smp_fixture.h"
 #include "arch/fake/fake_cpu.h"
 #include "vmm/migrate.h"
 #include "vmm/sched.h"
@@ -51,16 +52,6 @@ static void script_exit(struct guest_regs *regs, struct fake_vmcs *v)
 	uint32_t reason = k >= w.len[i] ? 12 : k % TIMER_EVERY == TIMER_EVERY - 1 ? 52 : 10;
 	*fake_field(v, VMCS_exit_reason) = reason;
 	*fake_field(v, VMCS_exit_instr_len) = reason == 52 ? 0 : reason == 12 ? 1 : 2;
-}
-
-static void second_cpu_host(struct host_state *h)
-{
-	baseline_host_state(h);
-	h->gdt_base += 0x10000;
-	h->idt_base += 0x10000;
-	h->tr_base += 0x10000;
-	h->gs_base = 0x90000;
-	h->rsp += 0x8000;
 }
 
 static void world(const char *migrate, const unsigned len[NVM])
@@ -120,20 +111,10 @@ static void run_world(void)
 }
 
 /* svtrace check on the captured trace, with the hypervisor's last line. */
-static void assert_svtrace_accepts(void)
+static void assert_run_accepted(void)
 {
-	char path[] = "/tmp/test_sched_smp.XXXXXX";
 	trace_hv(TEV_HV_halt, "status=ok");
-	int fd = mkstemp(path);
-	assert_true(fd >= 0);
-	FILE *f = fdopen(fd, "w");
-	assert_non_null(f);
-	fputs(trace_buf, f);
-	fclose(f);
-	int bad = check_file(path);
-	remove(path);
-	if (bad)
-		fail_msg("svtrace check failed (see above)");
+	assert_svtrace_accepts();
 }
 
 static int teardown(void **state)
@@ -159,7 +140,7 @@ static void test_pinned(void **state)
 	}
 	for (unsigned i = 0; i < NVM; i++)
 		assert_int_equal(w.vms[i].n.launches, 1);
-	assert_svtrace_accepts();
+	assert_run_accepted();
 }
 
 /* migrate=every:1: each VM moves after every slice, so each runs on both
@@ -180,7 +161,7 @@ static void test_every_slice_moves(void **state)
 	assert_trace_has("ev=vmclear kind=move status=ok");
 	assert_trace_has("ev=move from=0 to=1");
 	assert_trace_has("ev=move from=1 to=0");
-	assert_svtrace_accepts();
+	assert_run_accepted();
 }
 
 /* migrate=balance: VM 2, alone on processor 1, ends early; processor 1 asks
@@ -192,7 +173,7 @@ static void test_balance_takes_from_the_busy_one(void **state)
 	run_world();
 	assert_true(w.world.moves >= 1);
 	assert_true(w.n[1].smp.moves_in >= 1);
-	assert_svtrace_accepts();
+	assert_run_accepted();
 }
 
 /* The same moves with each processor's own fast path and replay

@@ -13,6 +13,7 @@
 #include <cmocka.h>
 #include "tests/unit/baseline.h"
 #include "tests/unit/trace_capture.h"
+#include "tests/unit/smp_fixture.h"
 #include "arch/fake/fake_cpu.h"
 #include "vmm/notify.h"
 #include "vmm/trace.h"
@@ -49,17 +50,6 @@ static bool ask_clear_direct(void *ctx, unsigned cpu, struct vm *vm)
 	bool ok = notify_release(&w.n[cpu], vm);
 	fake_cpu_set_current(me);
 	return ok;
-}
-
-/* Processor 1's own GDT, IDT, TSS, GS base and exit stack. */
-static void second_cpu_host(struct host_state *h)
-{
-	baseline_host_state(h);
-	h->gdt_base += 0x10000;
-	h->idt_base += 0x10000;
-	h->tr_base += 0x10000;
-	h->gs_base = 0x90000;
-	h->rsp += 0x8000;
 }
 
 static int world_setup(void **state)
@@ -301,7 +291,6 @@ static void test_fake_cpu_counts_vmptrld_of_vmcs_active_elsewhere(void **state)
 static void test_move_trace_passes_svtrace_check(void **state)
 {
 	(void)state;
-	char path[] = "/tmp/test_smp_move.XXXXXX";
 	trace_vm(1, TEV_VM_create, "guest=t mem=64K mode=prot32 entry=0x1000 image=0");
 	struct entry_result r;
 	enter_on(0, &r);
@@ -311,16 +300,7 @@ static void test_move_trace_passes_svtrace_check(void **state)
 	assert_true(notify_last(&w.n[1], &w.vm));
 	trace_vm(1, TEV_VM_end, "status=done");
 	trace_hv(TEV_HV_halt, "status=ok");
-	int fd = mkstemp(path);
-	assert_true(fd >= 0);
-	FILE *f = fdopen(fd, "w");
-	assert_non_null(f);
-	fputs(trace_buf, f);
-	fclose(f);
-	int bad = check_file(path);
-	remove(path);
-	if (bad)
-		fail_msg("svtrace check failed (see above); trace:\n%s", trace_buf);
+	assert_svtrace_accepts();
 }
 
 int main(void)
