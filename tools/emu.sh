@@ -65,6 +65,22 @@ emu_run() {
 	return $rc
 }
 
+# emu_bochsrc_bochs27 MEGS CPUS IPS ISO: Debian Bochs 2.7's own lines for a
+# GRUB ISO in the CD drive (run-bochs.sh, run-linux-bochs.sh).
+emu_bochsrc_bochs27() {
+	cat <<RC
+megs: $1
+cpu: model=corei7_skylake_x, count=$2, ips=$3, reset_on_triple_fault=0
+romimage: file=/usr/share/bochs/BIOS-bochs-latest
+vgaromimage: file=/usr/share/vgabios/vgabios.bin
+display_library: rfb, options="timeout=0"
+ata0-master: type=cdrom, path=$4, status=inserted
+boot: cdrom
+sound: waveoutdrv=dummy, waveindrv=dummy, midioutdrv=dummy
+speaker: enabled=1, mode=dummy
+RC
+}
+
 emu_bochsrc_common() {
 	cat <<RC
 com1: enabled=1, mode=file, dev=serial.txt

@@ -46,17 +46,7 @@ menuentry "shadowvisor" {
 CFG
 grub-mkrescue -o "$out/hv.iso" "$out/iso" >"$out/grub-mkrescue.log" 2>&1 || {
 	echo "run-bochs: grub-mkrescue failed:"; tail -5 "$out/grub-mkrescue.log"; exit 1; }
-{ cat <<RC
-megs: 256
-cpu: model=corei7_skylake_x, count=${CPUS:-1}, ips=${BOCHS_IPS:-10000000}, reset_on_triple_fault=0
-romimage: file=/usr/share/bochs/BIOS-bochs-latest
-vgaromimage: file=/usr/share/vgabios/vgabios.bin
-display_library: rfb, options="timeout=0"
-ata0-master: type=cdrom, path=hv.iso, status=inserted
-boot: cdrom
-sound: waveoutdrv=dummy, waveindrv=dummy, midioutdrv=dummy
-speaker: enabled=1, mode=dummy
-RC
+{ emu_bochsrc_bochs27 256 "${CPUS:-1}" "${BOCHS_IPS:-10000000}" hv.iso
 emu_bochsrc_common; } > "$out/bochsrc"
 printf 'c\nquit\n' > "$out/bochs.rc"
 rm -f "$out/serial.txt"

@@ -35,17 +35,7 @@ menuentry "linux" {
 CFG
 grub-mkrescue -o "$out/linux.iso" "$out/iso" >"$out/grub-mkrescue.log" 2>&1 || {
 	echo "run-linux-bochs: grub-mkrescue failed:"; tail -5 "$out/grub-mkrescue.log"; exit 1; }
-{ cat <<RC
-megs: $megs
-cpu: model=corei7_skylake_x, count=1, ips=200000000, reset_on_triple_fault=0
-romimage: file=/usr/share/bochs/BIOS-bochs-latest
-vgaromimage: file=/usr/share/vgabios/vgabios.bin
-display_library: rfb, options="timeout=0"
-ata0-master: type=cdrom, path=linux.iso, status=inserted
-boot: cdrom
-sound: waveoutdrv=dummy, waveindrv=dummy, midioutdrv=dummy
-speaker: enabled=1, mode=dummy
-RC
+{ emu_bochsrc_bochs27 "$megs" 1 200000000 linux.iso
 emu_bochsrc_common; } >"$out/bochsrc"
 printf 'c\nquit\n' >"$out/bochs.rc"
 rm -f "$out/serial.txt"
