@@ -79,18 +79,22 @@ for n in 2 4; do
 		build/tools/svtrace check "$TRACE"
 done
 
-# Misbehaving guests on two CPUs, pinned: triplefault (VM 2) on CPU 1 is
-# stopped there; the others, on both CPUs, end as they do alone.
+# Misbehaving guests on 2 and 4 CPUs, pinned: triplefault (VM 2) on CPU 1
+# is stopped there; the others, on every CPU, end as they do alone.
 MIS="vms=hello,triplefault,cpuid,flood,udloop,yield"
-export CPUS=2
-boot_bochs mis2 180 "$MIS" || true
-unset CPUS
-expect "misbehaving on 2 CPUs: triplefault stopped on CPU 1" \
-	has '^vm=2 ev=end status=stopped why="triple_fault[^"]*" cpu=1$'
-expect "misbehaving on 2 CPUs: udloop stopped by its storm" has '^vm=5 ev=end status=stopped why="exception storm vector=6 '
-expect "misbehaving on 2 CPUs: the others end done" \
-	bash -c "[ \$(grep -cE '^vm=[1346] ev=end status=done ' '$TRACE') = 4 ]"
-expect "misbehaving on 2 CPUs: svtrace check" build/tools/svtrace check "$TRACE"
+for n in 2 4; do
+	export CPUS=$n
+	boot_bochs "mis$n" 180 "$MIS" || true
+	unset CPUS
+	expect "misbehaving on $n CPUs: triplefault stopped on CPU 1" \
+		has '^vm=2 ev=end status=stopped why="triple_fault[^"]*" cpu=1$'
+	expect "misbehaving on $n CPUs: udloop stopped by its storm" \
+		has '^vm=5 ev=end status=stopped why="exception storm vector=6 '
+	expect "misbehaving on $n CPUs: the others end done" \
+		bash -c "[ \$(grep -cE '^vm=[1346] ev=end status=done ' '$TRACE') = 4 ]"
+	expect "misbehaving on $n CPUs: every CPU runs VMs" every_cpu $n
+	expect "misbehaving on $n CPUs: svtrace check" build/tools/svtrace check "$TRACE"
+done
 
 # migrate=balance: CPU 1 runs out of VMs first and takes one of CPU 0's.
 export CPUS=2
