@@ -99,16 +99,8 @@ log=$cache_root/bochs-$key.log
 : >"$log"
 say "building upstream Bochs from $src into $prefix (log: $log)"
 
-step() {   # step NAME COMMAND...: run, time, and fail with the log's tail
-	local name=$1 t0=$SECONDS; shift
-	say "$name ..."
-	if ! "$@" >>"$log" 2>&1; then
-		say "$name failed after $((SECONDS - t0)) s; last lines of $log:"
-		tail -15 "$log" | sed 's/^/    /' >&2
-		die "full log: $log"
-	fi
-	say "$name done in $((SECONDS - t0)) s"
-}
+# shellcheck source=tools/step.sh
+. "$root/tools/step.sh"
 
 if [ -f "$src" ]; then
 	step unpack tar -xf "$src" -C "$work"
