@@ -18,6 +18,13 @@ struct bootinfo {
 	uint64_t acpi_rsdp;        /* the ACPI RSDP's address, or 0: the CPUs (MADT) */
 	uint64_t ap_page;          /* a 4 KiB page below 1 MiB kept free for the other */
 	                           /* CPUs' start-up code, or 0 */
+	/* The linux guest's files (docs/linux.md), each NULL when not given:
+	 * GRUB modules named "linux" and "initrd" on the multiboot2 path,
+	 * \linux\bzImage and \linux\initrd.gz on the ESP on the UEFI path.
+	 * linux_cmdline: the kernel's command line (the rest of the "linux"
+	 * module's string, or \linux\cmdline), or NULL for the default. */
+	struct boot_file { const void *data; size_t len; } linux_kernel, linux_initrd;
+	const char *linux_cmdline;
 	/* Power off with status 0 (ok) or 1 (failure); never returns. */
 	void (*power_off)(int status) __attribute__((noreturn));
 };
