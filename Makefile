@@ -36,7 +36,7 @@ HOSTCFLAGS := -std=gnu11 -O1 -g $(WARN) -I.
 
 # The core: everything below boot/, compiled once per boot path; the
 # differential mode (rig/entrycheck/) runs on the CPU, so it is linked in too.
-CORE_C   := $(wildcard vmm/*.c vmm/shadow/*.c vmm/fastpath/*.c vmm/devices/*.c arch/x86/*.c rig/entrycheck/*.c)
+CORE_C   := $(wildcard vmm/*.c vmm/shadow/*.c vmm/fastpath/*.c vmm/devices/*.c vmm/pc/*.c arch/x86/*.c rig/entrycheck/*.c)
 CORE_ASM := arch/x86/isr.asm arch/x86/vmx_entry.asm arch/x86/ap_boot.asm
 GUESTS   := $(shell tools/gen-guests-asm.sh --names)
 GUEST_BINS := $(GUESTS:%=$(B)/guest/%.bin)
@@ -53,9 +53,10 @@ M_TRACE  := vmm/trace.c vmm/fmt.c
 M_SHADOW := $(wildcard vmm/shadow/*.c) $(FAKE) $(M_TRACE) tests/unit/baseline.c
 M_MEM    := vmm/pagealloc.c vmm/ept.c
 M_NOTIFY := vmm/notify.c vmm/notify_move.c vmm/vmcs_setup.c $(M_SHADOW)
-M_RUN    := vmm/sched.c vmm/migrate.c vmm/exits.c vmm/fastpath/fastpath.c vmm/fastpath/again.c $(M_NOTIFY)
-M_RIG    := $(wildcard rig/entrycheck/*.c) $(M_MEM) $(M_NOTIFY)
 M_DEVICES := $(wildcard vmm/devices/*.c)
+M_PC     := $(wildcard vmm/pc/*.c) $(M_DEVICES) $(M_MEM)
+M_RUN    := vmm/sched.c vmm/migrate.c vmm/exits.c vmm/fastpath/fastpath.c vmm/fastpath/again.c $(M_PC) $(M_NOTIFY)
+M_RIG    := $(wildcard rig/entrycheck/*.c) $(M_MEM) $(M_NOTIFY)
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(B)/tests/%,$(wildcard tests/unit/test_*.c))
 
 .PHONY: all images run run-bochs run-uefi test unit bench profile fuzz deps deps-test clean tools help trace-doc FORCE
@@ -172,7 +173,7 @@ UNIT_MODS_test_replay_arm     := $(M_RUN)
 UNIT_MODS_test_sched_fast     := $(M_RUN)
 UNIT_MODS_test_exits          := $(M_RUN)
 UNIT_MODS_test_casefile       := rig/entrycheck/casefile.c $(M_SHADOW)
-UNIT_MODS_test_vm             := vmm/vm.c $(M_MEM) $(M_SHADOW)
+UNIT_MODS_test_vm             := vmm/vm.c $(M_RUN)
 UNIT_MODS_test_madt           := arch/x86/madt.c
 UNIT_MODS_test_vmx_caps_diff  := arch/x86/vmx_caps_diff.c
 UNIT_MODS_test_trace_lock     := $(M_TRACE)

@@ -7,7 +7,8 @@
 # BOCHS_IPS (default 10,000,000 instructions per emulated second) sets how
 # fast emulated time runs: lower makes the timed UART cheaper; make bench
 # uses 200,000,000, where one TSC tick is about one instruction. CPUS
-# (default 1) is the emulated CPU count.
+# (default 1) is the emulated CPU count; MEGS (default 256) its memory.
+# LINUX_DIR and LINUX_CMDLINE: the linux guest's files (below).
 # Bochs gets relative paths (run in OUTDIR): its fortified build aborts on
 # long ones. Sound is set to dummy drivers: its ALSA mixer thread aborts
 # ("buffer overflow detected") on machines without a sound card.
@@ -30,6 +31,18 @@ fi
 # Each word of the command line in single quotes: GRUB's script syntax is
 # the shell's, where an unquoted ; $ or quote would end or change the line.
 grub_quote() { printf " '%s'" "$(printf '%s' "$1" | sed "s/'/'\\\\''/g")"; }
+# LINUX_DIR (tools/linux-fetch.sh's folder): the linux guest's kernel and
+# initramfs as the modules "linux" and "initrd"; LINUX_CMDLINE, if set,
+# follows "linux" as the kernel's command line.
+if [ -n "${LINUX_DIR:-}" ]; then
+	cp "$LINUX_DIR/bzImage" "$out/iso/boot/bzImage" && cp "$LINUX_DIR/initramfs.cpio.gz" "$out/iso/boot/initrd.gz" || exit 1
+	kwords=""
+	read -ra kw <<<"${LINUX_CMDLINE:-}"
+	for w in "${kw[@]}"; do kwords="$kwords$(grub_quote "$w")"; done
+	modline="$modline
+	module2 /boot/bzImage linux$kwords
+	module2 /boot/initrd.gz initrd"
+fi
 grub_words=""
 read -ra words <<<"$cmdline"
 for w in "${words[@]}"; do
@@ -46,7 +59,7 @@ menuentry "shadowvisor" {
 CFG
 grub-mkrescue -o "$out/hv.iso" "$out/iso" >"$out/grub-mkrescue.log" 2>&1 || {
 	echo "run-bochs: grub-mkrescue failed:"; tail -5 "$out/grub-mkrescue.log"; exit 1; }
-{ emu_bochsrc_bochs27 256 "${CPUS:-1}" "${BOCHS_IPS:-10000000}" hv.iso
+{ emu_bochsrc_bochs27 "${MEGS:-256}" "${CPUS:-1}" "${BOCHS_IPS:-10000000}" hv.iso
 emu_bochsrc_common; } > "$out/bochsrc"
 printf 'c\nquit\n' > "$out/bochs.rc"
 rm -f "$out/serial.txt"

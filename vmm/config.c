@@ -48,6 +48,26 @@ static bool parse_fastpath(const char *v, unsigned vlen, struct config *c)
 	return false;
 }
 
+/* A VM's memory, "SIZE" of NAME:SIZE: a number and K, M or G, a whole
+ * number of 4 KiB pages, 64 KiB to 1 GiB (one EPT page directory). */
+static bool parse_mem(const char *s, unsigned len, uint32_t *kb)
+{
+	uint32_t n;
+	unsigned shift;
+	if (len < 2)
+		return false;
+	switch (s[len - 1]) {
+	case 'K': case 'k': shift = 0; break;
+	case 'M': case 'm': shift = 10; break;
+	case 'G': case 'g': shift = 20; break;
+	default: return false;
+	}
+	if (!parse_u32(s, len - 1, &n) || n > (1u << 20) >> shift)
+		return false;
+	*kb = n << shift;
+	return *kb >= 64 && *kb <= (1u << 20) && *kb % 4 == 0;
+}
+
 static bool parse_vms(const char *v, unsigned len, guest_lookup_fn lookup, struct config *c,
 		      char *err, size_t errlen)
 {
@@ -56,11 +76,21 @@ static bool parse_vms(const char *v, unsigned len, guest_lookup_fn lookup, struc
 	for (unsigned i = 0; i <= len; i++) {
 		if (i < len && v[i] != ',')
 			continue;
-		unsigned n = i - start;
-		const struct guest_image *g = n ? lookup(v + start, n) : NULL;
+		unsigned n = i - start, name = n;
+		const char *colon = memchr(v + start, ':', n);
+		uint32_t kb = 0;
+		if (colon) {
+			name = (unsigned)(colon - (v + start));
+			if (!parse_mem(colon + 1, n - name - 1, &kb)) {
+				fmt(err, errlen, "bad memory size in vms= (NAME:SIZE, SIZE 64K to 1G in K, M or G, "
+				    "a multiple of 4K)");
+				return false;
+			}
+		}
+		const struct guest_image *g = name ? lookup(v + start, name) : NULL;
 		if (!g) {
 			size_t o = fmt(err, errlen, "unknown guest \"");
-			for (unsigned k = 0; k < n && o + 16 < errlen; k++)
+			for (unsigned k = 0; k < name && o + 16 < errlen; k++)
 				err[o++] = v[start + k];
 			fmt(err + o, errlen - o, "\" in vms=");
 			return false;
@@ -69,6 +99,7 @@ static bool parse_vms(const char *v, unsigned len, guest_lookup_fn lookup, struc
 			fmt(err, errlen, "too many VMs in vms= (at most %u)", VM_MAX);
 			return false;
 		}
+		c->mem_kb[c->nvms] = kb;
 		c->vms[c->nvms++] = g;
 		start = i + 1;
 	}

@@ -17,6 +17,7 @@ typedef const struct guest_image *(*guest_lookup_fn)(const char *name, unsigned 
 
 struct config {
 	const struct guest_image *vms[VM_MAX];
+	uint32_t mem_kb[VM_MAX];      /* vms=NAME:SIZE; 0: the guest's default */
 	unsigned nvms;
 	struct pmr_config pmr;
 	uint32_t quantum;            /* VMX-preemption timer value per slice */

@@ -6,6 +6,7 @@
 #include "vmm/hypercall.h"
 #include "vmm/trace.h"
 #include "vmm/fmt.h"
+#include "vmm/pc/pc.h"
 #include "arch/x86/cpu.h"
 #include <string.h>
 
@@ -91,7 +92,8 @@ static enum exit_action on_cpuid(struct notify *n, struct vm *vm)
 
 static enum exit_action on_hlt(struct notify *n, struct vm *vm)
 {
-	(void)n;
+	if (vm->pc_on)
+		return pc_hlt(n, vm);
 	fmt(vm->why, sizeof(vm->why), "hlt");
 	return ACT_DONE;
 }
@@ -102,6 +104,8 @@ static enum exit_action on_io(struct notify *n, struct vm *vm)
 	uint64_t q;
 	if (!notify_read(n, vm, VMCS_exit_qualification, &q))
 		return exits_stop(vm, "cannot read exit qualification");
+	if (vm->pc_on)
+		return pc_io(n, vm, q);
 	unsigned size = (unsigned)(q & 7) + 1, port = (unsigned)(q >> 16);
 	bool in = (q >> 3) & 1, string = (q >> 4) & 1;
 	if (string)
@@ -314,7 +318,31 @@ static enum exit_action on_triple_fault(struct notify *n, struct vm *vm)
 	return exits_stop(vm, "triple_fault");
 }
 
+static enum exit_action unhandled(struct vm *vm, uint32_t reason)
+{
+	fmt(vm->why, sizeof(vm->why), "unhandled exit reason=%s (%u)", exit_reason_name(reason), reason);
+	return ACT_STOP;
+}
+
+/* The PC platform's own exits (vmm/pc/); a tiny guest has none of them. */
+#define PC_ONLY(name, reason, call)                                                 \
+	static enum exit_action name(struct notify *n, struct vm *vm)               \
+	{                                                                           \
+		return vm->pc_on ? call(n, vm) : unhandled(vm, reason);             \
+	}
+PC_ONLY(on_rdmsr, EXIT_rdmsr, pc_rdmsr)
+PC_ONLY(on_wrmsr, EXIT_wrmsr, pc_wrmsr)
+PC_ONLY(on_cr_access, EXIT_cr_access, pc_cr_access)
+PC_ONLY(on_xsetbv, EXIT_xsetbv, pc_xsetbv)
+PC_ONLY(on_interrupt_window, EXIT_interrupt_window, pc_interrupt_window)
+#undef PC_ONLY
+
 static const exit_handler handlers[EXIT_REASON_LIMIT] = {
+	[EXIT_rdmsr] = on_rdmsr,
+	[EXIT_wrmsr] = on_wrmsr,
+	[EXIT_cr_access] = on_cr_access,
+	[EXIT_xsetbv] = on_xsetbv,
+	[EXIT_interrupt_window] = on_interrupt_window,
 	[EXIT_exception_nmi] = on_exception,
 	[EXIT_cpuid] = on_cpuid,
 	[EXIT_hlt] = on_hlt,
@@ -340,8 +368,14 @@ static const exit_handler handlers[EXIT_REASON_LIMIT] = {
 enum exit_action exits_handle(struct notify *n, struct vm *vm, uint32_t reason)
 {
 	reason &= 0xffff;
-	if (reason < EXIT_REASON_LIMIT && handlers[reason])
-		return handlers[reason](n, vm);
-	fmt(vm->why, sizeof(vm->why), "unhandled exit reason=%s (%u)", exit_reason_name(reason), reason);
-	return ACT_STOP;
+	if (!(reason < EXIT_REASON_LIMIT && handlers[reason]))
+		return unhandled(vm, reason);
+	enum exit_action act = handlers[reason](n, vm);
+	/* A PC VM that goes on gets its interrupts at its next entry. */
+	if (vm->pc_on && (act == ACT_CONTINUE || act == ACT_YIELD)) {
+		enum exit_action ev = pc_events(n, vm);
+		if (ev != ACT_CONTINUE)
+			return ev;
+	}
+	return act;
 }

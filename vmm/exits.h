@@ -4,6 +4,8 @@
 #include "vmm/notify.h"
 #include "arch/x86/cpu.h"
 
+void pc_cpuid(uint32_t leaf, uint32_t subleaf, struct cpuid_regs *r);
+
 enum exit_action {
 	ACT_CONTINUE,   /* resume this VM */
 	ACT_YIELD,      /* give the CPU to the next VM */
@@ -40,7 +42,7 @@ static inline __attribute__((always_inline)) enum exit_action exits_advance_rip(
 }
 
 /* CPUID's registers: the host's answer, without VMX and with the
- * hypervisor bit. */
+ * hypervisor bit; a PC guest's filtered further (vmm/pc/pc_cpuid.c). */
 static inline __attribute__((always_inline)) void exits_cpuid_regs(struct vm *vm)
 {
 	struct cpuid_regs r;
@@ -49,6 +51,8 @@ static inline __attribute__((always_inline)) void exits_cpuid_regs(struct vm *vm
 		r.ecx &= ~(1u << 5);     /* no VMX inside the guest */
 		r.ecx |= 1u << 31;       /* a hypervisor is present */
 	}
+	if (__builtin_expect(vm->pc_on, 0))
+		pc_cpuid((uint32_t)vm->regs.rax, (uint32_t)vm->regs.rcx, &r);
 	vm->regs.rax = r.eax;
 	vm->regs.rbx = r.ebx;
 	vm->regs.rcx = r.ecx;

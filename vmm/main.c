@@ -22,6 +22,7 @@
 #include "arch/x86/desc.h"
 #include "arch/x86/serial.h"
 #include "arch/x86/smp.h"
+#include "arch/x86/tsc.h"
 #include "arch/x86/vmx.h"
 #include "arch/x86/vmx_selftest.h"
 #include <string.h>
@@ -32,6 +33,8 @@ static struct vmx_caps caps;
 static struct config cfg;
 static struct vm vms[VM_MAX];
 static struct run_env run;
+static struct linux_files linux_files;
+static uint64_t tsc_hz;
 
 /* Power off; on the boot CPU the others leave VMX operation first (a
  * failure after their start-up ends the run too). */
@@ -89,15 +92,30 @@ static void probe_cpu(void)
 
 static struct vm_env vm_env(void)
 {
-	return (struct vm_env){ &pool, &caps, cfg.testhc };
+	return (struct vm_env){ &pool, &caps, cfg.testhc, &linux_files, tsc_hz };
 }
 
-static void create(struct vm *vm, unsigned id, const struct guest_image *g)
+static void create(struct vm *vm, unsigned id, const struct guest_image *g, uint32_t mem_kb)
 {
 	struct vm_env e = vm_env();
-	const char *err = vm_create(vm, id, g, &e);
+	const char *err = vm_create(vm, id, g, mem_kb, &e);
 	if (err)
 		fatal(err);
+}
+
+/* A PC guest (linux) needs its boot files and the TSC's frequency, for
+ * its timer. */
+static void pc_prepare(const struct bootinfo *bi)
+{
+	bool pc = false;
+	for (unsigned i = 0; i < cfg.nvms; i++)
+		pc |= cfg.vms[i]->kind == GUEST_LINUX;
+	if (!pc)
+		return;
+	linux_files = (struct linux_files){ bi->linux_kernel.data, bi->linux_kernel.len, bi->linux_initrd.data,
+					    bi->linux_initrd.len, bi->linux_cmdline };
+	tsc_hz = tsc_hz_measure();
+	trace_hv(TEV_HV_tsc, "hz=%llu how=%s", (unsigned long long)tsc_hz, tsc_hz ? "pit" : "none");
 }
 
 static void release(struct vm *vm)
@@ -109,7 +127,7 @@ static void release(struct vm *vm)
 static void probe_create(struct vm *vm, unsigned id, const char *guest)
 {
 	struct vm_env e = vm_env();
-	const char *err = vm_build(vm, id, guest_find(guest, (unsigned)strlen(guest)), &e);
+	const char *err = vm_build(vm, id, guest_find(guest, (unsigned)strlen(guest)), 0, &e);
 	if (err)
 		fatal(err);
 }
@@ -197,8 +215,9 @@ void hv_main(const struct bootinfo *bi)
 	if (cfg.entrycheck) {
 		differential(vmxon_region, ncpus);
 	} else {
+		pc_prepare(bi);
 		for (unsigned i = 0; i < cfg.nvms; i++)
-			create(&vms[i], i + 1, cfg.vms[i]);
+			create(&vms[i], i + 1, cfg.vms[i], cfg.mem_kb[i]);
 		run_vms(&run, vms, cfg.nvms, ncpus);
 	}
 	cpus_stop();                    /* before CPU 0's own VMXOFF */

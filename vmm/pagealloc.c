@@ -1,4 +1,5 @@
 #include "vmm/pagealloc.h"
+#include <stdbool.h>
 #include <string.h>
 
 static int page_used(const struct pagealloc *a, unsigned i)
@@ -24,12 +25,29 @@ void pagealloc_init(struct pagealloc *a, uint64_t base, uint64_t size)
 
 uint64_t pagealloc_get(struct pagealloc *a, unsigned n)
 {
-	unsigned run = 0;
-	for (unsigned i = 0; n && i < a->pages; i++) {
-		run = page_used(a, i) ? 0 : run + 1;
+	return pagealloc_get_aligned(a, n, 1);
+}
+
+/* Is page i where an aligned run may start? */
+static bool aligned_at(const struct pagealloc *a, unsigned i, unsigned align)
+{
+	return (((a->base / PAGE_SIZE) + i) & (align - 1)) == 0;
+}
+
+uint64_t pagealloc_get_aligned(struct pagealloc *a, unsigned n, unsigned align)
+{
+	unsigned run = 0, first = 0;
+	for (unsigned i = 0; n && align && i < a->pages; i++) {
+		if (page_used(a, i)) {
+			run = 0;
+			continue;
+		}
+		if (run == 0 && !aligned_at(a, i, align))
+			continue;
+		if (run++ == 0)
+			first = i;
 		if (run < n)
 			continue;
-		unsigned first = i + 1 - n;
 		for (unsigned k = first; k <= i; k++)
 			page_mark(a, k, 1);
 		a->used += n;

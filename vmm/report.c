@@ -5,10 +5,13 @@
 
 void report_config(const struct config *cfg)
 {
-	char list[VM_MAX * 12] = "", policy[32];
+	char list[VM_MAX * 24] = "", policy[32];
 	size_t o = 0;
-	for (unsigned i = 0; i < cfg->nvms; i++)
+	for (unsigned i = 0; i < cfg->nvms; i++) {
 		o += fmt(list + o, sizeof(list) - o, "%s%s", i ? "," : "", cfg->vms[i]->name);
+		if (cfg->mem_kb[i])
+			o += fmt(list + o, sizeof(list) - o, ":%uK", cfg->mem_kb[i]);
+	}
 	pmr_policy_format(&cfg->pmr, policy, sizeof(policy));
 	char cpus[64] = "", mig[24];
 	size_t n = 0;

@@ -41,6 +41,8 @@ static void host_state_read(struct host_state *h, uint32_t quantum, const struct
 	h->idt_base = b.idt;
 	h->tr_base = b.tss;
 	h->fs_base = rdmsr(MSR_FS_BASE);
+	h->efer = rdmsr(MSR_IA32_EFER);
+	h->pat = rdmsr(MSR_IA32_PAT);
 	h->gs_base = rdmsr(MSR_GS_BASE);
 	h->cs = SEL_CODE;
 	h->ds = SEL_DATA;
@@ -125,10 +127,14 @@ void run_vms(const struct run_env *e, struct vm *vms, unsigned count, unsigned n
 	while (ready < ncpus && prepare(ready))
 		ready++;
 	migrate_world_init(&world, ready, &e->cfg->migrate, vms, count);
+	uint64_t extra = 0;
+	for (unsigned i = 0; i < count; i++)
+		extra += vms[i].pc_on ? SCHED_PC_ENTRIES : 0;
 	for (unsigned k = 0; k < ready; k++) {
 		struct cpu_vmm *c = &cv[k];
 		c->s = (struct sched){ .n = &c->n, .vms = vms, .count = count, .w = &world, .cpu = k,
-				       .quantum = e->cfg->quantum, .ptimer = c->host.ptimer, .release = e->release };
+				       .quantum = e->cfg->quantum, .ptimer = c->host.ptimer, .release = e->release,
+				       .entries_extra = extra };
 		if (!e->cfg->fastpath_off)
 			fastpath_attach_sched(&c->fast, &c->n, &c->s, !e->cfg->replay_off);
 	}

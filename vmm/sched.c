@@ -6,9 +6,23 @@
 #include "vmm/exits.h"
 #include "vmm/trace.h"
 #include "vmm/fmt.h"
+#include "vmm/pc/pc.h"
+
+/* A PC guest's platform counters, at its end. */
+static void pc_report(struct vm *vm)
+{
+	const struct pc_counters *c = &vm->pc.n;
+	devices_flush(&vm->pc.dev);
+	trace_vm(vm->id, TEV_VM_pc, "irqs=%llu halts=%llu windows=%llu msr_reads=%llu msr_writes=%llu msr_gp=%llu "
+		 "cr_writes=%llu", (unsigned long long)c->irqs, (unsigned long long)c->halts,
+		 (unsigned long long)c->windows, (unsigned long long)c->msr_reads, (unsigned long long)c->msr_writes,
+		 (unsigned long long)c->msr_gp, (unsigned long long)c->cr_writes);
+}
 
 void sched_end_vm(struct sched *s, struct vm *vm, enum vm_state st)
 {
+	if (vm->pc_on)
+		pc_report(vm);
 	exits_flush_output(vm);
 	exits_report_dropped(vm);
 	vm->state = st;
@@ -83,12 +97,17 @@ static enum exit_action on_exit(struct sched *s, struct vm *vm, uint32_t reason)
 /* Run vm until its slice ends; others: another VM is runnable. */
 static void run_slice(struct sched *s, struct vm *vm, bool others)
 {
-	if (vm->slices >= SCHED_VM_SLICES) {
-		fmt(vm->why, sizeof(vm->why), "cpu budget exhausted: %u slices", SCHED_VM_SLICES);
+	uint32_t budget = vm->pc_on ? SCHED_PC_SLICES : SCHED_VM_SLICES;
+	if (vm->slices >= budget) {
+		fmt(vm->why, sizeof(vm->why), "cpu budget exhausted: %u slices", budget);
 		sched_end_vm(s, vm, VM_STOPPED);
 		return;
 	}
 	vm->slices++;
+	if (vm->pc_on) {
+		vm->pc.wake_tsc = 0;
+		pc_msrs_enter(vm, s->cpu);
+	}
 	vm->slice_exits = 0;
 	s->slice_max = others ? SCHED_SLICE_EXITS : SCHED_SLICE_ALONE;
 	/* a new slice's timer; a VM cleared for a move keeps its set-up, so it
@@ -122,15 +141,23 @@ static void run_slice(struct sched *s, struct vm *vm, bool others)
 }
 
 /* The next runnable VM this processor owns, round robin; *others: another
- * of them is runnable too. */
-static struct vm *pick(struct sched *s, bool *others)
+ * of them is runnable too; *wake: when the first of those halted (a PC
+ * guest's HLT) can run, UINT64_MAX if none is. */
+static struct vm *pick(struct sched *s, bool *others, uint64_t *wake)
 {
 	struct vm *vm = NULL;
 	unsigned runnable = 0;
+	uint64_t now = vmx_now();
+	*wake = UINT64_MAX;
 	for (unsigned k = 0; k < s->count; k++) {
 		struct vm *c = &s->vms[(s->next + k) % s->count];
 		if (c->state != VM_RUNNABLE || (s->w && c->owner != s->cpu))
 			continue;
+		if (pc_asleep(c, now)) {
+			if (c->pc.wake_tsc < *wake)
+				*wake = c->pc.wake_tsc;
+			continue;
+		}
 		runnable++;
 		if (!vm)
 			vm = c;
@@ -141,19 +168,31 @@ static struct vm *pick(struct sched *s, bool *others)
 	return vm;
 }
 
+/* Every VM here halted: wait for the first one's timer. */
+static void sleep_until(uint64_t wake)
+{
+	while (vmx_now() < wake)
+		cpu_relax();
+}
+
 bool sched_step(struct sched *s)
 {
 	bool others;
 	struct vm *vm;
+	uint64_t wake;
 	if (!s->w) {
-		vm = pick(s, &others);
+		vm = pick(s, &others, &wake);
 	} else {
 		spin_lock(&s->w->lock);
 		migrate_give_wanted(s);
-		vm = pick(s, &others);
-		if (!vm)
+		vm = pick(s, &others, &wake);
+		if (!vm && wake == UINT64_MAX)
 			migrate_ask(s);
 		spin_unlock(&s->w->lock);
+	}
+	if (!vm && wake != UINT64_MAX) {
+		sleep_until(wake);
+		return true;
 	}
 	if (!vm)
 		return false;

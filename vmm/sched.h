@@ -19,6 +19,10 @@
  * ends. The longest demo guest (counter) needs about 450 at the default
  * quantum in Bochs; four times that leaves room for slower timers. */
 #define SCHED_VM_SLICES 2000
+/* A PC guest (linux) boots a kernel: its budgets are larger, in slices
+ * and, for each such VM, in entries added to the run's. */
+#define SCHED_PC_SLICES 2000000
+#define SCHED_PC_ENTRIES 20000000
 /* An idle processor's wait for a VM, in PAUSEs, before it asks again
  * (migrate=balance) or looks under the lock. */
 #define SCHED_IDLE_SPINS 1000
@@ -38,6 +42,7 @@ struct sched {
 	uint32_t quantum;
 	bool ptimer;
 	uint64_t entries;
+	uint64_t entries_extra;     /* added to SCHED_MAX_ENTRIES (PC guests) */
 	/* Exits after which the running slice ends: SCHED_SLICE_EXITS while
 	 * another VM is runnable, else SCHED_SLICE_ALONE (set per slice). */
 	uint64_t slice_max;
@@ -60,9 +65,14 @@ void sched_end_vm(struct sched *s, struct vm *vm, enum vm_state st);
 void sched_trace_exit(struct notify *n, struct vm *vm, uint32_t reason);
 
 /* One more entry within the run's budget? A hang becomes an error. */
+static inline uint64_t sched_entries_max(const struct sched *s)
+{
+	return SCHED_MAX_ENTRIES + s->entries_extra;
+}
+
 static inline bool sched_budget_left(const struct sched *s)
 {
-	return s->entries < SCHED_MAX_ENTRIES;
+	return s->entries < sched_entries_max(s);
 }
 
 static inline bool sched_entry_budget(struct sched *s, struct vm *vm)
@@ -70,7 +80,7 @@ static inline bool sched_entry_budget(struct sched *s, struct vm *vm)
 	bool left = sched_budget_left(s);
 	s->entries++;
 	if (!left)
-		fmt(vm->why, sizeof(vm->why), "entry limit %u reached", SCHED_MAX_ENTRIES);
+		fmt(vm->why, sizeof(vm->why), "entry limit %llu reached", (unsigned long long)sched_entries_max(s));
 	return left;
 }
 
@@ -108,7 +118,7 @@ static inline uint64_t sched_exits_room(const struct sched *s, const struct vm *
 	if (trace_detail_on())
 		return 0;
 	uint64_t slice = s->slice_max - 1 > vm->slice_exits ? s->slice_max - 1 - vm->slice_exits : 0;
-	uint64_t budget = s->entries < SCHED_MAX_ENTRIES ? SCHED_MAX_ENTRIES - s->entries : 0;
+	uint64_t budget = s->entries < sched_entries_max(s) ? sched_entries_max(s) - s->entries : 0;
 	return slice < budget ? slice : budget;
 }
 

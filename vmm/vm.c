@@ -1,7 +1,9 @@
 /* A VM's making and unmaking: its memory, EPT and VMCS region from the
- * page pool, the guest image copied in, and all of it back at its end. */
+ * page pool, the guest image copied in (or a Linux kernel laid out by
+ * vmm/pc/), and all of it back at its end. */
 #include "vmm/vm.h"
 #include "vmm/ept.h"
+#include "vmm/pc/pc.h"
 #include "vmm/trace.h"
 #include "arch/x86/vmx.h"
 #include <string.h>
@@ -38,43 +40,65 @@ static unsigned mem_pages(const struct vm *vm)
 	return (unsigned)(vm->mem_size / PAGE_SIZE);
 }
 
-const char *vm_build(struct vm *vm, unsigned id, const struct guest_image *g, const struct vm_env *e)
+/* A flat image at 0x1000, entered there with flat segments (and a long64
+ * guest's page tables). */
+static const char *flat_load(struct vm *vm, const struct guest_image *g, const struct vm_env *e)
+{
+	uint64_t size = (uint64_t)(g->end - g->start);
+	if (size > vm->mem_size - 0x1000 - 0x100 - guest_reserved_top(g->mode))
+		return "out of memory, or a guest image larger than its memory";
+	/* VM entry with "IA-32e mode guest" = 1 is what puts it in 64-bit mode. */
+	if (g->mode == MODE_LONG64 && !(e->caps->entry.may_be_1 & ENTRY_IA32E_GUEST))
+		return "this CPU cannot enter 64-bit guests (VM-entry control \"IA-32e mode guest\" not allowed)";
+	memcpy((void *)(vm->mem_pa + 0x1000), g->start, size);
+	if (g->mode == MODE_LONG64)
+		build_tables((uint8_t *)vm->mem_pa, vm->mem_size);
+	vm->start = vm_start_flat();
+	return NULL;
+}
+
+const char *vm_build(struct vm *vm, unsigned id, const struct guest_image *g, uint32_t mem_kb,
+		     const struct vm_env *e)
 {
 	memset(vm, 0, sizeof(*vm));
 	vm->id = id;
 	vm->image = g;
-	vm->mem_size = (uint64_t)g->mem_kb * 1024;
-	vm->mem_pa = pagealloc_get(e->pool, mem_pages(vm));
+	vm->mem_size = (uint64_t)(mem_kb ? mem_kb : g->mem_kb) * 1024;
+	vm->pc_on = g->kind == GUEST_LINUX;
+	bool large = vmx_has_ept_2mb(e->caps);
+	/* A PC VM's memory on 2 MiB boundaries, so that EPT maps it with
+	 * 2 MiB pages. */
+	vm->mem_pa = vm->pc_on && large ? pagealloc_get_aligned(e->pool, mem_pages(vm), EPT_LARGE / PAGE_SIZE)
+					: pagealloc_get(e->pool, mem_pages(vm));
 	vm->vmcs_pa = pagealloc_get(e->pool, 1);
-	if (vm->mem_pa)
-		vm->ept_pa = ept_build(e->pool, vm->mem_pa, vm->mem_size);
-	uint64_t size = (uint64_t)(g->end - g->start);
+	if (vm->mem_pa) {
+		vm->ept_pages = ept_pages(vm->mem_pa, vm->mem_size, large);
+		vm->ept_pa = ept_build(e->pool, vm->mem_pa, vm->mem_size, large);
+	}
 	const char *err = NULL;
-	if (!vm->mem_pa || !vm->vmcs_pa || !vm->ept_pa ||
-	    size > vm->mem_size - 0x1000 - 0x100 - guest_reserved_top(g->mode))
-		err = "out of memory, or a guest image larger than its memory";
-	/* VM entry with "IA-32e mode guest" = 1 is what puts it in 64-bit mode. */
-	else if (g->mode == MODE_LONG64 && !(e->caps->entry.may_be_1 & ENTRY_IA32E_GUEST))
-		err = "this CPU cannot enter 64-bit guests (VM-entry control \"IA-32e mode guest\" not allowed)";
+	if (!vm->mem_pa || !vm->vmcs_pa || !vm->ept_pa)
+		err = "out of memory for the VM's memory, VMCS or EPT";
+	else
+		err = vm->pc_on ? pc_build(vm, e) : flat_load(vm, g, e);
 	if (err) {
 		vm_release(vm, e->pool);    /* nothing taken is lost */
 		return err;
 	}
-	memcpy((void *)(vm->mem_pa + 0x1000), g->start, size);
-	if (g->mode == MODE_LONG64)
-		build_tables((uint8_t *)vm->mem_pa, vm->mem_size);
 	*(uint32_t *)vm->vmcs_pa = vmx_revision_id(e->caps);   /* SDM Vol. 3C 25.2 */
 	shadow_init(&vm->shadow);
 	vm->test_hypercalls = e->test_hypercalls;
 	return NULL;
 }
 
-const char *vm_create(struct vm *vm, unsigned id, const struct guest_image *g, const struct vm_env *e)
+const char *vm_create(struct vm *vm, unsigned id, const struct guest_image *g, uint32_t mem_kb,
+		      const struct vm_env *e)
 {
-	const char *err = vm_build(vm, id, g, e);
+	const char *err = vm_build(vm, id, g, mem_kb, e);
 	if (!err)
-		trace_vm(id, TEV_VM_create, "guest=%s mem=%uK mode=%s entry=0x1000 image=%llu", g->name, g->mem_kb,
-			 mode_name(g->mode), (unsigned long long)(g->end - g->start));
+		trace_vm(id, TEV_VM_create, "guest=%s mem=%lluK mode=%s entry=0x%llx image=%llu", g->name,
+			 (unsigned long long)(vm->mem_size >> 10), mode_name(g->mode),
+			 (unsigned long long)vm->start.rip,
+			 (unsigned long long)(vm->pc_on ? e->files->kernel_len : (uint64_t)(g->end - g->start)));
 	return err;
 }
 
@@ -87,9 +111,11 @@ void vm_release(struct vm *vm, struct pagealloc *pool)
 		struct vmx_result r = vmx_invept_global();
 		if (r.status != VMX_OK)
 			trace_vm(vm->id, TEV_VM_error, "what=\"INVEPT failed\"");
-		pagealloc_put(pool, vm->ept_pa, EPT_PAGES);
+		pagealloc_put(pool, vm->ept_pa, vm->ept_pages);
 	}
+	if (vm->pc.msr_bitmap_pa)
+		pagealloc_put(pool, vm->pc.msr_bitmap_pa, 1);
 	if (vm->vmcs_pa)
 		pagealloc_put(pool, vm->vmcs_pa, 1);
-	vm->mem_pa = vm->ept_pa = vm->vmcs_pa = 0;
+	vm->mem_pa = vm->ept_pa = vm->vmcs_pa = vm->pc.msr_bitmap_pa = 0;
 }

@@ -9,6 +9,8 @@
 #include "vmm/shadow/vmcs_shadow.h"
 #include "vmm/shadow/validate.h"
 #include "vmm/shadow/vmcs_life.h"
+#include "vmm/pc/pc_state.h"
+#include "vmm/pc/linux_boot.h"
 
 #define VM_MAX 32
 
@@ -32,13 +34,33 @@ static inline uint64_t guest_tables_gpa(uint64_t mem_size)
 	return mem_size - GUEST_TABLES_SIZE;
 }
 
+/* What a guest is made from: a flat binary linked into the image, copied
+ * to 0x1000 (guest/guests.def), or a Linux kernel from the boot files,
+ * entered through its boot protocol on the PC platform (vmm/pc/). */
+enum guest_kind { GUEST_FLAT, GUEST_LINUX };
+
 struct guest_image {
 	const char *name;
 	enum guest_mode mode;
-	unsigned mem_kb;
+	unsigned mem_kb;            /* the default; vms=NAME:SIZE sets another */
 	const char *what;
 	const uint8_t *start, *end;
+	enum guest_kind kind;
 };
+
+/* Where and how a VM starts: RIP, RSI, its flat segments' selectors and
+ * its GDTR. */
+struct vm_start {
+	uint64_t rip, rsi, gdt_base;
+	uint16_t cs, ds, gdt_limit;
+};
+
+/* A flat image's: at 0x1000, code 0x08 and data 0x10, no GDT in memory
+ * (VM entry loads the segments from the VMCS). */
+static inline struct vm_start vm_start_flat(void)
+{
+	return (struct vm_start){ .rip = 0x1000, .cs = 0x08, .ds = 0x10, .gdt_limit = 0xffff };
+}
 
 enum vm_state { VM_RUNNABLE, VM_DONE, VM_STOPPED };
 /* Launch state of the VMCS as the VMM knows it (SDM Vol. 3C 25.1):
@@ -70,6 +92,9 @@ struct vm {
 	bool test_hypercalls;       /* HC_TEST_VMWRITE answered (testhc=on), else HC_ENOSYS */
 	uint64_t vmcs_pa;
 	uint64_t mem_pa, mem_size;  /* host memory backing guest-physical 0.. */
+	struct vm_start start;
+	bool pc_on;                 /* the PC platform: devices, MSRs, interrupts (pc) */
+	struct vm_pc pc;
 	uint64_t ept_pa;            /* first of the EPT pages */
 	unsigned ept_pages;
 	struct guest_regs regs;
@@ -98,13 +123,18 @@ struct vm_env {
 	struct pagealloc *pool;
 	const struct vmx_caps *caps;
 	bool test_hypercalls;       /* testhc=on */
+	const struct linux_files *files;   /* the boot files, for a linux guest (or NULL) */
+	uint64_t tsc_hz;            /* the TSC's frequency: a PC VM's timer runs from it */
 };
 
-/* A VM of guest image g, ready for its first entry, without a trace line
- * (the differential mode's probes); NULL, or why it cannot be made. */
-const char *vm_build(struct vm *vm, unsigned id, const struct guest_image *g, const struct vm_env *e);
+/* A VM of guest image g with mem_kb KiB of memory (0: the image's
+ * default), ready for its first entry, without a trace line (the
+ * differential mode's probes); NULL, or why it cannot be made. */
+const char *vm_build(struct vm *vm, unsigned id, const struct guest_image *g, uint32_t mem_kb,
+		     const struct vm_env *e);
 /* The same, and its create line. */
-const char *vm_create(struct vm *vm, unsigned id, const struct guest_image *g, const struct vm_env *e);
+const char *vm_create(struct vm *vm, unsigned id, const struct guest_image *g, uint32_t mem_kb,
+		      const struct vm_env *e);
 /* Its memory, EPT (after INVEPT) and VMCS region back to the pool. */
 void vm_release(struct vm *vm, struct pagealloc *pool);
 

@@ -19,32 +19,48 @@ static uint64_t guest_cr0(enum guest_mode mode)
 	return (mode == MODE_REAL16 ? 0 : CR0_PE) | (mode == MODE_LONG64 ? CR0_PG : 0) | CR0_ET | CR0_NE;
 }
 
+/* A PC VM's own controls (vmm/pc/): MSR bitmaps; EFER and PAT switched
+ * at entry and exit; CR0.PG host-owned as well, so that paging changes
+ * exit (vmm/pc/pc_cr.c). Its exception bitmap is 0: a kernel handles its
+ * own faults, #UD and #GP included. */
+#define PC_PROC (PROC_MSR_BITMAPS)
+#define PC_EXIT (EXIT_SAVE_EFER | EXIT_LOAD_EFER | EXIT_SAVE_PAT | EXIT_LOAD_PAT)
+#define PC_ENTRY (ENTRY_LOAD_EFER | ENTRY_LOAD_PAT)
+/* PAT's power-up value (SDM Vol. 3A 13.12.4). */
+#define PAT_RESET 0x0007040600070406ull
+
 static bool setup_controls(struct notify *n, struct vm *vm, const struct host_state *h)
 {
 	const struct vmx_caps *c = n->caps;
+	bool pc = vm->pc_on;
 	W(pin_controls, vmx_ctl_adjust(c->pin, PIN_EXT_INT_EXITING | PIN_NMI_EXITING |
 					     (h->ptimer ? PIN_PREEMPTION_TIMER : 0)));
-	W(proc_controls, vmx_ctl_adjust(c->proc, PROC_HLT_EXITING | PROC_UNCOND_IO | PROC_SECONDARY));
+	W(proc_controls, vmx_ctl_adjust(c->proc, PROC_HLT_EXITING | PROC_UNCOND_IO | PROC_SECONDARY |
+						    (pc ? PC_PROC : 0)));
 	W(proc_controls2, vmx_ctl_adjust(c->proc2, PROC2_EPT | PROC2_UNRESTRICTED));
 	/* #UD (6) and #GP (13) exit, so the VMM can count them and stop a
 	 * guest that faults forever; it reflects each one back (exits.c). */
-	W(exception_bitmap, (1u << 6) | (1u << 13));
+	W(exception_bitmap, pc ? 0 : (1u << 6) | (1u << 13));
 	W(pf_error_mask, 0);
 	W(pf_error_match, 0);
 	W(cr3_target_count, 0);
 	/* The guest may not clear CR0.NE or CR4.VMXE (fixed to 1 in VMX
 	 * operation); it reads them back as it wrote them. */
-	W(cr0_mask, CR0_NE);
+	W(cr0_mask, CR0_NE | (pc ? CR0_PG : 0));
 	W(cr4_mask, CR4_VMXE);
-	W(cr0_read_shadow, guest_cr0(vm->image->mode));
+	W(cr0_read_shadow, guest_cr0(vm->image->mode) & ~(pc ? CR0_NE : 0));
 	W(cr4_read_shadow, 0);
 	W(ept_pointer, vmcs_eptp(vm->ept_pa));
-	W(exit_controls, vmx_ctl_adjust(c->exit, EXIT_HOST_AS_SIZE | (h->save_ptimer ? EXIT_SAVE_PREEMPTION_TIMER : 0)));
+	if (pc)
+		W(msr_bitmap, vm->pc.msr_bitmap_pa);
+	W(exit_controls, vmx_ctl_adjust(c->exit, EXIT_HOST_AS_SIZE | (h->save_ptimer ? EXIT_SAVE_PREEMPTION_TIMER : 0) |
+						     (pc ? PC_EXIT : 0)));
 	W(exit_msr_store_count, 0);
 	W(exit_msr_load_count, 0);
 	/* A long64 guest is IA-32e: with "load IA32_EFER" 0, VM entry sets its
 	 * EFER.LMA and LME from this control (SDM Vol. 3C 27.3.2.1). */
-	W(entry_controls, vmx_ctl_adjust(c->entry, vm->image->mode == MODE_LONG64 ? ENTRY_IA32E_GUEST : 0));
+	W(entry_controls, vmx_ctl_adjust(c->entry, (vm->image->mode == MODE_LONG64 ? ENTRY_IA32E_GUEST : 0) |
+						      (pc ? PC_ENTRY : 0)));
 	W(entry_msr_load_count, 0);
 	W(entry_intr_info, 0);
 	return true;
@@ -72,6 +88,10 @@ static bool setup_host(struct notify *n, struct vm *vm, const struct host_state 
 	W(host_sysenter_eip, 0);
 	W(host_rsp, h->rsp);
 	W(host_rip, h->rip);
+	if (vm->pc_on) {
+		W(host_efer, h->efer);
+		W(host_pat, h->pat);
+	}
 	return true;
 }
 
@@ -113,12 +133,13 @@ static bool setup_guest(struct notify *n, struct vm *vm, const struct host_state
 	W(guest_cr4, (c->cr4_fixed0 | CR4_VMXE | (mode == MODE_LONG64 ? CR4_PAE : 0)) & c->cr4_fixed1);
 	W(guest_dr7, 0x400);
 	if (mode != MODE_REAL16) {
-		SEG(cs, 0x08, 0, 0xffffffff, mode == MODE_LONG64 ? 0xa09b : 0xc09b);
-		SEG(ss, 0x10, 0, 0xffffffff, 0xc093);
-		SEG(ds, 0x10, 0, 0xffffffff, 0xc093);
-		SEG(es, 0x10, 0, 0xffffffff, 0xc093);
-		SEG(fs, 0x10, 0, 0xffffffff, 0xc093);
-		SEG(gs, 0x10, 0, 0xffffffff, 0xc093);
+		uint16_t cs = vm->start.cs, ds = vm->start.ds;
+		SEG(cs, cs, 0, 0xffffffff, mode == MODE_LONG64 ? 0xa09b : 0xc09b);
+		SEG(ss, ds, 0, 0xffffffff, 0xc093);
+		SEG(ds, ds, 0, 0xffffffff, 0xc093);
+		SEG(es, ds, 0, 0xffffffff, 0xc093);
+		SEG(fs, ds, 0, 0xffffffff, 0xc093);
+		SEG(gs, ds, 0, 0xffffffff, 0xc093);
 	} else {
 		SEG(cs, 0, 0, 0xffff, 0x9b);
 		SEG(ss, 0, 0, 0xffff, 0x93);
@@ -129,12 +150,16 @@ static bool setup_guest(struct notify *n, struct vm *vm, const struct host_state
 	}
 	SEG(ldtr, 0, 0, 0, AR_UNUSABLE);
 	SEG(tr, 0, 0, 0x67, 0x8b);                /* busy TSS: 32-bit, or 64-bit in IA-32e mode */
-	W(guest_gdtr_base, 0);
-	W(guest_gdtr_limit, 0xffff);
+	W(guest_gdtr_base, vm->start.gdt_base);
+	W(guest_gdtr_limit, vm->start.gdt_limit);
 	W(guest_idtr_base, 0);
 	W(guest_idtr_limit, 0xffff);
-	W(guest_rsp, vm->mem_size - guest_reserved_top(mode) - 16);
-	W(guest_rip, 0x1000);
+	W(guest_rsp, vm->pc_on ? 0 : vm->mem_size - guest_reserved_top(mode) - 16);
+	W(guest_rip, vm->start.rip);
+	if (vm->pc_on) {
+		W(guest_efer, 0);
+		W(guest_pat, PAT_RESET);
+	}
 	W(guest_rflags, 0x2);
 	W(guest_debugctl, 0);
 	W(guest_sysenter_cs, 0);

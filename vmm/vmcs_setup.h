@@ -10,6 +10,7 @@ struct host_state {
 	uint64_t cr0, cr3, cr4;
 	uint64_t gdt_base, idt_base, tr_base, fs_base, gs_base;
 	uint16_t cs, ds, tr;
+	uint64_t efer, pat;        /* loaded at the exits of a PC VM (vmm/pc/) */
 	uint64_t rip, rsp;        /* exit stub and exit stack */
 	bool ptimer, save_ptimer; /* VMX-preemption timer usable / savable */
 	uint32_t quantum;         /* preemption timer value per time slice */

@@ -235,6 +235,12 @@ struct vmx_result vmx_invept_global(void)
 	return ok;
 }
 
+void vmx_guest_msr_load(uint32_t msr, uint64_t value)
+{
+	(void)msr;
+	(void)value;
+}
+
 uint64_t vmx_now(void)
 {
 	return ++fake_cpu.tsc;

@@ -242,6 +242,11 @@ struct vmx_result vmx_write_why(uint32_t encoding, uint64_t value)
 	return write_checked(encoding, value);
 }
 
+void vmx_guest_msr_load(uint32_t msr, uint64_t value)
+{
+	wrmsr(msr, value);
+}
+
 uint64_t vmx_now(void)
 {
 	return rdtsc();

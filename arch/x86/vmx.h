@@ -47,6 +47,9 @@ bool vmx_write_try(uint32_t encoding, uint64_t value) MUST_CHECK;
 struct vmx_result vmx_write_why(uint32_t encoding, uint64_t value) MUST_CHECK;
 /* The time stamp counter (RDTSC): what the costs are measured in. */
 uint64_t vmx_now(void);
+/* WRMSR of an MSR the guest owns while it runs and no VMCS field
+ * switches (a PC guest's SYSCALL MSRs, vmm/pc/pc_msr.c). */
+void vmx_guest_msr_load(uint32_t msr, uint64_t value);
 
 /* VMLAUNCH (launch) or VMRESUME with the guest registers loaded. Returns
  * VMX_OK after a VM exit (the registers hold the guest's), or the failure.

@@ -70,6 +70,7 @@ static inline bool vmx_has_save_ptimer(const struct vmx_caps *c)
 {
 	return c->exit.may_be_1 & EXIT_SAVE_PREEMPTION_TIMER;
 }
+static inline bool vmx_has_ept_2mb(const struct vmx_caps *c) { return c->ept_vpid_cap & EPTCAP_2MB; }
 static inline bool vmx_has_invept_all(const struct vmx_caps *c)
 {
 	return (c->ept_vpid_cap & EPTCAP_INVEPT) && (c->ept_vpid_cap & EPTCAP_INVEPT_ALL);

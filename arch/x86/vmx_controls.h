@@ -13,6 +13,7 @@
 #define PIN_PREEMPTION_TIMER  (1u << 6)
 
 /* Primary processor-based VM-execution controls (25.6.2) */
+#define PROC_INTR_WINDOW      (1u << 2)
 #define PROC_HLT_EXITING      (1u << 7)
 #define PROC_TPR_SHADOW       (1u << 21)
 #define PROC_NMI_WINDOW       (1u << 22)
@@ -43,7 +44,9 @@
 /* VM-exit controls (25.7.1) */
 #define EXIT_HOST_AS_SIZE     (1u << 9)
 #define EXIT_LOAD_PERF        (1u << 12)
+#define EXIT_SAVE_PAT         (1u << 18)
 #define EXIT_LOAD_PAT         (1u << 19)
+#define EXIT_SAVE_EFER        (1u << 20)
 #define EXIT_LOAD_EFER        (1u << 21)
 #define EXIT_SAVE_PREEMPTION_TIMER (1u << 22)
 
@@ -80,6 +83,7 @@ enum { INTR_EXT = 0, INTR_NMI = 2, INTR_HW_EXC = 3, INTR_SW_INT = 4,
 #define EPTCAP_WALK5          (1ull << 7)
 #define EPTCAP_UC             (1ull << 8)
 #define EPTCAP_WB             (1ull << 14)
+#define EPTCAP_2MB            (1ull << 16)   /* PD entries may map 2 MiB pages */
 #define EPTCAP_INVEPT         (1ull << 20)
 #define EPTCAP_AD             (1ull << 21)
 #define EPTCAP_INVEPT_ALL     (1ull << 26)

@@ -15,7 +15,7 @@
 #define MB2_TAG_ACPI_OLD 14          /* a copy of the ACPI 1.0 RSDP */
 #define MB2_TAG_ACPI_NEW 15          /* a copy of the ACPI 2.0 RSDP */
 #define MB2_MEM_USABLE  1
-#define POOL_MAX        (64ull << 20)
+#define POOL_MAX        (512ull << 20)   /* the allocator's PAGEALLOC_MAX_PAGES */
 #define FOUR_GIB        (4ull << 30)
 /* The other CPUs' start-up page: usable, below 1 MiB, above the real-mode
  * interrupt table and the BIOS data area, and below the EBDA's usual
@@ -48,7 +48,7 @@ static int overlaps(uint64_t page, uint64_t lo, uint64_t len)
 
 /* The highest usable page in [AP_PAGE_MIN, AP_PAGE_END) outside what
  * GRUB handed over: the information structure at [mbi, mbi_end) and the
- * case file module. */
+ * modules. */
 static void mb2_pick_ap_page(struct bootinfo *bi, const struct mb2_tag *mmap, uint64_t mbi, uint64_t mbi_end)
 {
 	const uint32_t *w = (const uint32_t *)mmap;
@@ -64,7 +64,9 @@ static void mb2_pick_ap_page(struct bootinfo *bi, const struct mb2_tag *mmap, ui
 		for (uint64_t next = top & ~4095ull; next >= low + 4096 && next - 4096 > bi->ap_page; next -= 4096) {
 			uint64_t page = next - 4096;
 			if (overlaps(page, mbi, mbi_end - mbi) ||
-			    overlaps(page, (uint64_t)bi->entrycheck, bi->entrycheck_len))
+			    overlaps(page, (uint64_t)bi->entrycheck, bi->entrycheck_len) ||
+			    overlaps(page, (uint64_t)bi->linux_kernel.data, bi->linux_kernel.len) ||
+			    overlaps(page, (uint64_t)bi->linux_initrd.data, bi->linux_initrd.len))
 				continue;
 			bi->ap_page = page;
 			break;
@@ -93,6 +95,36 @@ static void mb2_pick_pool(struct bootinfo *bi, const struct mb2_tag *mmap, uint6
 	}
 	if (bi->pool_size > POOL_MAX)
 		bi->pool_size = POOL_MAX;
+}
+
+/* Does the module's string start with word w (then a space or its end)? */
+static const char *module_word(const char *str, const char *w)
+{
+	while (*w)
+		if (*str++ != *w++)
+			return NULL;
+	if (*str && *str != ' ')
+		return NULL;
+	while (*str == ' ')
+		str++;
+	return str;
+}
+
+/* A module, by its string's first word: "linux" (the rest of the string,
+ * if any, is the kernel's command line), "initrd", or a case file. */
+static void mb2_module(struct bootinfo *bi, const uint32_t *m)
+{
+	const char *str = (const char *)(m + 2), *rest;
+	struct boot_file f = { (const void *)(uint64_t)m[0], m[1] - m[0] };
+	if ((rest = module_word(str, "linux"))) {
+		bi->linux_kernel = f;
+		bi->linux_cmdline = *rest ? rest : NULL;
+	} else if (module_word(str, "initrd")) {
+		bi->linux_initrd = f;
+	} else {
+		bi->entrycheck = f.data;
+		bi->entrycheck_len = f.len;
+	}
 }
 
 void mb2_main(uint32_t magic, uint64_t mbi)
@@ -125,8 +157,7 @@ void mb2_main(uint32_t magic, uint64_t mbi)
 			bi.acpi_rsdp = p + 8;
 		if (t->type == MB2_TAG_MODULE) {
 			const uint32_t *m = (const uint32_t *)(p + 8);
-			bi.entrycheck = (const char *)(uint64_t)m[0];
-			bi.entrycheck_len = m[1] - m[0];
+			mb2_module(&bi, m);
 			if (m[1] > floor)
 				floor = m[1];
 		}

@@ -9,9 +9,9 @@
 #include <cmocka.h>
 #include "vmm/config.h"
 
-static const struct guest_image hello = { "hello", MODE_REAL16, 64, "", NULL, NULL };
-static const struct guest_image counter = { "counter", MODE_PROT32, 64, "", NULL, NULL };
-static const struct guest_image pager = { "pager", MODE_PROT32, 128, "", NULL, NULL };
+static const struct guest_image hello = { "hello", MODE_REAL16, 64, "", NULL, NULL, GUEST_FLAT };
+static const struct guest_image counter = { "counter", MODE_PROT32, 64, "", NULL, NULL, GUEST_FLAT };
+static const struct guest_image pager = { "pager", MODE_PROT32, 128, "", NULL, NULL, GUEST_FLAT };
 
 static const struct guest_image *lookup(const char *name, unsigned len)
 {
@@ -72,6 +72,28 @@ static void test_vms_list_keeps_order_and_repeats(void **state)
 	assert_ptr_equal(c.vms[1], &hello);
 	assert_ptr_equal(c.vms[2], &pager);
 	assert_ptr_equal(c.vms[3], &counter);
+}
+
+/* NAME:SIZE gives a VM its memory: K, M or G, 64K to 1G, whole pages;
+ * without a size it is 0 (the guest's default). */
+static void test_vms_memory_sizes(void **state)
+{
+	(void)state;
+	assert_true(parse("vms=pager:128M,hello,counter:64k,pager:1G"));
+	assert_int_equal(c.nvms, 4);
+	assert_ptr_equal(c.vms[0], &pager);
+	assert_int_equal(c.mem_kb[0], 131072);
+	assert_int_equal(c.mem_kb[1], 0);
+	assert_int_equal(c.mem_kb[2], 64);
+	assert_int_equal(c.mem_kb[3], 1048576);
+	const char *bad[] = { "vms=hello:", "vms=hello:12", "vms=hello:2G", "vms=hello:32K", "vms=hello:66K",
+			      "vms=hello:M", "vms=hello:1T", "vms=hello:99999999999K" };
+	for (unsigned i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		assert_false(parse(bad[i]));
+		assert_non_null(strstr(err, "bad memory size in vms="));
+	}
+	assert_false(parse("vms=nosuch:64M"));
+	assert_string_equal(err, "unknown guest \"nosuch\" in vms=");
 }
 
 static void make_vms(char *buf, size_t size, unsigned n)
@@ -271,6 +293,7 @@ int main(void)
 		cmocka_unit_test(test_first_word_without_equals_is_the_image_path),
 		cmocka_unit_test(test_second_word_without_equals_is_an_unknown_option),
 		cmocka_unit_test(test_vms_list_keeps_order_and_repeats),
+		cmocka_unit_test(test_vms_memory_sizes),
 		cmocka_unit_test(test_vms_accepts_32_vms),
 		cmocka_unit_test(test_vms_rejects_33_vms),
 		cmocka_unit_test(test_unknown_guest_is_an_error_naming_it),

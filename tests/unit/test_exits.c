@@ -17,7 +17,7 @@
 #include "vmm/trace.h"
 #include "vmm/vmcs_setup.h"
 
-static const struct guest_image image = { "t", MODE_PROT32, 64, "test guest", NULL, NULL };
+static const struct guest_image image = { "t", MODE_PROT32, 64, "test guest", NULL, NULL, GUEST_FLAT };
 
 static struct {
 	struct notify n;
@@ -51,6 +51,7 @@ static int world_setup(void **state)
 	notify_init(&w.n, &w.caps, &w.pmr, vmcs_setup, &w.host);
 	w.vm.id = 1;
 	w.vm.image = &image;
+	w.vm.start = vm_start_flat();
 	w.vm.mem_size = 65536;
 	w.vm.ept_pa = 0x200000;
 	w.vm.vmcs_pa = 0x300000;

@@ -58,7 +58,7 @@ static void scene_exit(struct guest_regs *regs, struct fake_vmcs *v)
 #define EXIT_CPUID 10
 #define ENTRY_FAIL_GUEST ((1u << 31) | 33)
 
-static const struct guest_image image = { "t", MODE_PROT32, 64, "test guest", NULL, NULL };
+static const struct guest_image image = { "t", MODE_PROT32, 64, "test guest", NULL, NULL, GUEST_FLAT };
 
 static struct {
 	struct notify n;
@@ -88,6 +88,7 @@ static int world_setup(void **state)
 		struct vm *vm = &w.vm[i];
 		vm->id = i + 1;
 		vm->image = &image;
+		vm->start = vm_start_flat();
 		vm->mem_size = 65536;
 		vm->ept_pa = 0x200000 + i * 0x10000;
 		vm->vmcs_pa = 0x300000 + i * 0x1000;

@@ -96,6 +96,24 @@ static void test_put_of_free_or_foreign_pages_changes_nothing(void **state)
 	assert_int_equal(a.used, 1);
 }
 
+/* An aligned run starts at a multiple of align pages from address 0:
+ * with page 0 taken, 2 pages aligned to 4 start at page 4, and 4 more
+ * such pages do not fit in the 8. */
+static void test_aligned_run_starts_at_a_multiple(void **state)
+{
+	(void)state;
+	uint64_t base = (uint64_t)(uintptr_t)pool;    /* the fixture's pool is page-aligned */
+	unsigned skew = (unsigned)((base / PAGE_SIZE) & 3);
+	assert_int_equal(pagealloc_get(&a, 1), base);
+	uint64_t got = pagealloc_get_aligned(&a, 2, 4);
+	assert_int_equal((got / PAGE_SIZE) & 3, 0);
+	assert_true(got > base);
+	assert_int_equal(a.used, 3);
+	if (skew == 0)
+		assert_int_equal(pagealloc_get_aligned(&a, 4, 4), 0);
+	assert_int_equal(pagealloc_get_aligned(&a, 1, 0), 0);
+}
+
 #define T(fn) cmocka_unit_test_setup_teardown(fn, pool_setup, pool_teardown)
 
 int main(void)
@@ -109,6 +127,7 @@ int main(void)
 		T(test_zero_pages_returns_0),
 		T(test_put_then_get_reuses_the_pages),
 		T(test_put_of_free_or_foreign_pages_changes_nothing),
+		T(test_aligned_run_starts_at_a_multiple),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -227,8 +227,8 @@ static void run(enum mode mode, const struct scenario *sc, struct outcome *o)
 	static struct notify n;
 	static struct vm vms[NVMS];
 	static struct host_state h;
-	static const struct guest_image prot32 = { "script", MODE_PROT32, 64, "", NULL, NULL };
-	static const struct guest_image long64 = { "script64", MODE_LONG64, 64, "", NULL, NULL };
+	static const struct guest_image prot32 = { "script", MODE_PROT32, 64, "", NULL, NULL, GUEST_FLAT };
+	static const struct guest_image long64 = { "script64", MODE_LONG64, 64, "", NULL, NULL, GUEST_FLAT };
 	struct pmr_config pc;
 
 	memset(&cpu, 0, sizeof(cpu));
@@ -253,6 +253,7 @@ static void run(enum mode mode, const struct scenario *sc, struct outcome *o)
 	for (unsigned i = 0; i < NVMS; i++) {
 		vms[i].id = i + 1;
 		vms[i].image = sc->long64 ? &long64 : &prot32;
+		vms[i].start = vm_start_flat();
 		vms[i].state = VM_RUNNABLE;
 		vms[i].mem_size = 65536;
 		vms[i].ept_pa = 0x200000 + i * 0x10000;

@@ -30,7 +30,7 @@
 #define NVM 3
 #define TIMER_EVERY 5               /* a preemption-timer exit every 5: short slices */
 
-static const struct guest_image image = { "t", MODE_PROT32, 64, "test guest", NULL, NULL };
+static const struct guest_image image = { "t", MODE_PROT32, 64, "test guest", NULL, NULL, GUEST_FLAT };
 
 static struct {
 	struct notify n[NCPU];
@@ -68,6 +68,7 @@ static void world(const char *migrate, const unsigned len[NVM])
 		struct vm *vm = &w.vms[i];
 		vm->id = i + 1;
 		vm->image = &image;
+		vm->start = vm_start_flat();
 		vm->state = VM_RUNNABLE;
 		vm->mem_size = 65536;
 		vm->ept_pa = 0x200000 + i * 0x10000;

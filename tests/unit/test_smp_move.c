@@ -23,7 +23,7 @@
 #define EXIT_CPUID 10
 #define NCPU 2
 
-static const struct guest_image image = { "t", MODE_PROT32, 64, "test guest", NULL, NULL };
+static const struct guest_image image = { "t", MODE_PROT32, 64, "test guest", NULL, NULL, GUEST_FLAT };
 
 static struct {
 	struct notify n[NCPU];
@@ -70,6 +70,7 @@ static int world_setup(void **state)
 	}
 	w.vm.id = 1;
 	w.vm.image = &image;
+	w.vm.start = vm_start_flat();
 	w.vm.mem_size = 65536;
 	w.vm.ept_pa = 0x200000;
 	w.vm.vmcs_pa = 0x300000;

@@ -1,0 +1,66 @@
+/* The PC platform: what a VM that boots a real kernel (the linux guest)
+ * sees around its CPU, and the exits that serve it. A tiny guest has
+ * none of it (vm->pc_on is false): its exits keep their own, simpler
+ * handling in vmm/exits.c.
+ *
+ *   pc.c         making a PC VM: the kernel's layout, the MSR bitmap, the
+ *                devices and their console
+ *   pc_io.c      IN and OUT, to the devices (vmm/devices/)
+ *   pc_msr.c     RDMSR and WRMSR: VMCS fields, switched MSRs, fixed
+ *                values, #GP for the rest
+ *   pc_cpuid.c   what CPUID shows such a guest
+ *   pc_cr.c      MOV to CR0 and CR4 that the masks trap, XSETBV
+ *   pc_irq.c     interrupt injection, the interrupt window, HLT */
+#ifndef VMM_PC_PC_H
+#define VMM_PC_PC_H
+#include "vmm/exits.h"
+#include "vmm/vm.h"
+#include "arch/x86/cpu.h"
+
+/* Interruption-information fields (SDM Vol. 3C 25.8.3). */
+#define PC_INTR_VALID (1u << 31)
+#define PC_INTR_TYPE_EXT 0
+#define PC_INTR_TYPE_HW_EXC 3
+#define PC_VECTOR_UD 6
+#define PC_VECTOR_GP 13
+
+/* pc.c */
+const char *pc_build(struct vm *vm, const struct vm_env *e);
+/* Inject a hardware exception with error code 0 (#GP(0)) or none (#UD). */
+enum exit_action pc_inject_exception(struct notify *n, struct vm *vm, unsigned vector);
+/* General-purpose register k (the exit qualification's numbering, RSP
+ * from the VMCS). */
+bool pc_gpr(struct notify *n, struct vm *vm, unsigned k, uint64_t *v);
+
+/* pc_io.c: an I/O exit's qualification (SDM Vol. 3C Table 28-5). */
+enum exit_action pc_io(struct notify *n, struct vm *vm, uint64_t qual);
+
+/* pc_msr.c */
+enum exit_action pc_rdmsr(struct notify *n, struct vm *vm);
+enum exit_action pc_wrmsr(struct notify *n, struct vm *vm);
+/* Its MSR bitmap's bits (SDM Vol. 3C 25.6.9) into the page at pa. */
+void pc_msr_bitmap(uint64_t pa);
+/* Before a slice on processor cpu: its switched MSRs there, if another
+ * VM's (or none) are loaded. */
+void pc_msrs_enter(struct vm *vm, unsigned cpu);
+
+/* pc_cpuid.c: the host's answer r to leaf/subleaf, as this guest sees it. */
+void pc_cpuid(uint32_t leaf, uint32_t subleaf, struct cpuid_regs *r);
+
+/* pc_cr.c */
+enum exit_action pc_cr_access(struct notify *n, struct vm *vm);
+enum exit_action pc_xsetbv(struct notify *n, struct vm *vm);
+
+/* pc_irq.c */
+/* After an exit the VM goes on from: an interrupted event again, or the
+ * interrupt its PIC has now, or the interrupt window opened for it. */
+enum exit_action pc_events(struct notify *n, struct vm *vm);
+enum exit_action pc_hlt(struct notify *n, struct vm *vm);
+enum exit_action pc_interrupt_window(struct notify *n, struct vm *vm);
+/* Halted with interrupts on, and its next timer not yet due at now? */
+static inline bool pc_asleep(const struct vm *vm, uint64_t now)
+{
+	return vm->pc_on && vm->pc.wake_tsc > now;
+}
+
+#endif
