@@ -42,7 +42,7 @@ GUESTS   := $(shell tools/gen-guests-asm.sh --names)
 GUEST_BINS := $(GUESTS:%=$(B)/guest/%.bin)
 
 MB2_OBJS := $(CORE_C:%.c=$(B)/mb2/%.o) $(B)/mb2/boot/multiboot2/mb2.o
-EFI_OBJS := $(patsubst %.c,$(B)/efi/%.o,$(CORE_C)) $(B)/efi/boot/uefi/efi_main.o
+EFI_OBJS := $(patsubst %.c,$(B)/efi/%.o,$(CORE_C)) $(B)/efi/boot/uefi/efi_main.o $(B)/efi/boot/uefi/efi_files.o
 ASM_OBJS := $(CORE_ASM:%.asm=$(B)/asm/%.o) $(B)/asm/guests.o
 
 # Host unit tests: each links the module it tests and what that module

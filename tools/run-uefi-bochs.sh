@@ -11,7 +11,12 @@
 # timeout, 1 otherwise.
 # Env: BOCHS (the binary; default: tools/build-bochs.sh --print-path),
 # BOCHS_IPS (instructions per emulated second, default 10,000,000),
-# CPUS (cpu count, default 1), HV_EFI (another image).
+# CPUS (cpu count, default 1), HV_EFI (another image), MEGS (the machine's
+# memory in MiB, default 512), LINUX_DIR (a folder with bzImage and
+# initramfs.cpio.gz, as tools/linux-fetch.sh prints: copied to the ESP as
+# \linux\bzImage and \linux\initrd.gz, which the image reads when vms=
+# lists linux), LINUX_CMDLINE (when set: \linux\cmdline, the kernel's
+# command line).
 # Bochs runs in its own process group (tools/emu.sh); a timeout, Ctrl-C or
 # TERM ends that whole group. With display_library nogui it opens no socket.
 set -u
@@ -27,10 +32,17 @@ out=$(cd "$out" && pwd)
 cp "${HV_EFI:-$root/build/hypervisor.efi}" "$out/esp/EFI/BOOT/BOOTX64.EFI" || exit 1
 printf '%s\n' "$cmdline" > "$out/esp/shadowvisor.cmdline"
 [ -n "$casefile" ] && { cp "$casefile" "$out/esp/$(basename "$casefile")" || exit 1; }
+rm -rf "$out/esp/linux"
+if [ -n "${LINUX_DIR:-}" ]; then
+	mkdir -p "$out/esp/linux"
+	cp "$LINUX_DIR/bzImage" "$out/esp/linux/bzImage" &&
+		cp "$LINUX_DIR/initramfs.cpio.gz" "$out/esp/linux/initrd.gz" || exit 1
+	[ -n "${LINUX_CMDLINE+set}" ] && printf '%s\n' "$LINUX_CMDLINE" > "$out/esp/linux/cmdline"
+fi
 # One 4 MiB flash image, variables first, mapped at 0xffc00000.
 cat "$vars" "$code" > "$out/OVMF_4M.fd"
 { cat <<RC
-megs: 512
+megs: ${MEGS:-512}
 cpu: model=corei7_skylake_x, count=${CPUS:-1}, ips=${BOCHS_IPS:-10000000}, reset_on_triple_fault=0
 romimage: file=OVMF_4M.fd, address=0xffc00000
 fw_cfg: enabled=1

@@ -5,17 +5,22 @@
  * boot entry passes them); when there are none, the file
  * \shadowvisor.cmdline on the same volume is read instead, so a plain
  * \EFI\BOOT\BOOTX64.EFI boot can be configured too. An entrycheck=FILE
- * case file is read from that volume as well. */
+ * case file is read from that volume as well, and so are the linux guest's
+ * files when vms= lists it (boot/uefi/efi_files.c). The hypervisor's page
+ * pool is then taken from the largest free range the firmware reports. */
 #include <efi.h>
 #include <efilib.h>
 #include "vmm/bootinfo.h"
+#include "boot/uefi/efi_files.h"
 #include "arch/x86/cpu.h"
 #include "arch/x86/power.h"
 #include "arch/x86/serial.h"
 
-#define POOL_PAGES  16384        /* 64 MiB for the hypervisor */
-#define CMDLINE_MAX 1024
-#define CASEFILE_MAX (256 * 1024)
+#define CMDLINE_MAX     1024
+#define BELOW_4G        0xffffffffull
+#define POOL_MAX_BYTES  (512ull << 20)   /* the page allocator's most */
+#define POOL_MIN_PAGES  1024
+#define FIRMWARE_KEEPS  (16ull << 20)    /* of the pool's range, for boot services */
 
 static EFI_RUNTIME_SERVICES *efi_rt;
 static char cmdline[CMDLINE_MAX];
@@ -30,23 +35,6 @@ static void __attribute__((noreturn)) efi_power_off(int status)
 	__builtin_unreachable();
 }
 
-static UINTN read_file(EFI_FILE_HANDLE root, const char *name, char *buf, UINTN size)
-{
-	CHAR16 wname[128];
-	UINTN i;
-	for (i = 0; name[i] && i < 127; i++)
-		wname[i] = name[i] == '/' ? '\\' : (CHAR16)name[i];
-	wname[i] = 0;
-	EFI_FILE_HANDLE f;
-	if (EFI_ERROR(uefi_call_wrapper(root->Open, 5, root, &f, wname, EFI_FILE_MODE_READ, 0)))
-		return 0;
-	UINTN n = size;
-	if (EFI_ERROR(uefi_call_wrapper(f->Read, 3, f, &n, buf)))
-		n = 0;
-	uefi_call_wrapper(f->Close, 1, f);
-	return n;
-}
-
 static void read_cmdline(EFI_LOADED_IMAGE *li, EFI_FILE_HANDLE root)
 {
 	UINTN n = 0;
@@ -58,8 +46,13 @@ static void read_cmdline(EFI_LOADED_IMAGE *li, EFI_FILE_HANDLE root)
 	for (UINTN i = 0; i < n; i++)
 		has_option |= cmdline[i] == '=';
 	if (!has_option && root) {
-		n = read_file(root, "shadowvisor.cmdline", cmdline, CMDLINE_MAX - 1);
+		UINTN len;
+		char *file = efi_read_file(root, "shadowvisor.cmdline", &len);
+		for (n = 0; file && n < len && n + 1 < CMDLINE_MAX; n++)
+			cmdline[n] = file[n];
 		cmdline[n] = 0;
+		if (file)
+			efi_free_file(file, len);
 		for (UINTN i = 0; i < n; i++)
 			if (cmdline[i] == '\r' || cmdline[i] == '\n' || cmdline[i] == '\t')
 				cmdline[i] = ' ';
@@ -82,10 +75,9 @@ static void read_entrycheck(EFI_FILE_HANDLE root)
 		name[k] = 0;
 		if (k >= 7 && !strncmpa((CHAR8 *)name, (CHAR8 *)"random:", 7))
 			return;
-		char *buf = NULL;
-		if (EFI_ERROR(uefi_call_wrapper(BS->AllocatePool, 3, EfiLoaderData, CASEFILE_MAX, (void **)&buf)))
-			return;
-		bi.entrycheck_len = read_file(root, name, buf, CASEFILE_MAX);
+		UINTN len;
+		char *buf = efi_read_file(root, name, &len);
+		bi.entrycheck_len = buf ? len : 0;
 		bi.entrycheck = bi.entrycheck_len ? buf : NULL;
 		return;
 	}
@@ -117,6 +109,46 @@ static UINT64 reserve_ap_page(void)
 	return page;
 }
 
+/* The pool's size: the largest free range below 4 GiB (what is taken from
+ * it is identity-mapped), less what boot services still need, at most
+ * POOL_MAX_BYTES; POOL_MAX_BYTES when the map cannot be read. */
+static UINTN pool_pages_wanted(void)
+{
+	UINTN entries, key, dsize;
+	UINT32 dver;
+	EFI_MEMORY_DESCRIPTOR *map = LibMemoryMap(&entries, &key, &dsize, &dver);
+	if (!map)
+		return POOL_MAX_BYTES / EFI_PAGE_SIZE;
+	UINT64 largest = 0;
+	for (UINTN i = 0; i < entries; i++) {
+		EFI_MEMORY_DESCRIPTOR *d = (void *)((char *)map + i * dsize);
+		UINT64 lo = d->PhysicalStart, hi = lo + d->NumberOfPages * EFI_PAGE_SIZE;
+		if (hi > BELOW_4G + 1)
+			hi = BELOW_4G + 1;
+		if (d->Type == EfiConventionalMemory && hi > lo && hi - lo > largest)
+			largest = hi - lo;
+	}
+	FreePool(map);
+	UINT64 bytes = largest > FIRMWARE_KEEPS ? largest - FIRMWARE_KEEPS : 0;
+	return (bytes < POOL_MAX_BYTES ? bytes : POOL_MAX_BYTES) / EFI_PAGE_SIZE;
+}
+
+/* Takes the pool below 4 GiB, halving the size while the firmware refuses. */
+static void take_pool(void)
+{
+	EFI_PHYSICAL_ADDRESS pool = BELOW_4G;
+	UINTN pages = pool_pages_wanted();
+	while (pages >= POOL_MIN_PAGES && EFI_ERROR(uefi_call_wrapper(BS->AllocatePages, 4, AllocateMaxAddress,
+								       EfiLoaderData, pages, &pool))) {
+		pages /= 2;
+		pool = BELOW_4G;
+	}
+	if (pages >= POOL_MIN_PAGES) {
+		bi.pool_base = pool;
+		bi.pool_size = pages * EFI_PAGE_SIZE;
+	}
+}
+
 static int usable_type(UINT32 t)
 {
 	return t == EfiConventionalMemory || t == EfiBootServicesCode || t == EfiBootServicesData ||
@@ -136,23 +168,14 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
 	EFI_FILE_HANDLE root = li ? LibOpenRoot(li->DeviceHandle) : NULL;
 	if (li)
 		read_cmdline(li, root);
-	if (root)
-		read_entrycheck(root);
 	bi.cmdline = cmdline;
+	if (root) {
+		read_entrycheck(root);
+		efi_read_linux(root, &bi);
+	}
 	bi.acpi_rsdp = find_rsdp(st);
 	bi.ap_page = reserve_ap_page();
-
-	EFI_PHYSICAL_ADDRESS pool = 0xffffffff;
-	UINTN pages = POOL_PAGES;
-	while (pages >= 1024 && EFI_ERROR(uefi_call_wrapper(BS->AllocatePages, 4, AllocateMaxAddress,
-							     EfiLoaderData, pages, &pool))) {
-		pages /= 2;
-		pool = 0xffffffff;
-	}
-	if (pages >= 1024) {
-		bi.pool_base = pool;
-		bi.pool_size = pages * 4096;
-	}
+	take_pool();
 
 	UINTN entries, key, dsize;
 	UINT32 dver;
