@@ -33,15 +33,16 @@ fi
 grub_quote() { printf " '%s'" "$(printf '%s' "$1" | sed "s/'/'\\\\''/g")"; }
 # LINUX_DIR (tools/linux-fetch.sh's folder): the linux guest's kernel and
 # initramfs as the modules "linux" and "initrd"; LINUX_CMDLINE, if set,
-# follows "linux" as the kernel's command line.
+# follows "linux" as the kernel's command line. --nounzip: GRUB would
+# otherwise hand over the initramfs decompressed.
 if [ -n "${LINUX_DIR:-}" ]; then
 	cp "$LINUX_DIR/bzImage" "$out/iso/boot/bzImage" && cp "$LINUX_DIR/initramfs.cpio.gz" "$out/iso/boot/initrd.gz" || exit 1
 	kwords=""
 	read -ra kw <<<"${LINUX_CMDLINE:-}"
 	for w in "${kw[@]}"; do kwords="$kwords$(grub_quote "$w")"; done
 	modline="$modline
-	module2 /boot/bzImage linux$kwords
-	module2 /boot/initrd.gz initrd"
+	module2 --nounzip /boot/bzImage linux$kwords
+	module2 --nounzip /boot/initrd.gz initrd"
 fi
 grub_words=""
 read -ra words <<<"$cmdline"

@@ -21,7 +21,8 @@ struct config {
 	unsigned nvms;
 	struct pmr_config pmr;
 	uint32_t quantum;            /* VMX-preemption timer value per slice */
-	bool trace_summary;          /* trace=summary: no per-exit lines */
+	bool trace_summary;          /* trace=summary: no per-exit lines (the default with a linux guest) */
+	bool trace_given;            /* trace= was on the command line */
 	bool fastpath_off;           /* fastpath=off: every exit unwinds to the scheduler */
 	bool replay_off;             /* fastpath=noreplay: the fast path without the replay */
 	bool testhc;                 /* testhc=on: test hypercalls (HC_TEST_VMWRITE) answered */

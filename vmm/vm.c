@@ -94,12 +94,15 @@ const char *vm_create(struct vm *vm, unsigned id, const struct guest_image *g, u
 		      const struct vm_env *e)
 {
 	const char *err = vm_build(vm, id, g, mem_kb, e);
-	if (!err)
-		trace_vm(id, TEV_VM_create, "guest=%s mem=%lluK mode=%s entry=0x%llx image=%llu", g->name,
-			 (unsigned long long)(vm->mem_size >> 10), mode_name(g->mode),
-			 (unsigned long long)vm->start.rip,
-			 (unsigned long long)(vm->pc_on ? e->files->kernel_len : (uint64_t)(g->end - g->start)));
-	return err;
+	if (err)
+		return err;
+	trace_vm(id, TEV_VM_create, "guest=%s mem=%lluK mode=%s entry=0x%llx image=%llu platform=%s", g->name,
+		 (unsigned long long)(vm->mem_size >> 10), mode_name(g->mode), (unsigned long long)vm->start.rip,
+		 (unsigned long long)(vm->pc_on ? vm->pc.kernel_len : (uint64_t)(g->end - g->start)),
+		 vm->pc_on ? "pc" : "bare");
+	if (vm->pc_on)
+		pc_report_kernel(vm);
+	return NULL;
 }
 
 void vm_release(struct vm *vm, struct pagealloc *pool)

@@ -12,11 +12,12 @@
 static const struct guest_image hello = { "hello", MODE_REAL16, 64, "", NULL, NULL, GUEST_FLAT };
 static const struct guest_image counter = { "counter", MODE_PROT32, 64, "", NULL, NULL, GUEST_FLAT };
 static const struct guest_image pager = { "pager", MODE_PROT32, 128, "", NULL, NULL, GUEST_FLAT };
+static const struct guest_image linux_guest = { "linux", MODE_PROT32, 131072, "", NULL, NULL, GUEST_LINUX };
 
 static const struct guest_image *lookup(const char *name, unsigned len)
 {
-	static const struct guest_image *const known[] = { &hello, &counter, &pager };
-	for (unsigned i = 0; i < 3; i++)
+	static const struct guest_image *const known[] = { &hello, &counter, &pager, &linux_guest };
+	for (unsigned i = 0; i < sizeof(known) / sizeof(known[0]); i++)
 		if (strlen(known[i]->name) == len && memcmp(known[i]->name, name, len) == 0)
 			return known[i];
 	return NULL;
@@ -92,6 +93,22 @@ static void test_vms_memory_sizes(void **state)
 		assert_false(parse(bad[i]));
 		assert_non_null(strstr(err, "bad memory size in vms="));
 	}
+	assert_false(parse("vms=nosuch:64M"));
+	assert_string_equal(err, "unknown guest \"nosuch\" in vms=");
+}
+
+/* A linux guest makes trace=summary the default; trace=all still wins. */
+static void test_linux_guest_defaults_to_trace_summary(void **state)
+{
+	(void)state;
+	assert_true(parse("vms=hello,linux:128M"));
+	assert_true(c.trace_summary);
+	assert_true(parse("vms=hello,linux trace=all"));
+	assert_false(c.trace_summary);
+	assert_true(parse("trace=all vms=linux"));
+	assert_false(c.trace_summary);
+	assert_true(parse("vms=hello"));
+	assert_false(c.trace_summary);
 	assert_false(parse("vms=nosuch:64M"));
 	assert_string_equal(err, "unknown guest \"nosuch\" in vms=");
 }
@@ -294,6 +311,7 @@ int main(void)
 		cmocka_unit_test(test_second_word_without_equals_is_an_unknown_option),
 		cmocka_unit_test(test_vms_list_keeps_order_and_repeats),
 		cmocka_unit_test(test_vms_memory_sizes),
+		cmocka_unit_test(test_linux_guest_defaults_to_trace_summary),
 		cmocka_unit_test(test_vms_accepts_32_vms),
 		cmocka_unit_test(test_vms_rejects_33_vms),
 		cmocka_unit_test(test_unknown_guest_is_an_error_naming_it),

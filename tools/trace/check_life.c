@@ -224,10 +224,15 @@ void life_event(struct life *l, long line, const struct trace_event *ev)
 		v->first_line = line;
 	if (strcmp(n, "create") == 0) {
 		const struct trace_token *m = trace_get(ev, "mode");
+		const struct trace_token *p = trace_get(ev, "platform");
 
 		if (!v->create_line)
 			v->create_line = line;
-		if (m && m->val_len < sizeof(v->mode)) {
+		/* VMs of one mode and platform get the same set-up writes */
+		if (m && p && m->val_len + 1 + p->val_len < sizeof(v->mode))
+			snprintf(v->mode, sizeof(v->mode), "%.*s/%.*s", (int)m->val_len, m->val, (int)p->val_len,
+				 p->val);
+		else if (m && m->val_len < sizeof(v->mode)) {
 			memcpy(v->mode, m->val, m->val_len);
 			v->mode[m->val_len] = '\0';
 		}

@@ -55,10 +55,14 @@ const char *pc_build(struct vm *vm, const struct vm_env *e)
 	if (!e->tsc_hz)
 		return "the TSC's frequency is unknown: a PC guest's timer cannot run";
 	struct linux_files none = { 0 };
+	const struct linux_files *f = e->files ? e->files : &none;
 	struct linux_entry le;
-	const char *err = linux_load((uint8_t *)vm->mem_pa, vm->mem_size, e->files ? e->files : &none, &le);
+	const char *err = linux_load((uint8_t *)vm->mem_pa, vm->mem_size, f, &le);
 	if (err)
 		return err;
+	vm->pc.boot = le;
+	vm->pc.kernel_len = f->kernel_len;
+	vm->pc.initrd_len = f->initrd ? f->initrd_len : 0;
 	vm->pc.msr_bitmap_pa = pagealloc_get(e->pool, 1);
 	if (!vm->pc.msr_bitmap_pa)
 		return "out of memory for the MSR bitmap";
@@ -68,10 +72,15 @@ const char *pc_build(struct vm *vm, const struct vm_env *e)
 	vm->regs.rsi = le.esi;
 	struct devices_host h = { console_line, guest_tsc, vm, e->tsc_hz, pc_rtc };
 	devices_init(&vm->pc.dev, &h);
-	trace_vm(vm->id, TEV_VM_kernel, "proto=0x%x kernel=%llu initrd=%llu initrd_at=0x%x needs=%lluK",
-		 le.version, (unsigned long long)e->files->kernel_len, (unsigned long long)e->files->initrd_len,
-		 le.initrd_at, (unsigned long long)(le.needs >> 10));
 	return NULL;
+}
+
+void pc_report_kernel(const struct vm *vm)
+{
+	const struct linux_entry *le = &vm->pc.boot;
+	trace_vm(vm->id, TEV_VM_kernel, "proto=0x%x kernel=%llu initrd=%llu initrd_at=0x%x needs=%lluK",
+		 le->version, (unsigned long long)vm->pc.kernel_len, (unsigned long long)vm->pc.initrd_len,
+		 le->initrd_at, (unsigned long long)(le->needs >> 10));
 }
 
 enum exit_action pc_inject_exception(struct notify *n, struct vm *vm, unsigned vector)

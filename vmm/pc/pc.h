@@ -26,6 +26,8 @@
 
 /* pc.c */
 const char *pc_build(struct vm *vm, const struct vm_env *e);
+/* Its kernel line: how the boot protocol laid it out (after ev=create). */
+void pc_report_kernel(const struct vm *vm);
 /* Inject a hardware exception with error code 0 (#GP(0)) or none (#UD). */
 enum exit_action pc_inject_exception(struct notify *n, struct vm *vm, unsigned vector);
 /* General-purpose register k (the exit qualification's numbering, RSP

@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include "vmm/devices/devices.h"
+#include "vmm/pc/linux_boot.h"
 
 /* The MSRs a 64-bit kernel sets for SYSCALL and SWAPGS that no VMCS field
  * switches: the guest's values are loaded into the processor it runs on
@@ -36,6 +37,8 @@ struct vm_pc {
 	bool window;                    /* interrupt-window exiting is on */
 	bool panicked;                  /* its console printed a kernel panic */
 	uint64_t msr_bitmap_pa;         /* its MSR bitmap page */
+	struct linux_entry boot;        /* how its kernel was laid out */
+	uint64_t kernel_len, initrd_len;
 };
 
 #endif
