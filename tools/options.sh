@@ -3,7 +3,7 @@
 # tools/help.sh (make help). One row per variable:
 #   VARIABLE|key on the command line|accepted values (bash regex, whole value)|help
 # The default is the hypervisor's own unless DEFAULT_<VARIABLE> is set below.
-SV_OPTIONS='VMS|vms|[a-z0-9]+(,[a-z0-9]+)*|guests to run, comma-separated names from guest/guests.def (up to 32)
+SV_OPTIONS='VMS|vms|[a-z0-9]+(:[0-9]+[KMG])?(,[a-z0-9]+(:[0-9]+[KMG])?)*|guests to run, comma-separated names from guest/guests.def or linux (docs/linux.md), each with :SIZE for its memory if wanted (linux:128M) (up to 32)
 POLICY|policy|first|threshold:[0-9]+|history(:[0-9]+)?|cache-model policy: first, threshold:N or history[:W] (default first)
 SLOTS|slots|[0-8]|cache-model slots, 0..8 (default 2)
 QUANTUM|quantum|[1-9][0-9]{0,9}|VMX-preemption-timer ticks per time slice (default 20000)

@@ -17,6 +17,15 @@ out=$(cd "$out" && pwd)
 cp "$root/build/hypervisor.efi" "$out/esp/EFI/BOOT/BOOTX64.EFI" || exit 1
 printf '%s\n' "$cmdline" > "$out/esp/shadowvisor.cmdline"
 [ -n "$casefile" ] && cp "$casefile" "$out/esp/$(basename "$casefile")"
+# LINUX_DIR (tools/linux-fetch.sh's folder): the linux guest's files on the
+# ESP, where the UEFI image reads them (docs/linux.md); LINUX_CMDLINE, if
+# set, its command line.
+if [ -n "${LINUX_DIR:-}" ]; then
+	mkdir -p "$out/esp/linux"
+	cp "$LINUX_DIR/bzImage" "$out/esp/linux/bzImage" &&
+		cp "$LINUX_DIR/initramfs.cpio.gz" "$out/esp/linux/initrd.gz" || exit 1
+	[ -n "${LINUX_CMDLINE:-}" ] && printf '%s\n' "$LINUX_CMDLINE" >"$out/esp/linux/cmdline"
+fi
 code=/usr/share/OVMF/OVMF_CODE_4M.fd
 vars=/usr/share/OVMF/OVMF_VARS_4M.fd
 [ -f "$code" ] || { code=/usr/share/OVMF/OVMF_CODE.fd; vars=/usr/share/OVMF/OVMF_VARS.fd; }
@@ -29,7 +38,7 @@ fi
 gdb_opts=()
 [ "${GDB:-}" = 1 ] && gdb_opts=(-gdb tcp:127.0.0.1:1234 -S)
 rm -f "$out/serial.txt"
-emu_run "$timeout_s" "$out/qemu.out" qemu-system-x86_64 "${gdb_opts[@]}" -machine q35 -m 512 -smp "${CPUS:-1}" "${accel_opts[@]}" \
+emu_run "$timeout_s" "$out/qemu.out" qemu-system-x86_64 "${gdb_opts[@]}" -machine q35 -m "${MEGS:-512}" -smp "${CPUS:-1}" "${accel_opts[@]}" \
 	-drive if=pflash,format=raw,readonly=on,file="$code" \
 	-drive if=pflash,format=raw,file="$out/OVMF_VARS.fd" \
 	-drive format=raw,file=fat:rw:"$out/esp" \

@@ -23,19 +23,30 @@ cd "$(dirname "$0")/.." || exit 1
 . tools/options.sh
 mode=${1:-auto} asked=${1:-auto} accel_force=""
 out=build/run
-cmdline="" casefile="" stream=0
+cmdline="" casefile="" stream=0 linux=0
 
 die() { echo "run: $*" >&2; exit 2; }
 
-# check_vms VALUE: every name is a guest of guest/guests.def, at most 32.
+# check_vms VALUE: every name is a guest of guest/guests.def or linux, at
+# most 32; with linux, its files are fetched (once, then cached) and the
+# machine gets the memory and the instruction rate its boot is measured at.
 check_vms() {
 	local known n=0 g
-	known=" $(tools/gen-guests-asm.sh --names) "
+	known=" $(tools/gen-guests-asm.sh --names) linux "
 	for g in ${1//,/ }; do
 		n=$((n + 1))
+		g=${g%%:*}
 		[[ $known == *" $g "* ]] || die "VMS: unknown guest \"$g\" (guests: $(echo $known))"
+		[ "$g" = linux ] && linux=1
 	done
 	[ $n -le 32 ] || die "VMS: $n guests, at most 32"
+}
+
+linux_setup() {
+	[ "$linux" = 1 ] || return 0
+	echo "run: the linux guest's kernel and initramfs (tools/linux-fetch.sh; cached after the first time)"
+	LINUX_DIR=$(tools/linux-fetch.sh) || { echo "run: the linux guest's files could not be fetched (see above)"; exit 1; }
+	export LINUX_DIR MEGS=${MEGS:-512} BOCHS_IPS=${BOCHS_IPS:-200000000}
 }
 
 # check_option ROW: the variable of one row of SV_OPTIONS; appends it to
@@ -234,6 +245,7 @@ main() {
 		exit 0
 	fi
 	trap interrupted INT TERM
+	linux_setup
 	pick_mode
 	rm -rf "$out"; mkdir -p "$out"
 	rc=1
