@@ -32,6 +32,8 @@
  * VMs and the trace, and a guest that floods it must not drown the others.
  * Later lines are counted, not printed (ev=out_dropped at the VM's end). */
 #define OUT_MAX_LINES 100
+/* A kernel's console (a PC guest) says more, all of it worth reading. */
+#define OUT_MAX_LINES_PC 2000
 
 
 typedef enum exit_action (*exit_handler)(struct notify *n, struct vm *vm);
@@ -53,7 +55,7 @@ void exits_flush_output(struct vm *vm)
 	if (!vm->out_len)
 		return;
 	struct vm_misbehaviour *m = &vm->misb;
-	if (m->out_lines >= OUT_MAX_LINES) {
+	if (m->out_lines >= (vm->pc_on ? OUT_MAX_LINES_PC : OUT_MAX_LINES)) {
 		m->dropped_lines++;
 		m->dropped_bytes += vm->out_len;
 		vm->out_len = 0;

@@ -112,8 +112,9 @@ static void run_slice(struct sched *s, struct vm *vm, bool others)
 	s->slice_max = others ? SCHED_SLICE_EXITS : SCHED_SLICE_ALONE;
 	/* a new slice's timer; a VM cleared for a move keeps its set-up, so it
 	 * needs the write too (done after its VMPTRLD on the new processor) */
+	uint32_t timer = vm->pc_on && !others ? pc_slice_timer(vm, s->quantum, s->n->caps->misc) : s->quantum;
 	if (s->ptimer && (vm->launch == VMCS_LAUNCHED || vm->setup_done))
-		(void)notify_write(s->n, vm, VMCS_preemption_timer, s->quantum);
+		(void)notify_write(s->n, vm, VMCS_preemption_timer, timer);
 	for (;;) {
 		if (!sched_entry_budget(s, vm)) {
 			sched_end_vm(s, vm, VM_STOPPED);

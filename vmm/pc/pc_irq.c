@@ -107,3 +107,23 @@ enum exit_action pc_hlt(struct notify *n, struct vm *vm)
 	vm->pc.wake_tsc = wake;
 	return ACT_YIELD;
 }
+
+/* The VMX-preemption timer counts down by one every 2^X TSC ticks, X from
+ * IA32_VMX_MISC bits 4:0 (SDM Vol. 3C 26.5.1). */
+#define MISC_TIMER_RATE(misc) ((unsigned)(misc) & 0x1f)
+/* A slice of a PC VM alone may last until its next timer interrupt, but
+ * at most this many quanta: a guest that never exits still yields now
+ * and then (another processor may give this one a VM). */
+#define PC_SLICE_QUANTA 1000ull
+
+uint32_t pc_slice_timer(const struct vm *vm, uint32_t quantum, uint64_t misc)
+{
+	uint64_t next = devices_next_timer(&vm->pc.dev), now = vmx_now();
+	uint64_t most = (uint64_t)quantum * PC_SLICE_QUANTA;
+	uint64_t ticks = next > now ? (next - now) >> MISC_TIMER_RATE(misc) : 0;
+	if (next == UINT64_MAX || ticks > most)
+		ticks = most;
+	if (ticks > 0xffffffffu)
+		ticks = 0xffffffffu;
+	return ticks > quantum ? (uint32_t)ticks : quantum;
+}
