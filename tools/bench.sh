@@ -206,3 +206,6 @@ echo "bench: wrote $md and $csv"
 tools/bench-machines.sh
 # Several CPUs: moves, scaling, the cache model under migration.
 tools/bench-smp.sh
+# The linux guest: its boot time against the bare emulator, its exits, the
+# cache model on its exit mix: tools/bench-linux.sh.
+tools/bench-linux.sh
