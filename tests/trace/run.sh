@@ -91,6 +91,10 @@ then pass check-cpu-range; else fail check-cpu-range "exit $rc: $(head -c 300 "$
 run check $T/good-summary.txt
 if [ $rc -eq 0 ] && [ "$(cat "$TMP/out")" = "svtrace: $T/good-summary.txt: ok (39 events, 5 VMs); trace=summary: per-entry rules and counters not checked" ]
 then pass check-good-summary; else fail check-good-summary "exit $rc: $(cat "$TMP/out") $(head -c 300 "$TMP/err")"; fi
+# Its summary takes each VM's counters from its ev=stats line.
+run summary $T/good-summary.txt
+if [ $rc -eq 0 ] && grep -Eq '^1 +[a-z0-9]+ +202 +1 +201 +202 +153 +201 +198 +4 ' "$TMP/out"
+then pass summary-from-stats; else fail summary-from-stats "exit $rc: $(head -12 "$TMP/out")"; fi
 # There, a move is told (ev=move is not a per-entry event) but its VMCLEAR
 # and VMPTRLD are not: the move rules are skipped too.
 awk '{ print } /^vm=1 ev=create / { print "vm=1 ev=move from=0 to=1 cpu=1" }' $T/good-summary.txt >"$TMP/summary-move.txt"

@@ -67,6 +67,8 @@ static struct vm_stats *vm_get(struct trace_stats *s, unsigned id)
 	return s->vm[id];
 }
 
+static void feed_totals(struct trace_stats *s, struct vm_stats *v, const struct trace_event *ev);
+
 static void count(struct trace_stats *s, struct vm_stats *v, enum trace_counter c, uint64_t n)
 {
 	v->c[c] += n;
@@ -223,6 +225,20 @@ void stats_feed(struct trace_stats *s, const struct trace_event *ev)
 		}
 	} else if (strcmp(n, "end") == 0) {
 		feed_end(v, ev);
+	} else if (strcmp(n, "stats") == 0 && v->c[C_entries] == 0) {
+		feed_totals(s, v, ev);
+	}
+}
+
+/* A trace without per-entry lines (trace=summary): a VM's counters are
+ * its ev=stats line's, whose keys are the counters' names. */
+static void feed_totals(struct trace_stats *s, struct vm_stats *v, const struct trace_event *ev)
+{
+	for (int c = 0; c < C_COUNT; c++) {
+		uint64_t n;
+
+		if (trace_num(ev, trace_counter_names[c], &n) == 0)
+			count(s, v, (enum trace_counter)c, n);
 	}
 }
 
