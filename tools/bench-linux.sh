@@ -22,9 +22,7 @@ row() {   # figure value unit
 	rows+=("| $1 | $2 | $3 |")
 	echo "bench-linux: $1 = $2 $3"
 }
-key() { grep -m1 "$2" "$1" | grep -o " $3=[0-9a-fx.]*" | head -1 | cut -d= -f2; }
-div() { awk -v a="$1" -v b="$2" 'BEGIN { if (b == "" || b == 0 || a == "") print "n/a"; else printf "%.2f", a / b }'; }
-pct() { awk -v a="$1" -v b="$2" 'BEGIN { if (b == "" || b == 0) print "n/a"; else printf "%.1f", 100 * a / b }'; }
+. tools/bench-lib.sh
 LINE="shadowvisor-linux: userspace reached"
 
 # run NAME [HV_CMDLINE]: one boot; sets wall, after, cpu, stamp (the
@@ -50,12 +48,12 @@ run hv "vms=linux"
 t_hv=$trace
 row "bare Bochs: wall time to the userspace line, from the emulator's start" "$b_wall" "s"
 row "shadowvisor, vms=linux: the same" "$wall" "s"
-row "ratio, shadowvisor / bare (aim: at most 1.5)" "$(div "$wall" "$b_wall")" "x"
+row "ratio, shadowvisor / bare (aim: at most 1.5)" "$(div "$wall" "$b_wall" 2)" "x"
 row "bare Bochs: wall time from the kernel's first line to the userspace line" "$b_after" "s"
 row "shadowvisor: the same (from the guest's first console line)" "$after" "s"
 row "bare Bochs: the emulator's CPU time to the line" "$b_cpu" "s"
 row "shadowvisor: the same" "$cpu" "s"
-row "ratio of CPU times, shadowvisor / bare" "$(div "$cpu" "$b_cpu")" "x"
+row "ratio of CPU times, shadowvisor / bare" "$(div "$cpu" "$b_cpu" 2)" "x"
 row "bare Bochs: the kernel's own timestamp at the line (emulated time since it started)" "$b_stamp" "s"
 row "shadowvisor: the same" "$stamp" "s"
 

@@ -32,8 +32,7 @@ boot() {  # machine name cmdline -> trace path
 		{ echo "bench-machines: [$1] run $2 did not finish; last lines:" >&2; tail -3 "$d/serial.txt" >&2; }
 	echo "$d/serial.txt"
 }
-key() { grep -m1 "$2" "$1" | grep -o " $3=[0-9a-fx]*" | head -1 | cut -d= -f2; }
-div() { awk -v a="$1" -v b="$2" 'BEGIN { if (b == "" || b == 0 || a == "") print "n/a"; else printf "%.1f", a / b }'; }
+. tools/bench-lib.sh
 rt_of() { div "$(( $(grep -m1 'ev=out text="cpuid round trips' "$1" | grep -o 'tsc=0x[0-9a-f]*' | cut -d= -f2) ))" 10000; }
 mix_of() { div "$(( $(grep -m1 'ev=out text="mixbench exits' "$1" | grep -o 'tsc=0x[0-9a-f]*' | cut -d= -f2) ))" 10000; }
 

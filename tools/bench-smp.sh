@@ -27,9 +27,7 @@ boot() {  # name cpus cmdline -> trace path
 		{ echo "bench-smp: run $1 did not finish; last lines:" >&2; tail -3 "$d/serial.txt" >&2; }
 	echo "$d/serial.txt"
 }
-key() { grep -m1 "$2" "$1" | grep -o " $3=[0-9a-fx]*" | head -1 | cut -d= -f2; }
-div() { awk -v a="$1" -v b="$2" 'BEGIN { if (b == "" || b == 0 || a == "") print "n/a"; else printf "%.1f", a / b }'; }
-pct() { awk -v a="$1" -v b="$2" 'BEGIN { if (b == "" || b == 0) print "n/a"; else printf "%.1f", 100 * a / b }'; }
+. tools/bench-lib.sh
 # The guests' own RDTSC spans (hex), one per cpuidbench VM.
 spans() { grep -o 'cpuid round trips=10000 tsc=0x[0-9a-f]*' "$1" | sed 's/.*tsc=//' | while read -r h; do echo $((h)); done; }
 

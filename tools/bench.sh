@@ -29,9 +29,7 @@ boot() {  # name cmdline [seconds: stop it then, a partial trace is enough] -> t
 	fi
 	echo "$d/serial.txt"
 }
-key() { grep -m1 "$2" "$1" | grep -o " $3=[0-9a-fx]*" | head -1 | cut -d= -f2; }
-div() { awk -v a="$1" -v b="$2" 'BEGIN { if (b == 0) print "n/a"; else printf "%.1f", a / b }'; }
-pct() { awk -v a="$1" -v b="$2" 'BEGIN { if (b == 0) print "n/a"; else printf "%.1f", 100 * a / b }'; }
+. tools/bench-lib.sh
 not_replayed() { echo $(( $(key "$1" 'ev=summary' resumes) - $(key "$1" 'ev=timing' replay_entries) )); }   # VMRESUMEs
 vmx_per_cpuid() {  # trace -> VMREAD + VMWRITE per CPUID exit
 	div "$(( $(key "$1" 'ev=costs reason=cpuid' vmreads) + $(key "$1" 'ev=costs reason=cpuid' vmwrites) ))" \
