@@ -41,6 +41,17 @@ if boot_bochs linux-mix 300 "vms=linux,hello,cpuid"; then
 	expect "the run ended well" has '^hv ev=halt status=ok'
 fi
 
+# On two CPUs, every VM moved to the other CPU every 4 slices: Linux
+# boots while its VMCS, its MSRs and its devices go with it (VMCLEAR on
+# the CPU left, VMLAUNCH with every check on the new one).
+if CPUS=2 boot_bochs linux-moves 300 "vms=linux,hello,cpuid,counter cpus=2 migrate=every:4"; then
+	expect "Linux reached its userspace line while moving" has "^vm=1 ev=out text=\"\\[ *[0-9.]+\\] $LINE\""
+	expect "Linux ended done" end_is 1 done hlt
+	expect "the tiny guests ended done" bash -c "[ \$(grep -Ec '^vm=[234] ev=end status=done ' '$TRACE') -eq 3 ]"
+	expect "VMs moved both ways" bash -c "grep -q '^hv ev=cpu_stats of=0 .* moves_in=[1-9]' '$TRACE' && grep -q '^hv ev=cpu_stats of=1 .* moves_in=[1-9]' '$TRACE'"
+	expect "svtrace check accepts the trace" build/tools/svtrace check "$TRACE"
+fi
+
 # A kernel that panics (no init: it cannot mount a root) is stopped by
 # its panic line; the tiny guests around it finish.
 if LINUX_CMDLINE="$DEFAULT_CMDLINE rdinit=/nonexistent" boot_bochs linux-panic 300 "vms=hello,linux,cpuid"; then

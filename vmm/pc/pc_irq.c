@@ -4,8 +4,10 @@
  * or MOV SS: SDM Vol. 3C 27.3.1.5), or interrupt-window exiting is turned
  * on so that the processor exits as soon as it can (SDM Vol. 3C 26.2).
  * HLT with IF = 1 sleeps until the VM's next timer interrupt; the
- * scheduler runs the others meanwhile (pc_asleep). HLT with IF = 0 ends
- * the VM: nothing could wake it. */
+ * scheduler runs the others meanwhile (pc_asleep), and the interrupt
+ * window, opened as it falls asleep, brings it back at its first
+ * instruction to take that interrupt. HLT with IF = 0 ends the VM:
+ * nothing could wake it. */
 #include "vmm/pc/pc.h"
 #include "vmm/fmt.h"
 #include "arch/x86/vmx.h"
@@ -58,6 +60,10 @@ enum exit_action pc_events(struct notify *n, struct vm *vm)
 			return exits_stop(vm, "cannot deliver an interrupted event again");
 		entry = idt;
 	}
+	/* Asleep in HLT: the window opens as soon as it runs again (IF is 1),
+	 * so the interrupt that wakes it goes in at once. */
+	if (vm->pc.wake_tsc)
+		return window(n, vm, true) ? ACT_CONTINUE : exits_stop(vm, "cannot write the window control");
 	int vector = devices_pending_vector(&vm->pc.dev);
 	if (vector < 0)
 		return window(n, vm, false) ? ACT_CONTINUE : exits_stop(vm, "cannot write the window control");
