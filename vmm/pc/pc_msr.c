@@ -171,6 +171,7 @@ enum exit_action pc_wrmsr(struct notify *n, struct vm *vm)
 		if (r->slot != SLOT_star && r->slot != SLOT_sfmask && !canonical(v))
 			return msr_gp(n, vm, "write", index);
 		*slot(vm, r->slot) = v;
+		vm->pc.msr.gen++;               /* the processors it ran on before hold old ones */
 		vmx_guest_msr_load(index, v);   /* it runs here now */
 		break;
 	case MSR_DEF_TYPE:
@@ -203,15 +204,18 @@ void pc_msr_bitmap(uint64_t pa)
 	pass(bm, 0xc0000101, true);
 }
 
-/* Whose switched MSRs each processor holds (a VM's start at 0 too: the
- * previous VM's must not show through). */
-static const struct vm *loaded_on[SMP_MAX_CPUS];
+/* Whose switched MSRs each processor holds, and as of which of its
+ * writes (a VM's start at 0 too: the previous VM's must not show
+ * through; a VM that wrote them on another processor since it last ran
+ * here has newer ones). */
+static struct { const struct vm *vm; uint32_t gen; } loaded_on[SMP_MAX_CPUS];
 
 void pc_msrs_enter(struct vm *vm, unsigned cpu)
 {
-	if (cpu >= SMP_MAX_CPUS || loaded_on[cpu] == vm)
+	if (cpu >= SMP_MAX_CPUS || (loaded_on[cpu].vm == vm && loaded_on[cpu].gen == vm->pc.msr.gen))
 		return;
 	for (unsigned k = 0; k < SLOTS; k++)
 		vmx_guest_msr_load(switched_index[k], *slot(vm, k));
-	loaded_on[cpu] = vm;
+	loaded_on[cpu].vm = vm;
+	loaded_on[cpu].gen = vm->pc.msr.gen;
 }

@@ -23,6 +23,7 @@ struct pc_msrs {
 	PC_MSRS_SWITCHED(PC_MSR_FIELD)
 #undef PC_MSR_FIELD
 	uint64_t mtrr_def_type;
+	uint32_t gen;                   /* counts the writes of the switched ones */
 };
 
 struct pc_counters {
