@@ -2,8 +2,9 @@
 # Issue: a real operating system as a guest. Debian's cloud kernel with
 # the project's initramfs (tools/linux-fetch.sh) boots to its userspace
 # line as one VM beside tiny guests, all ending as expected, the trace
-# held to svtrace's rules; a Linux that panics is stopped by name while
-# the others finish; a linux guest without its kernel is refused by name.
+# held to svtrace's rules, also while it moves between two CPUs; a Linux
+# that panics or resets is stopped by name while the others finish; a
+# linux guest without its kernel is refused by name.
 # The emulator runs at 200M instructions per emulated second, as the
 # bare-emulator yardstick (tools/run-linux-bochs.sh) does.
 . "$(dirname "$0")/lib.sh"
@@ -58,6 +59,14 @@ if LINUX_CMDLINE="$DEFAULT_CMDLINE rdinit=/nonexistent" boot_bochs linux-panic 3
 	expect "the panic stops Linux by name" end_is 2 stopped "Kernel panic - not syncing: .*"
 	expect "hello finished" end_is 1 done hlt
 	expect "cpuid finished" end_is 3 done "exit code=0"
+	expect "the run ended well" has '^hv ev=halt status=ok'
+fi
+
+# A kernel that resets the machine (init is "busybox reboot -f", reboot=k:
+# the keyboard controller's reset line) is stopped by name.
+if LINUX_CMDLINE="$DEFAULT_CMDLINE reboot=k rdinit=/bin/busybox reboot -f" boot_bochs linux-reset 300 "vms=hello,linux"; then
+	expect "the reset stops Linux by name" end_is 2 stopped "i8042 reset \\(0xfe to port 0x64\\)"
+	expect "hello finished" end_is 1 done hlt
 	expect "the run ended well" has '^hv ev=halt status=ok'
 fi
 
