@@ -183,6 +183,7 @@ UNIT_MODS_test_dev_pit        := vmm/devices/pit.c
 UNIT_MODS_test_dev_cmos       := vmm/devices/cmos.c
 UNIT_MODS_test_devices        := $(M_DEVICES)
 UNIT_MODS_test_linux_boot     := vmm/pc/linux_boot.c
+UNIT_MODS_test_pc             := $(M_RUN)
 # The event table's two readers: the emitter (vmm/trace.c) and svtrace.
 UNIT_MODS_test_trace_events   := $(M_TRACE) tools/trace/events.c tools/trace/parse.c
 

@@ -19,7 +19,7 @@ static const struct cmos_time pc_rtc = { .year = 2000, .month = 1, .day = 1, .we
 /* A line COM1 completed: the VM's own output stream in the trace, as a
  * tiny guest's (rate-limited the same way). A kernel panic is noted: the
  * exit that wrote it stops the VM. */
-static void console_line(void *ctx, const char *text, unsigned len)
+void pc_console_line(void *ctx, const char *text, unsigned len)
 {
 	struct vm *vm = ctx;
 	if (len > sizeof(vm->out))
@@ -70,7 +70,7 @@ const char *pc_build(struct vm *vm, const struct vm_env *e)
 	vm->start = (struct vm_start){ .rip = le.eip, .rsi = le.esi, .gdt_base = le.gdt_base, .cs = le.cs,
 				       .ds = le.ds, .gdt_limit = le.gdt_limit };
 	vm->regs.rsi = le.esi;
-	struct devices_host h = { console_line, guest_tsc, vm, e->tsc_hz, pc_rtc };
+	struct devices_host h = { pc_console_line, guest_tsc, vm, e->tsc_hz, pc_rtc };
 	devices_init(&vm->pc.dev, &h);
 	return NULL;
 }

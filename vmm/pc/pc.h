@@ -26,6 +26,9 @@
 
 /* pc.c */
 const char *pc_build(struct vm *vm, const struct vm_env *e);
+/* COM1's lines of the VM ctx: its ev=out lines; a kernel panic noted
+ * (the exit that wrote it stops the VM). */
+void pc_console_line(void *ctx, const char *text, unsigned len);
 /* Its kernel line: how the boot protocol laid it out (after ev=create). */
 void pc_report_kernel(const struct vm *vm);
 /* Inject a hardware exception with error code 0 (#GP(0)) or none (#UD). */
