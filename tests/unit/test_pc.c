@@ -55,6 +55,7 @@ static enum exit_action exit_with(uint32_t reason, uint64_t q, uint64_t len)
 {
 	struct entry_result r;
 	next = (typeof(next)){ reason, q, len, 0x2000 };
+	fake_cpu.tsc = clock;                   /* the hypervisor's clock is the devices' */
 	notify_enter(&w.n, &w.vm, false, &r);
 	if (r.outcome != ENTRY_EXITED)
 		print_error("outcome %d check %s\n%s\n", (int)r.outcome, r.predicted.check ? r.predicted.check->id : "-", trace_buf);
@@ -370,6 +371,23 @@ static void test_hlt_sleeps_until_the_next_timer_or_ends_the_vm(void **state)
 	assert_string_equal(w.vm.why, "hlt");
 }
 
+/* A timer armed during a slice brings the slice's end forward to when it
+ * is due (the preemption timer counts 2^5 TSC ticks a step here). */
+static void test_timer_armed_in_a_slice_ends_it_when_due(void **state)
+{
+	(void)state;
+	set(VMCS_preemption_timer, 1000000);
+	timer_on();                                               /* due 1,000 PIT ticks from now */
+	uint64_t due = devices_next_timer(&w.vm.pc.dev);
+	assert_int_equal(due, clock + 100 * 1000);
+	assert_int_equal(exit_with(EXIT_io, 0x80ull << 16, 1), ACT_CONTINUE);
+	uint64_t want = (due - clock) >> 5;      /* less the few ticks the fake clock ran on */
+	assert_in_range(field(VMCS_preemption_timer), want - 2, want);
+	set(VMCS_preemption_timer, 10);                           /* sooner already: left alone */
+	assert_int_equal(exit_with(EXIT_io, 0x80ull << 16, 1), ACT_CONTINUE);
+	assert_int_equal(field(VMCS_preemption_timer), 10);
+}
+
 #define T(fn) cmocka_unit_test_setup_teardown(fn, world_setup, world_teardown)
 
 int main(void)
@@ -389,6 +407,7 @@ int main(void)
 		T(test_panic_line_stops_the_vm),
 		T(test_timer_interrupt_injected_or_window_opened),
 		T(test_hlt_sleeps_until_the_next_timer_or_ends_the_vm),
+		T(test_timer_armed_in_a_slice_ends_it_when_due),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -63,9 +63,9 @@ enum exit_action pc_events(struct notify *n, struct vm *vm);
 enum exit_action pc_hlt(struct notify *n, struct vm *vm);
 enum exit_action pc_interrupt_window(struct notify *n, struct vm *vm);
 /* The preemption timer of a slice a PC VM runs alone: until its next
- * timer interrupt is due, at least quantum (misc: IA32_VMX_MISC). Its
- * timer interrupts come at the exits, so ending its slices there instead
- * of every quantum saves most exits of a kernel that computes. */
+ * timer interrupt is due (misc: IA32_VMX_MISC). Its timer interrupts
+ * come at the exits, so ending its slices there, not every quantum, saves
+ * most exits of a kernel that computes and delivers each tick on time. */
 uint32_t pc_slice_timer(const struct vm *vm, uint32_t quantum, uint64_t misc);
 /* Halted with interrupts on, and its next timer not yet due at now? */
 static inline bool pc_asleep(const struct vm *vm, uint64_t now)

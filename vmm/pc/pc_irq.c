@@ -12,6 +12,9 @@
 #include "vmm/fmt.h"
 #include "arch/x86/vmx.h"
 
+/* The VMX-preemption timer counts down by one every 2^X TSC ticks, X from
+ * IA32_VMX_MISC bits 4:0 (SDM Vol. 3C 26.5.1). */
+#define MISC_TIMER_RATE(misc) ((unsigned)(misc) & 0x1f)
 #define RFLAGS_IF (1ull << 9)
 #define BLOCK_STI_MOVSS 3ull            /* interruptibility bits 0 and 1 */
 #define INTR_ERROR_VALID (1u << 11)
@@ -50,7 +53,31 @@ static bool redeliver(struct notify *n, struct vm *vm, uint64_t idt)
 	return notify_write(n, vm, VMCS_entry_intr_info, idt & ~(1ull << 12));
 }
 
+/* A timer the guest armed during its slice: the slice ends when it is
+ * due, not later (its preemption timer, counting down since the slice
+ * began, is brought forward). */
+static bool timer_due_ends_slice(struct notify *n, struct vm *vm)
+{
+	uint64_t next = devices_next_timer(&vm->pc.dev), now = vmx_now(), left;
+	if (next == UINT64_MAX || !vmx_has_ptimer(n->caps))
+		return true;
+	uint64_t want = next > now ? (next - now) >> MISC_TIMER_RATE(n->caps->misc) : 0;
+	if (!notify_read(n, vm, VMCS_preemption_timer, &left))
+		return false;
+	return want >= left || notify_write(n, vm, VMCS_preemption_timer, want);
+}
+
+static enum exit_action events(struct notify *n, struct vm *vm);
+
 enum exit_action pc_events(struct notify *n, struct vm *vm)
+{
+	enum exit_action a = events(n, vm);
+	if (a == ACT_CONTINUE && !timer_due_ends_slice(n, vm))
+		return exits_stop(vm, "cannot bring the preemption timer forward");
+	return a;
+}
+
+static enum exit_action events(struct notify *n, struct vm *vm)
 {
 	uint64_t entry = 0, idt = 0, rflags = 0, block = 0;
 	if (!notify_read(n, vm, VMCS_entry_intr_info, &entry) || !notify_read(n, vm, VMCS_idt_vectoring_info, &idt))
@@ -114,12 +141,10 @@ enum exit_action pc_hlt(struct notify *n, struct vm *vm)
 	return ACT_YIELD;
 }
 
-/* The VMX-preemption timer counts down by one every 2^X TSC ticks, X from
- * IA32_VMX_MISC bits 4:0 (SDM Vol. 3C 26.5.1). */
-#define MISC_TIMER_RATE(misc) ((unsigned)(misc) & 0x1f)
-/* A slice of a PC VM alone may last until its next timer interrupt, but
- * at most this many quanta: a guest that never exits still yields now
- * and then (another processor may give this one a VM). */
+/* A slice of a PC VM alone lasts until its next timer interrupt is due,
+ * sooner or later than a quantum, but at most this many quanta: a guest
+ * that never exits still yields now and then (another processor may give
+ * this one a VM). */
 #define PC_SLICE_QUANTA 1000ull
 
 uint32_t pc_slice_timer(const struct vm *vm, uint32_t quantum, uint64_t misc)
@@ -131,5 +156,5 @@ uint32_t pc_slice_timer(const struct vm *vm, uint32_t quantum, uint64_t misc)
 		ticks = most;
 	if (ticks > 0xffffffffu)
 		ticks = 0xffffffffu;
-	return ticks > quantum ? (uint32_t)ticks : quantum;
+	return ticks ? (uint32_t)ticks : 1;     /* due now: exit at once */
 }
