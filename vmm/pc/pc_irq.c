@@ -56,12 +56,21 @@ static bool redeliver(struct notify *n, struct vm *vm, uint64_t idt)
 /* A timer the guest armed during its slice: the slice ends when it is
  * due, not later (its preemption timer, counting down since the slice
  * began, is brought forward). */
+/* Preemption-timer steps until the VM's next timer interrupt is due (0:
+ * due now), or UINT64_MAX when none is armed. */
+static uint64_t steps_to_timer(const struct vm *vm, uint64_t misc)
+{
+	uint64_t next = devices_next_timer(&vm->pc.dev), now = vmx_now();
+	if (next == UINT64_MAX)
+		return UINT64_MAX;
+	return next > now ? (next - now) >> MISC_TIMER_RATE(misc) : 0;
+}
+
 static bool timer_due_ends_slice(struct notify *n, struct vm *vm)
 {
-	uint64_t next = devices_next_timer(&vm->pc.dev), now = vmx_now(), left;
-	if (next == UINT64_MAX || !vmx_has_ptimer(n->caps))
+	uint64_t want = steps_to_timer(vm, n->caps->misc), left;
+	if (want == UINT64_MAX || !vmx_has_ptimer(n->caps))
 		return true;
-	uint64_t want = next > now ? (next - now) >> MISC_TIMER_RATE(n->caps->misc) : 0;
 	if (!notify_read(n, vm, VMCS_preemption_timer, &left))
 		return false;
 	return want >= left || notify_write(n, vm, VMCS_preemption_timer, want);
@@ -149,10 +158,8 @@ enum exit_action pc_hlt(struct notify *n, struct vm *vm)
 
 uint32_t pc_slice_timer(const struct vm *vm, uint32_t quantum, uint64_t misc)
 {
-	uint64_t next = devices_next_timer(&vm->pc.dev), now = vmx_now();
-	uint64_t most = (uint64_t)quantum * PC_SLICE_QUANTA;
-	uint64_t ticks = next > now ? (next - now) >> MISC_TIMER_RATE(misc) : 0;
-	if (next == UINT64_MAX || ticks > most)
+	uint64_t most = (uint64_t)quantum * PC_SLICE_QUANTA, ticks = steps_to_timer(vm, misc);
+	if (ticks > most)
 		ticks = most;
 	if (ticks > 0xffffffffu)
 		ticks = 0xffffffffu;
