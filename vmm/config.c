@@ -220,7 +220,15 @@ bool config_parse(const char *cmdline, guest_lookup_fn lookup, struct config *c,
 	}
 	/* A kernel's boot takes tens of thousands of exits: a line for each
 	 * would take the serial line minutes. trace=all still asks for them. */
-	for (unsigned i = 0; i < c->nvms && !c->trace_given; i++)
-		c->trace_summary |= c->vms[i]->kind == GUEST_LINUX;
+	if (!c->trace_given && config_has_pc_guest(c))
+		c->trace_summary = true;
 	return true;
+}
+
+bool config_has_pc_guest(const struct config *c)
+{
+	for (unsigned i = 0; i < c->nvms; i++)
+		if (c->vms[i]->kind == GUEST_LINUX)
+			return true;
+	return false;
 }

@@ -34,6 +34,9 @@ struct config {
 	unsigned entrycheck_len;
 };
 
+/* Does vms= list a PC guest (linux)? */
+bool config_has_pc_guest(const struct config *c);
+
 bool config_parse(const char *cmdline, guest_lookup_fn lookup, struct config *c,
 		  char *err, size_t errlen);
 

@@ -107,10 +107,7 @@ static void create(struct vm *vm, unsigned id, const struct guest_image *g, uint
  * its timer. */
 static void pc_prepare(const struct bootinfo *bi)
 {
-	bool pc = false;
-	for (unsigned i = 0; i < cfg.nvms; i++)
-		pc |= cfg.vms[i]->kind == GUEST_LINUX;
-	if (!pc)
+	if (!config_has_pc_guest(&cfg))
 		return;
 	linux_files = (struct linux_files){ bi->linux_kernel.data, bi->linux_kernel.len, bi->linux_initrd.data,
 					    bi->linux_initrd.len, bi->linux_cmdline };

@@ -3,6 +3,7 @@
  * is written. Every VMWRITE goes through notify_write (and so the shadow). */
 #include "vmm/vmcs_setup.h"
 #include "vmm/shadow/entry_checks.h"
+#include "vmm/pc/pc.h"
 
 
 #define W(f, v) do { if (!notify_write(n, vm, VMCS_##f, (v))) return false; } while (0)
@@ -19,13 +20,10 @@ static uint64_t guest_cr0(enum guest_mode mode)
 	return (mode == MODE_REAL16 ? 0 : CR0_PE) | (mode == MODE_LONG64 ? CR0_PG : 0) | CR0_ET | CR0_NE;
 }
 
-/* A PC VM's own controls (vmm/pc/): MSR bitmaps; EFER and PAT switched
- * at entry and exit; CR0.PG host-owned as well, so that paging changes
- * exit (vmm/pc/pc_cr.c). Its exception bitmap is 0: a kernel handles its
- * own faults, #UD and #GP included. */
-#define PC_PROC (PROC_MSR_BITMAPS)
-#define PC_EXIT (EXIT_SAVE_EFER | EXIT_LOAD_EFER | EXIT_SAVE_PAT | EXIT_LOAD_PAT)
-#define PC_ENTRY (ENTRY_LOAD_EFER | ENTRY_LOAD_PAT)
+/* A PC VM's own controls are vmm/pc/pc.h's PC_*_CONTROLS; its CR0.PG is
+ * host-owned as well, so that paging changes exit (vmm/pc/pc_cr.c). Its
+ * exception bitmap is 0: a kernel handles its own faults, #UD and #GP
+ * included. */
 /* PAT's power-up value (SDM Vol. 3A 13.12.4). */
 #define PAT_RESET 0x0007040600070406ull
 
@@ -36,7 +34,7 @@ static bool setup_controls(struct notify *n, struct vm *vm, const struct host_st
 	W(pin_controls, vmx_ctl_adjust(c->pin, PIN_EXT_INT_EXITING | PIN_NMI_EXITING |
 					     (h->ptimer ? PIN_PREEMPTION_TIMER : 0)));
 	W(proc_controls, vmx_ctl_adjust(c->proc, PROC_HLT_EXITING | PROC_UNCOND_IO | PROC_SECONDARY |
-						    (pc ? PC_PROC : 0)));
+						    (pc ? PC_PROC_CONTROLS : 0)));
 	W(proc_controls2, vmx_ctl_adjust(c->proc2, PROC2_EPT | PROC2_UNRESTRICTED));
 	/* #UD (6) and #GP (13) exit, so the VMM can count them and stop a
 	 * guest that faults forever; it reflects each one back (exits.c). */
@@ -54,13 +52,13 @@ static bool setup_controls(struct notify *n, struct vm *vm, const struct host_st
 	if (pc)
 		W(msr_bitmap, vm->pc.msr_bitmap_pa);
 	W(exit_controls, vmx_ctl_adjust(c->exit, EXIT_HOST_AS_SIZE | (h->save_ptimer ? EXIT_SAVE_PREEMPTION_TIMER : 0) |
-						     (pc ? PC_EXIT : 0)));
+						     (pc ? PC_EXIT_CONTROLS : 0)));
 	W(exit_msr_store_count, 0);
 	W(exit_msr_load_count, 0);
 	/* A long64 guest is IA-32e: with "load IA32_EFER" 0, VM entry sets its
 	 * EFER.LMA and LME from this control (SDM Vol. 3C 27.3.2.1). */
 	W(entry_controls, vmx_ctl_adjust(c->entry, (vm->image->mode == MODE_LONG64 ? ENTRY_IA32E_GUEST : 0) |
-						      (pc ? PC_ENTRY : 0)));
+						      (pc ? PC_ENTRY_CONTROLS : 0)));
 	W(entry_msr_load_count, 0);
 	W(entry_intr_info, 0);
 	return true;

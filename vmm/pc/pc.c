@@ -8,10 +8,6 @@
 #include "arch/x86/vmx.h"
 #include <string.h>
 
-/* The VM-entry and VM-exit controls a PC VM needs: EFER and PAT are the
- * guest's own, switched by the processor at entry and exit. */
-#define PC_ENTRY_NEEDS (ENTRY_LOAD_EFER | ENTRY_LOAD_PAT)
-#define PC_EXIT_NEEDS (EXIT_SAVE_EFER | EXIT_LOAD_EFER | EXIT_SAVE_PAT | EXIT_LOAD_PAT)
 
 /* What its RTC reads: a fixed time (the guest's clock is not the host's). */
 static const struct cmos_time pc_rtc = { .year = 2000, .month = 1, .day = 1, .weekday = 7 };
@@ -47,9 +43,9 @@ static uint64_t guest_tsc(void *ctx)
 const char *pc_build(struct vm *vm, const struct vm_env *e)
 {
 	const struct vmx_caps *c = e->caps;
-	if ((c->entry.may_be_1 & PC_ENTRY_NEEDS) != PC_ENTRY_NEEDS ||
-	    (c->exit.may_be_1 & PC_EXIT_NEEDS) != PC_EXIT_NEEDS || !(c->proc.may_be_1 & PROC_MSR_BITMAPS) ||
-	    !(c->proc.may_be_1 & PROC_INTR_WINDOW))
+	const uint32_t proc = PC_PROC_CONTROLS | PROC_INTR_WINDOW;
+	if ((c->entry.may_be_1 & PC_ENTRY_CONTROLS) != PC_ENTRY_CONTROLS ||
+	    (c->exit.may_be_1 & PC_EXIT_CONTROLS) != PC_EXIT_CONTROLS || (c->proc.may_be_1 & proc) != proc)
 		return "this CPU cannot run a PC guest (it needs EFER and PAT switched at entry and exit, MSR "
 		       "bitmaps and interrupt-window exiting)";
 	if (!e->tsc_hz)

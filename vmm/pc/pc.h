@@ -17,6 +17,15 @@
 #include "vmm/vm.h"
 #include "arch/x86/cpu.h"
 
+/* The VM-execution, VM-exit and VM-entry controls a PC VM sets beside a
+ * tiny guest's (vmm/vmcs_setup.c), which pc_build requires of the CPU:
+ * MSR bitmaps; EFER and PAT the guest's own, switched by the processor at
+ * entry and exit. Interrupt-window exiting is set and cleared as needed
+ * (pc_irq.c), so the CPU must allow it too. */
+#define PC_PROC_CONTROLS PROC_MSR_BITMAPS
+#define PC_EXIT_CONTROLS (EXIT_SAVE_EFER | EXIT_LOAD_EFER | EXIT_SAVE_PAT | EXIT_LOAD_PAT)
+#define PC_ENTRY_CONTROLS (ENTRY_LOAD_EFER | ENTRY_LOAD_PAT)
+
 /* Interruption-information fields (SDM Vol. 3C 25.8.3). */
 #define PC_INTR_VALID (1u << 31)
 #define PC_INTR_TYPE_EXT 0
